@@ -1,0 +1,130 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Command } from 'commander';
+import { systemClock } from './platform/clock.js';
+import { loadConfig } from './platform/config.js';
+import { openDatabase } from './platform/db/client.js';
+import { migrate } from './platform/db/migrate.js';
+import { withTransaction } from './platform/db/tx.js';
+import { newId } from './platform/ids.js';
+import { DEMO_PASSWORD, seedDemo, type SeedSummary } from './modules/demo/demo.seed.js';
+import { recordEvent } from './modules/audit/audit.service.js';
+import { checkPasswordPolicy, hashPassword } from './modules/identity/password.js';
+import { insertUser } from './modules/identity/user.repo.js';
+import { startApp } from './server.js';
+
+const systemCtx = (label: string) => ({
+  actor: { kind: 'system' as const, label },
+  clock: systemClock,
+  ip: null,
+  userAgent: null,
+});
+
+async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const handle = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'),
+  });
+  try {
+    await migrate(handle.db);
+    return await fn(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
+function printDemo(summary: SeedSummary, url: string): void {
+  const lines = [
+    summary.seeded ? 'Demo data seeded.' : 'Demo data already present.',
+    `Sign in at ${url}/sign-in with password "${DEMO_PASSWORD}" and one of:`,
+    ...summary.examples.map((e) => `  ${e.email.padEnd(40)} ${e.role}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+const program = new Command();
+program.name('contracta').description('Contracta: open e-procurement for municipalities').version('0.1.0');
+
+program
+  .command('serve')
+  .description('Run the portal and API (migrates the database first)')
+  .option('--seed-demo', 'seed the demo data when the database is empty')
+  .action(async (opts: { seedDemo?: boolean }) => {
+    const started = performance.now();
+    const config = loadConfig();
+    const app = await startApp(config);
+    let summary: SeedSummary | undefined;
+    if (opts.seedDemo) summary = await seedDemo(app.deps.database.db, systemCtx('demo-seed'));
+    await app.listen({ port: config.port, host: config.host });
+    const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
+    process.stdout.write(
+      `Contracta listening on http://${shown}:${config.port} (${app.deps.database.driver}) after ${Math.round(performance.now() - started)} ms\n`,
+    );
+    if (summary) printDemo(summary, config.publicUrl);
+    const stop = async () => {
+      await app.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations (idempotent)')
+  .action(async () => {
+    const applied = await withDb((db) => migrate(db));
+    process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date.\n');
+  });
+
+program
+  .command('seed-demo')
+  .description('Seed the demo data into an empty database')
+  .option('--reset', 'delete the embedded data directory first (PGlite only)')
+  .action(async (opts: { reset?: boolean }) => {
+    const config = loadConfig();
+    if (opts.reset) {
+      if (config.databaseUrl)
+        throw new Error('--reset works on the embedded database only; drop the PostgreSQL database yourself');
+      await fs.rm(path.join(config.dataDir, 'pglite'), { recursive: true, force: true });
+    }
+    const summary = await withDb((db) => seedDemo(db, systemCtx('demo-seed')));
+    printDemo(summary, config.publicUrl);
+  });
+
+const admin = program.command('admin').description('Platform administration');
+admin
+  .command('create')
+  .description('Create a platform administrator; the password is read from CONTRACTA_ADMIN_PASSWORD')
+  .requiredOption('--email <email>', 'email address')
+  .requiredOption('--name <name>', 'full name')
+  .action(async (opts: { email: string; name: string }) => {
+    const password = process.env.CONTRACTA_ADMIN_PASSWORD ?? '';
+    checkPasswordPolicy(password, opts.email);
+    const hash = await hashPassword(password);
+    await withDb((db) =>
+      withTransaction(db, async (trx) => {
+        const id = newId();
+        await insertUser(trx, {
+          id,
+          email: opts.email,
+          name: opts.name,
+          passwordHash: hash,
+          isPlatformAdmin: true,
+        });
+        await recordEvent(trx, systemCtx('cli'), {
+          action: 'user.created',
+          objectType: 'user',
+          objectId: id,
+          data: { email: opts.email },
+        });
+      }),
+    );
+    process.stdout.write(`Platform administrator ${opts.email} created.\n`);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`contracta: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+import type { Db } from '../../platform/db/client.js';
+import type { Tx } from '../../platform/db/tx.js';
+
+export type AuditFilter = {
+  /** Restricts to one authority; undefined means all (platform administrators only). */
+  authorityId?: string | undefined;
+  action?: string | undefined;
+  objectType?: string | undefined;
+  objectId?: string | undefined;
+  actorUserId?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** Keyset paging: events with seq strictly below this one. */
+  beforeSeq?: string | undefined;
+  limit: number;
+};
+
+export type AuditRecord = {
+  id: string;
+  occurredAt: Date;
+  action: string;
+  actorUserId: string | null;
+  actorKind: string;
+  authorityId: string | null;
+  companyId: string | null;
+  objectType: string;
+  objectId: string;
+  ip: string | null;
+  userAgent: string | null;
+  data: string;
+  isPublic: boolean;
+  canonical: string;
+};
+
+/** Appends one event. There is no update or delete: the table refuses them with a trigger. */
+export async function insertAuditEvent(trx: Tx | Db, r: AuditRecord): Promise<void> {
+  await trx
+    .insertInto('audit_event')
+    .values({
+      id: r.id,
+      occurred_at: r.occurredAt,
+      action: r.action,
+      actor_user_id: r.actorUserId,
+      actor_kind: r.actorKind,
+      authority_id: r.authorityId,
+      company_id: r.companyId,
+      object_type: r.objectType,
+      object_id: r.objectId,
+      ip: r.ip,
+      user_agent: r.userAgent,
+      data: r.data,
+      is_public: r.isPublic,
+      canonical: r.canonical,
+    })
+    .execute();
+}
+
+export function listAuditEvents(db: Db | Tx, f: AuditFilter) {
+  let q = db.selectFrom('audit_event').selectAll();
+  if (f.authorityId !== undefined) q = q.where('authority_id', '=', f.authorityId);
+  if (f.action) q = q.where('action', '=', f.action);
+  if (f.objectType) q = q.where('object_type', '=', f.objectType);
+  if (f.objectId) q = q.where('object_id', '=', f.objectId);
+  if (f.actorUserId) q = q.where('actor_user_id', '=', f.actorUserId);
+  if (f.from) q = q.where('occurred_at', '>=', f.from);
+  if (f.to) q = q.where('occurred_at', '<', f.to);
+  if (f.beforeSeq) q = q.where('seq', '<', f.beforeSeq);
+  return q.orderBy('seq', 'desc').limit(f.limit).execute();
+}

@@ -1,0 +1,61 @@
+/**
+ * Every audited action and the shape of its data. Adding an action is adding a line here; the
+ * payload is stored as JSON, so renaming a field later needs a data migration.
+ */
+export type AuditEvents = {
+  'consortium.created': { slug: string };
+  'authority.created': { slug: string; dir3Code: string; ocidPrefix: string };
+  'authority.updated': { changes: Record<string, string | string[] | null> };
+  'membership.granted': { userId: string; roles: string[] };
+  'membership.changed': { userId: string; roles: string[]; previous: string[] };
+  'membership.revoked': { userId: string; previous: string[] };
+  'user.created': { email: string };
+  'user.signed_in': { via: 'password' };
+  'user.sign_in_failed': { failedLogins: number; locked: boolean };
+  'user.signed_out': Record<string, never>;
+  'user.password_changed': { via: 'account' | 'reset' };
+  'user.password_reset_requested': Record<string, never>;
+  'user.context_switched': { authorityId: string | null; companyId: string | null };
+  'api_token.created': {
+    name: string;
+    authorityId: string | null;
+    companyId: string | null;
+    expiresAt: string;
+  };
+  'api_token.revoked': { name: string };
+  'company.registered': { taxId: string; legalName: string; isSme: boolean };
+  'company.updated': { changes: Record<string, string | string[] | boolean | null> };
+  'company.member_added': { userId: string; roles: string[] };
+  'company.email_added': { email: string };
+  'company.email_removed': { email: string };
+};
+
+export type AuditAction = keyof AuditEvents;
+
+export type AuditInput<A extends AuditAction> = {
+  action: A;
+  objectType: string;
+  objectId: string;
+  authorityId?: string | null;
+  companyId?: string | null;
+  data: AuditEvents[A];
+  /** Public events are later anchored in the public ledger. */
+  isPublic?: boolean;
+};
+
+export type AuditEventView = {
+  seq: string;
+  id: string;
+  occurredAt: string;
+  action: string;
+  actorUserId: string | null;
+  actorKind: string;
+  authorityId: string | null;
+  companyId: string | null;
+  objectType: string;
+  objectId: string;
+  ip: string | null;
+  userAgent: string | null;
+  data: unknown;
+  canonical: string;
+};

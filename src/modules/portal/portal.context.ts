@@ -1,0 +1,126 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TFunction } from 'i18next';
+import type { App } from '../../app.js';
+import { type ErrorCode, DomainError } from '../../platform/errors.js';
+import type { ErrorBody } from '../../platform/http/error-handler.js';
+import { translator } from '../../platform/i18n/i18n.js';
+import { bareContext, layout, type PageContext, sendPage } from './layout.js';
+import { html } from '../../platform/http/html.js';
+
+/** Builds what every page needs: translator, actor, CSRF token and the switcher's lists. */
+export async function pageContext(
+  app: App,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<PageContext> {
+  const actor = request.actor;
+  let authorities: { id: string; name: string }[] = [];
+  let companies: { id: string; name: string }[] = [];
+  if (actor.kind === 'user') {
+    const db = app.deps.database.db;
+    const aIds = [...actor.authorityRoles.keys()];
+    const cIds = [...actor.companyRoles.keys()];
+    const col = `name_${request.locale}` as const;
+    if (aIds.length) {
+      authorities = (
+        await db.selectFrom('authority').select(['id', col]).where('id', 'in', aIds).orderBy(col).execute()
+      ).map((a) => ({ id: a.id, name: a[col] }));
+    }
+    if (cIds.length) {
+      companies = (
+        await db
+          .selectFrom('company')
+          .select(['id', 'legal_name'])
+          .where('id', 'in', cIds)
+          .orderBy('legal_name')
+          .execute()
+      ).map((c) => ({ id: c.id, name: c.legal_name }));
+    }
+  }
+  return {
+    t: translator(request.locale),
+    locale: request.locale,
+    actor,
+    path: request.url.split('?')[0] ?? '/',
+    csrf: reply.generateCsrf(),
+    authorities,
+    companies,
+  };
+}
+
+/** Translation key per error code, written out so that every key appears literally in the code. */
+const ERROR_KEYS: Record<ErrorCode, string> = {
+  VALIDATION_FAILED: 'errors.VALIDATION_FAILED',
+  MALFORMED_JSON: 'errors.VALIDATION_FAILED',
+  UNSUPPORTED_MEDIA_TYPE: 'errors.VALIDATION_FAILED',
+  PAYLOAD_TOO_LARGE: 'errors.PAYLOAD_TOO_LARGE',
+  UNAUTHENTICATED: 'errors.UNAUTHENTICATED',
+  INVALID_CREDENTIALS: 'errors.INVALID_CREDENTIALS',
+  ACCOUNT_LOCKED: 'errors.ACCOUNT_LOCKED',
+  FORBIDDEN: 'errors.FORBIDDEN',
+  CSRF_INVALID: 'errors.CSRF_INVALID',
+  NOT_FOUND: 'errors.NOT_FOUND',
+  RATE_LIMITED: 'errors.RATE_LIMITED',
+  EMAIL_TAKEN: 'errors.EMAIL_TAKEN',
+  TAX_ID_TAKEN: 'errors.TAX_ID_TAKEN',
+  AUTHORITY_TAKEN: 'errors.AUTHORITY_TAKEN',
+  MEMBERSHIP_EXISTS: 'errors.MEMBERSHIP_EXISTS',
+  INVALID_TAX_ID: 'errors.INVALID_TAX_ID',
+  WEAK_PASSWORD: 'errors.WEAK_PASSWORD',
+  WRONG_PASSWORD: 'errors.WRONG_PASSWORD',
+  UNPROCESSABLE: 'errors.UNPROCESSABLE',
+  RESET_TOKEN_INVALID: 'errors.RESET_TOKEN_INVALID',
+  CONFLICT: 'errors.CONFLICT',
+  INTERNAL: 'errors.INTERNAL',
+};
+
+export function errorMessage(t: TFunction, code: ErrorCode): string {
+  return t(ERROR_KEYS[code]);
+}
+
+/** The HTML error page used by the error and not-found handlers for browser requests. */
+export function renderErrorPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  body: ErrorBody,
+) {
+  const pc = bareContext(request, reply);
+  const t = translator(request.locale);
+  const title = status === 404 ? t('errors.pageNotFound') : t('errors.title');
+  const page = layout(
+    pc,
+    title,
+    html`<p>${errorMessage(t, body.code)}</p><p class="code">${t('errors.code')}: <code>${body.code}</code></p>
+    <p><a href="/">${t('nav.home')}</a></p>`,
+  );
+  return sendPage(reply, page, status);
+}
+
+/** Reads an urlencoded form body as single strings (repeated fields: the first) and lists. */
+export function formFields(request: FastifyRequest): {
+  get(name: string): string;
+  all(name: string): string[];
+} {
+  const body = (request.body ?? {}) as Record<string, string | string[] | undefined>;
+  return {
+    get(name) {
+      const v = body[name];
+      return (Array.isArray(v) ? v[0] : v)?.trim() ?? '';
+    },
+    all(name) {
+      const v = body[name];
+      return v === undefined ? [] : Array.isArray(v) ? v : [v];
+    },
+  };
+}
+
+export function isDomainError(err: unknown): err is DomainError {
+  return err instanceof DomainError;
+}
+
+/** A safe local redirect target: a path on this site, never another origin. */
+export function safeNext(next: string | undefined, fallback = '/'): string {
+  if (!next?.startsWith('/') || next.startsWith('//') || next.includes('\\')) return fallback;
+  return next;
+}

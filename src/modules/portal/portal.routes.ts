@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../app.js';
+import { accountPages } from './account.pages.js';
+import { adminPages } from './admin.pages.js';
+import { publicPages } from './public.pages.js';
+import { APP_CSS } from './static.js';
+
+export { renderErrorPage } from './portal.context.js';
+
+/** Server-rendered pages. They work without JavaScript; forms post back and redirect (PRG). */
+export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
+  r.get('/static/app.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(APP_CSS),
+  );
+  publicPages(app, r);
+  accountPages(app, r);
+  adminPages(app, r);
+};

@@ -1,0 +1,48 @@
+import path from 'node:path';
+
+/** Runtime configuration, read once from the environment. Every variable is listed in the README. */
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  logLevel: string;
+  /** Public base URL, used in emailed links. */
+  publicUrl: string;
+  /** Send the session cookie only over HTTPS. Defaults to true when NODE_ENV=production. */
+  cookieSecure: boolean;
+  /** SMTP connection URL; without it, mail is written to `<dataDir>/outbox`. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Requests per minute per client address across the API. */
+  rateLimitMax: number;
+  /** Maximum request body in bytes for JSON and forms. */
+  bodyLimit: number;
+};
+
+function intFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+/** Reads the configuration from an environment (process.env by default). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = intFrom(env.PORT, 3000, 'PORT');
+  const host = env.HOST || '0.0.0.0';
+  return {
+    port,
+    host,
+    dataDir: path.resolve(env.CONTRACTA_DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+    publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
+    cookieSecure: env.COOKIE_SECURE ? env.COOKIE_SECURE === 'true' : env.NODE_ENV === 'production',
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || 'Contracta <no-reply@contracta.localhost>',
+    rateLimitMax: intFrom(env.RATE_LIMIT_MAX, 600, 'RATE_LIMIT_MAX'),
+    bodyLimit: intFrom(env.BODY_LIMIT, 1_048_576, 'BODY_LIMIT'),
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Stable error codes. Clients may rely on them; never rename one. HTTP statuses are assigned in
+ * one place only (`http/error-handler.ts`), so domain code stays independent of transport.
+ */
+export const ErrorCodes = {
+  /** The request does not match the route's schema (types, required or unknown fields). */
+  VALIDATION_FAILED: 400,
+  /** The body is not well-formed JSON. */
+  MALFORMED_JSON: 400,
+  /** The request's content type is not accepted by the route. */
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The body is larger than the configured limit. */
+  PAYLOAD_TOO_LARGE: 413,
+  /** No valid session or API token. */
+  UNAUTHENTICATED: 401,
+  /** Email or password is wrong. Deliberately does not say which. */
+  INVALID_CREDENTIALS: 401,
+  /** Too many failed sign-ins: the account is temporarily locked. */
+  ACCOUNT_LOCKED: 423,
+  /** The actor is authenticated but not allowed to do this. */
+  FORBIDDEN: 403,
+  /** The form or request lacks a valid CSRF token. */
+  CSRF_INVALID: 403,
+  /** No such object, or it belongs to another authority or company (never revealed). */
+  NOT_FOUND: 404,
+  /** Too many requests from this client. */
+  RATE_LIMITED: 429,
+  /** The email address is already registered. */
+  EMAIL_TAKEN: 409,
+  /** A company with this tax id is already registered. */
+  TAX_ID_TAKEN: 409,
+  /** The authority slug, DIR3 code or OCID prefix is already used. */
+  AUTHORITY_TAKEN: 409,
+  /** The user already has a membership in this authority. */
+  MEMBERSHIP_EXISTS: 409,
+  /** The tax id is not a valid Spanish NIF/NIE/CIF or EU VAT number. */
+  INVALID_TAX_ID: 422,
+  /** The password does not meet the minimum policy. */
+  WEAK_PASSWORD: 422,
+  /** The current password given to change it is wrong. */
+  WRONG_PASSWORD: 422,
+  /** A business rule rejected the values (message and details say which). */
+  UNPROCESSABLE: 422,
+  /** The password-reset token is unknown, used or expired. */
+  RESET_TOKEN_INVALID: 400,
+  /** The change would leave an authority with no administrator or similar invariant breach. */
+  CONFLICT: 409,
+  /** Unexpected server fault; the message is hidden from clients. */
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+/** The one error class of the domain. Carries a stable code and optional structured details. */
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'DomainError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** HTTP status for a code; used only by the HTTP edge. */
+export function statusOf(code: ErrorCode): number {
+  return ErrorCodes[code];
+}
+
+/** Shorthand for the common not-found case. */
+export function notFound(what: string): DomainError {
+  return new DomainError('NOT_FOUND', `${what} not found`);
+}
+
+export function forbidden(message = 'You are not allowed to do this'): DomainError {
+  return new DomainError('FORBIDDEN', message);
+}

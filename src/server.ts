@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { type App, buildApp } from './app.js';
+import { systemClock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import { openDatabase } from './platform/db/client.js';
+import { migrate } from './platform/db/migrate.js';
+import { createLogger } from './platform/logger.js';
+import { fileOutboxMailer, smtpMailer } from './platform/mail.js';
+
+/**
+ * The secret that signs the CSRF cookie: COOKIE_SECRET, or a random one kept in the data
+ * directory so that forms stay valid across restarts of a single instance.
+ */
+async function cookieSecret(config: Config): Promise<string> {
+  if (process.env.COOKIE_SECRET) return process.env.COOKIE_SECRET;
+  const file = path.join(config.dataDir, 'cookie-secret');
+  try {
+    return (await fs.readFile(file, 'utf8')).trim();
+  } catch {
+    await fs.mkdir(config.dataDir, { recursive: true });
+    const secret = randomBytes(32).toString('base64url');
+    await fs.writeFile(file, secret, { mode: 0o600 });
+    return secret;
+  }
+}
+
+/** Opens the database, migrates it and builds the app; the caller decides whether to listen. */
+export async function startApp(config: Config): Promise<App> {
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'),
+  });
+  const applied = await migrate(database.db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  const mailer = config.smtpUrl
+    ? smtpMailer(config.smtpUrl, config.mailFrom)
+    : fileOutboxMailer(path.join(config.dataDir, 'outbox'), config.mailFrom);
+  const app = await buildApp({
+    config,
+    database,
+    logger,
+    clock: systemClock,
+    mailer,
+    cookieSecret: await cookieSecret(config),
+  });
+  app.addHook('onClose', async () => database.close());
+  return app;
+}
