@@ -1,5 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { App } from '../../app.js';
 import { SESSION_COOKIE } from '../../app.js';
 import type { Actor } from '../../platform/context.js';
@@ -56,7 +55,7 @@ export function sessionCookieOptions(app: App, expiresAt?: Date) {
 }
 
 export const authRoutes =
-  (app: App): FastifyPluginAsync =>
+  (app: App): FastifyPluginAsyncTypebox =>
   async (r) => {
     r.get(
       '/auth/csrf',
@@ -82,7 +81,7 @@ export const authRoutes =
         },
       },
       async (request, reply) => {
-        const body = request.body as { email: string; password: string };
+        const body = request.body;
         const result = await signIn(app.serviceContext(request), body);
         reply.setCookie(SESSION_COOKIE, result.sessionToken, sessionCookieOptions(app, result.expiresAt));
         const actor = await resolveSession(app.deps.database.db, result.sessionToken, app.deps.clock.now());
@@ -97,7 +96,7 @@ export const authRoutes =
       async (request, reply) => {
         await signOut(app.serviceContext(request));
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       },
     );
 
@@ -114,7 +113,7 @@ export const authRoutes =
         },
       },
       async (request, reply) => {
-        const { email } = request.body as { email: string };
+        const { email } = request.body;
         await requestPasswordReset(
           app.serviceContext(request),
           app.deps.mailer,
@@ -137,11 +136,8 @@ export const authRoutes =
         },
       },
       async (request, reply) => {
-        await confirmPasswordReset(
-          app.serviceContext(request),
-          request.body as { token: string; newPassword: string },
-        );
-        return reply.status(204).send();
+        await confirmPasswordReset(app.serviceContext(request), request.body);
+        return reply.status(204).send(null);
       },
     );
 
@@ -172,11 +168,8 @@ export const authRoutes =
       },
       async (request, reply) => {
         requireUser(request.actor);
-        await changePassword(
-          app.serviceContext(request),
-          request.body as { currentPassword: string; newPassword: string },
-        );
-        return reply.status(204).send();
+        await changePassword(app.serviceContext(request), request.body);
+        return reply.status(204).send(null);
       },
     );
 
@@ -215,12 +208,7 @@ export const authRoutes =
       },
       async (request, reply) => {
         requireUser(request.actor);
-        const body = request.body as {
-          name: string;
-          authorityId?: string;
-          companyId?: string;
-          expiresInDays: number;
-        };
+        const body = request.body;
         const { token, view } = await createApiToken(app.serviceContext(request), body);
         return reply.status(201).send({ token, apiToken: view });
       },
@@ -238,8 +226,8 @@ export const authRoutes =
       },
       async (request, reply) => {
         requireUser(request.actor);
-        await revokeApiToken(app.serviceContext(request), (request.params as { tokenId: string }).tokenId);
-        return reply.status(204).send();
+        await revokeApiToken(app.serviceContext(request), request.params.tokenId);
+        return reply.status(204).send(null);
       },
     );
   };

@@ -1,5 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { App } from '../../app.js';
 import { AUTHORITY_ROLES, type AuthorityRole } from '../../platform/context.js';
 import { Body, Email, errors, Names, ShortText, Uuid } from '../../platform/http/schemas.js';
@@ -66,7 +65,7 @@ const MemberParams = Type.Object({ authorityId: Uuid, userId: Uuid });
 const tags = ['Authorities'];
 
 export const tenancyRoutes =
-  (app: App): FastifyPluginAsync =>
+  (app: App): FastifyPluginAsyncTypebox =>
   async (r) => {
     r.get(
       '/authorities',
@@ -100,7 +99,7 @@ export const tenancyRoutes =
         },
       },
       async (request, reply) => {
-        const created = await createAuthority(app.serviceContext(request), request.body as AuthorityInput);
+        const created = await createAuthority(app.serviceContext(request), request.body);
         return reply.status(201).send(created);
       },
     );
@@ -115,11 +114,7 @@ export const tenancyRoutes =
           response: { 200: AuthorityPublicSchema, ...errors(400, 404) },
         },
       },
-      async (request) =>
-        getPublicAuthority(
-          app.serviceContext(request),
-          (request.params as { authorityId: string }).authorityId,
-        ),
+      async (request) => getPublicAuthority(app.serviceContext(request), request.params.authorityId),
     );
 
     r.get(
@@ -132,11 +127,7 @@ export const tenancyRoutes =
           response: { 200: AuthoritySettingsSchema, ...errors(400, 401, 403, 404) },
         },
       },
-      async (request) =>
-        getAuthoritySettings(
-          app.serviceContext(request),
-          (request.params as { authorityId: string }).authorityId,
-        ),
+      async (request) => getAuthoritySettings(app.serviceContext(request), request.params.authorityId),
     );
 
     r.patch(
@@ -157,11 +148,7 @@ export const tenancyRoutes =
         },
       },
       async (request) =>
-        updateAuthority(
-          app.serviceContext(request),
-          (request.params as { authorityId: string }).authorityId,
-          request.body as AuthorityPatch,
-        ),
+        updateAuthority(app.serviceContext(request), request.params.authorityId, request.body),
     );
 
     r.get(
@@ -174,8 +161,7 @@ export const tenancyRoutes =
           response: { 200: Type.Array(MemberSchema), ...errors(400, 401, 403, 404) },
         },
       },
-      async (request) =>
-        listMembers(app.serviceContext(request), (request.params as { authorityId: string }).authorityId),
+      async (request) => listMembers(app.serviceContext(request), request.params.authorityId),
     );
 
     r.post(
@@ -190,12 +176,12 @@ export const tenancyRoutes =
         },
       },
       async (request, reply) => {
-        const body = request.body as { email: string; name: string; roles: AuthorityRole[] };
+        const body = request.body;
         const member = await addMember(
           app.serviceContext(request),
           app.deps.mailer,
           app.deps.config.publicUrl,
-          (request.params as { authorityId: string }).authorityId,
+          request.params.authorityId,
           body,
         );
         return reply.status(201).send(member);
@@ -214,13 +200,8 @@ export const tenancyRoutes =
         },
       },
       async (request) => {
-        const p = request.params as { authorityId: string; userId: string };
-        return setMemberRoles(
-          app.serviceContext(request),
-          p.authorityId,
-          p.userId,
-          (request.body as { roles: AuthorityRole[] }).roles,
-        );
+        const p = request.params;
+        return setMemberRoles(app.serviceContext(request), p.authorityId, p.userId, request.body.roles);
       },
     );
 
@@ -235,9 +216,9 @@ export const tenancyRoutes =
         },
       },
       async (request, reply) => {
-        const p = request.params as { authorityId: string; userId: string };
+        const p = request.params;
         await removeMember(app.serviceContext(request), p.authorityId, p.userId);
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       },
     );
 
@@ -264,10 +245,7 @@ export const tenancyRoutes =
         },
       },
       async (request, reply) => {
-        const c = await createConsortium(
-          app.serviceContext(request),
-          request.body as { slug: string; name: { ca: string; es: string; en: string } },
-        );
+        const c = await createConsortium(app.serviceContext(request), request.body);
         return reply.status(201).send(c);
       },
     );

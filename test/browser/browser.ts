@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import type { App } from '../../src/app.js';
+import { systemClock } from '../../src/platform/clock.js';
+import { loadConfig } from '../../src/platform/config.js';
+import { seedDemo } from '../../src/modules/demo/demo.seed.js';
+import { startApp } from '../../src/server.js';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR ?? 'screenshots');
+
+/** Starts the real server on a free port over a fresh embedded database (or DATABASE_URL), with the demo seeded. */
+export async function startServer(): Promise<{ app: App; url: string; dataDir: string }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'contracta-browser-'));
+  const config = {
+    ...loadConfig({ ...process.env, CONTRACTA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
+    port: 0,
+    host: '127.0.0.1',
+    rateLimitMax: 100_000,
+  };
+  const app = await startApp(config);
+  await seedDemo(app.deps.database.db, {
+    actor: { kind: 'system', label: 'demo-seed' },
+    clock: systemClock,
+    ip: null,
+    userAgent: null,
+  });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, url: address, dataDir };
+}
+
+export async function launch(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // The machine has no outside network: background networking only produces refused connections.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
+
+/** Runs axe-core (WCAG 2.0/2.1 A and AA rules) on the current page and returns its violations. */
+export async function axe(page: Page): Promise<AxeViolation[]> {
+  // Evaluated through the DevTools protocol, which the page's strict CSP (no inline scripts) does not block.
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    // Runs in the page; typed loosely because the project compiles without the DOM library.
+    const w = globalThis as unknown as {
+      document: unknown;
+      axe: { run(ctx: unknown, opts: object): Promise<{ violations: AxeViolation[] }> };
+    };
+    const result = await w.axe.run(w.document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target })),
+    }));
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
