@@ -154,6 +154,25 @@ describe('flows', () => {
     await context.close();
   });
 
+  it('creates an API token on the account page, uses it, and revokes it', async () => {
+    const { context, page } = await newPage('es');
+    await signIn(page, 'admin@barcelona.example');
+    await page.fill('#tokenName', 'Integració comptabilitat');
+    await page.fill('#days', '30');
+    await page.click('section[aria-labelledby=tokens-h] form button[type=submit]');
+    const token = (await page.textContent('code.secret'))?.trim() ?? '';
+    expect(token).toMatch(/^ctk_/);
+    await expectAccessible(page, 'es-account-token-created');
+    const me = await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { email: string }).email).toBe('admin@barcelona.example');
+    await page.click('form[action$="/revoke"] button');
+    await page.waitForURL(`${base}/account`);
+    const after = await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(after.status).toBe(401);
+    await context.close();
+  });
+
   it('creates an authority and a user with roles, who then signs in through the invitation', async () => {
     const { context, page } = await newPage('en');
     await signIn(page, DEMO_PLATFORM_ADMIN);

@@ -7,6 +7,7 @@ import { recordEvent } from '../audit/audit.service.js';
 
 export const API_TOKEN_PREFIX = 'ctk_';
 export const MAX_TOKEN_DAYS = 365;
+const LAST_USED_RESOLUTION_MS = 5 * 60 * 1000;
 
 export type ApiTokenView = {
   id: string;
@@ -154,6 +155,7 @@ export async function resolveApiToken(db: Db, token: string, now: Date): Promise
       'api_token.company_id',
       'api_token.expires_at',
       'api_token.revoked_at',
+      'api_token.last_used_at',
       'app_user.email',
       'app_user.name',
       'app_user.locale',
@@ -162,6 +164,11 @@ export async function resolveApiToken(db: Db, token: string, now: Date): Promise
     .where('api_token.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row || row.revoked_at || row.expires_at <= now || row.disabled_at) return undefined;
+  // Owners see when a token was last used (to spot a forgotten or leaked one); recorded at most
+  // every few minutes so that a busy integration does not turn every read into a write.
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+    await db.updateTable('api_token').set({ last_used_at: now }).where('id', '=', row.id).execute();
+  }
   const authorityRoles = new Map<string, AuthorityRole[]>();
   const companyRoles = new Map<string, CompanyRole[]>();
   if (row.authority_id) {

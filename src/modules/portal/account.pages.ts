@@ -56,12 +56,12 @@ export function accountPages(app: App, r: FastifyInstance): void {
         ${opts.newToken ? html`<div class="notice" role="status"><p>${t('account.tokenCreated')}</p><p><code class="secret">${opts.newToken}</code></p></div>` : ''}
         ${
           tokens.length
-            ? html`<table><caption>${t('account.tokensCaption')}</caption><thead><tr><th scope="col">${t('account.tokenName')}</th><th scope="col">${t('account.tokenScope')}</th><th scope="col">${t('account.tokenExpires')}</th><th scope="col">${t('account.tokenStatus')}</th><th scope="col"><span class="visually-hidden">${t('account.actions')}</span></th></tr></thead>
+            ? html`<table><caption>${t('account.tokensCaption')}</caption><thead><tr><th scope="col">${t('account.tokenName')}</th><th scope="col">${t('account.tokenScope')}</th><th scope="col">${t('account.tokenExpires')}</th><th scope="col">${t('account.tokenLastUsed')}</th><th scope="col">${t('account.tokenStatus')}</th><th scope="col"><span class="visually-hidden">${t('account.actions')}</span></th></tr></thead>
             <tbody>${tokens.map(
               (
                 tk,
               ) => html`<tr><td>${tk.name} <code>${tk.prefix}…</code></td><td>${scopeName.get(tk.authorityId ?? tk.companyId ?? '') ?? '—'}</td>
-              <td>${formatDateTime(pc.locale, new Date(tk.expiresAt))}</td><td>${tk.revokedAt ? t('account.revoked') : t('account.active')}</td>
+              <td>${formatDateTime(pc.locale, new Date(tk.expiresAt))}</td><td>${tk.lastUsedAt ? formatDateTime(pc.locale, new Date(tk.lastUsedAt)) : '—'}</td><td>${tk.revokedAt ? t('account.revoked') : t('account.active')}</td>
               <td>${tk.revokedAt ? '' : html`<form method="post" action="/account/api-tokens/${tk.id}/revoke" class="inline">${csrfField(pc)}<button type="submit">${t('account.revoke')}<span class="visually-hidden"> ${tk.name}</span></button></form>`}</td></tr>`,
             )}</tbody></table>`
             : html`<p>${t('account.noTokens')}</p>`
