@@ -6,7 +6,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from './platform/clock.js';
@@ -52,6 +52,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: process.env.TRUST_PROXY === 'true',
     genReqId: () => crypto.randomUUID(),
     ajv: { customOptions: { removeAdditional: false } },
+    // Errors Fastify raises before routing (a URL that cannot be decoded) get the same stable
+    // `{ code, message }` body as every other error, instead of Fastify's own codes.
+    frameworkErrors: (err, _request, reply) => {
+      const { status, body } = toErrorBody(err);
+      (reply as FastifyReply).status(status).type('application/json; charset=utf-8').send(body);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

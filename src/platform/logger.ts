@@ -18,8 +18,45 @@ export const REDACT_PATHS = [
   'headers.cookie',
 ];
 
+/**
+ * Secret tokens that can travel in a URL path (the mailed password-reset link opens
+ * `/password-reset/<token>`). They are masked in the logged URL: whoever reads the logs must not
+ * be able to reset a password or act with a token.
+ */
+const TOKEN_IN_URL = /(\/password-reset\/)[^/?#]+|\b(pr|ctk|cs)_[A-Za-z0-9_-]+/g;
+
+export function redactUrl(url: string): string {
+  return url.replace(TOKEN_IN_URL, (_m, resetPath: string | undefined, prefix: string | undefined) =>
+    resetPath ? `${resetPath}[redacted]` : `${prefix}_[redacted]`,
+  );
+}
+
+type LoggedRequest = {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+};
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Replaces Fastify's request serializer (same fields) to mask tokens in the URL.
+      serializers: {
+        req: (req: LoggedRequest) => ({
+          method: req.method,
+          url: redactUrl(req.url ?? ''),
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket?.remotePort,
+        }),
+      },
+    },
+    destination,
+  );
 }
 
 export type { Logger };

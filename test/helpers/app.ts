@@ -23,7 +23,9 @@ export type TestApp = {
 };
 
 /** An app on a fresh database with an in-memory mailer, captured logs and a movable clock. */
-export async function buildTestApp(opts: { rateLimitMax?: number; now?: Date } = {}): Promise<TestApp> {
+export async function buildTestApp(
+  opts: { rateLimitMax?: number; now?: Date; logLevel?: string } = {},
+): Promise<TestApp> {
   const db = await testDatabase();
   const logs: string[] = [];
   const sink = new Writable({
@@ -35,14 +37,14 @@ export async function buildTestApp(opts: { rateLimitMax?: number; now?: Date } =
   const config = {
     ...loadConfig({ CONTRACTA_DATA_DIR: '/nonexistent-test-dir' }),
     rateLimitMax: opts.rateLimitMax ?? 100_000,
-    logLevel: 'info',
+    logLevel: opts.logLevel ?? 'info',
   };
   const clock = fixedClock(opts.now ?? systemClock.now());
   const mail = memoryMailer();
   const app = await buildApp({
     config,
     database: db,
-    logger: createLogger('info', sink),
+    logger: createLogger(config.logLevel, sink),
     clock,
     mailer: mail,
     cookieSecret: 'test-cookie-secret-test-cookie-secret',
@@ -154,9 +156,24 @@ export async function makeCompany(t: TestApp, taxId: string): Promise<{ id: stri
 
 export type Session = { cookie: string; csrf: string; headers: Record<string, string> };
 
-/** Signs in through the API and returns the cookies and CSRF header for later requests. */
-export async function login(t: TestApp, email: string, password = PASSWORD): Promise<Session> {
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+/**
+ * Signs in through the API and returns the cookies and CSRF header for later requests.
+ * `remoteAddress` sets the client address, so that files signing in many times can stay under the
+ * per-address rate limit of the sign-in route (20 a minute).
+ */
+export async function login(
+  t: TestApp,
+  email: string,
+  password = PASSWORD,
+  opts: { remoteAddress?: string } = {},
+): Promise<Session> {
+  const from = opts.remoteAddress ? { remoteAddress: opts.remoteAddress } : {};
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password },
+    ...from,
+  });
   if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
   const session = res.cookies.find((c) => c.name === SESSION_COOKIE);
   if (!session) throw new Error('no session cookie');
@@ -164,6 +181,7 @@ export async function login(t: TestApp, email: string, password = PASSWORD): Pro
     method: 'GET',
     url: '/api/v1/auth/csrf',
     cookies: { [SESSION_COOKIE]: session.value },
+    ...from,
   });
   const csrfCookie = csrfRes.cookies.find((c) => c.name === 'contracta_csrf');
   const token = (csrfRes.json() as { token: string }).token;

@@ -1,6 +1,8 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { App } from '../../app.js';
+import { DomainError } from '../../platform/errors.js';
 import { errors, Uuid } from '../../platform/http/schemas.js';
+import { findAuthority } from '../tenancy/authority.repo.js';
 import { authorizeOnAuthority, authorizeOnPlatform } from '../tenancy/tenancy.policy.js';
 import { readEvents } from './audit.service.js';
 
@@ -78,7 +80,13 @@ export const auditRoutes =
       },
       async (request) => {
         authorizeOnAuthority(request.actor, 'audit.read', request.params.authorityId);
-        return readEvents(app.deps.database.db, toFilter(request.query, request.params.authorityId));
+        const db = app.deps.database.db;
+        const events = await readEvents(db, toFilter(request.query, request.params.authorityId));
+        // Only a platform administrator gets here for an id that is no authority: 404, not [].
+        if (events.length === 0 && !(await findAuthority(db, request.params.authorityId))) {
+          throw new DomainError('NOT_FOUND', 'Authority not found');
+        }
+        return events;
       },
     );
 

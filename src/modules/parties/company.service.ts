@@ -14,7 +14,7 @@ import { sessionCache } from '../identity/session-cache.js';
 import { findUserByEmail, insertUser } from '../identity/user.repo.js';
 import { authorizeOnCompany } from './company.policy.js';
 import type { CompanyMemberView, CompanyRegistration, CompanyView } from './company.types.js';
-import { validateTaxId } from './tax-id.rules.js';
+import { type TaxIdKind, validateSpanishTaxId, validateTaxId } from './tax-id.rules.js';
 
 /** CPV codes: eight digits and an optional check digit (Reg. (EC) 213/2008). The check digit is verified by the procurement-file module. */
 const CPV_RE = /^\d{8}(-\d)?$/;
@@ -51,6 +51,22 @@ async function presentCompany(db: Db | Tx, id: string): Promise<CompanyView> {
 }
 
 /**
+ * The one stored form of a tax id. A Spanish VAT number is the NIF/NIE/CIF with an "ES" prefix
+ * (ESB12345674 is B12345674, one legal person), so it is stored without the prefix: the unique
+ * index on `tax_id` then refuses the same company registered under either form, even in a race.
+ */
+function canonicalTaxId(tax: { kind: TaxIdKind; normalized: string; country: string }): {
+  taxId: string;
+  kind: TaxIdKind;
+} {
+  if (tax.country === 'ES' && tax.kind === 'VAT') {
+    const spanish = validateSpanishTaxId(tax.normalized.slice(2));
+    if (spanish.ok) return { taxId: spanish.normalized, kind: spanish.kind };
+  }
+  return { taxId: tax.normalized, kind: tax.kind };
+}
+
+/**
  * Registers a company and its first administrator in one transaction. Anyone may register: it
  * is how companies, many of them SMEs, come to bid. The tax id must be a valid Spanish NIF/NIE/CIF
  * or an EU VAT number; one account per tax id.
@@ -66,6 +82,7 @@ export async function registerCompany(
       reason: tax.reason,
     });
   }
+  const canonical = canonicalTaxId(tax);
   checkPasswordPolicy(input.admin.password, input.admin.email);
   const cpvs = checkCpvs(input.cpvInterests);
   const db = ctx.db as Db;
@@ -79,7 +96,7 @@ export async function registerCompany(
     const existing = await trx
       .selectFrom('company')
       .select('id')
-      .where('tax_id', '=', tax.normalized)
+      .where('tax_id', '=', canonical.taxId)
       .executeTakeFirst();
     if (existing)
       throw new DomainError('TAX_ID_TAKEN', 'A company with this tax id is already registered', {
@@ -91,8 +108,8 @@ export async function registerCompany(
         .values({
           id: companyId,
           legal_name: input.legalName,
-          tax_id: tax.normalized,
-          tax_id_kind: tax.kind,
+          tax_id: canonical.taxId,
+          tax_id_kind: canonical.kind,
           country: tax.country,
           is_sme: input.isSme,
           street: input.address.street,
@@ -137,7 +154,7 @@ export async function registerCompany(
       objectType: 'company',
       objectId: companyId,
       companyId,
-      data: { taxId: tax.normalized, legalName: input.legalName, isSme: input.isSme },
+      data: { taxId: canonical.taxId, legalName: input.legalName, isSme: input.isSme },
     });
   });
   return { company: await presentCompany(db, companyId), userId };

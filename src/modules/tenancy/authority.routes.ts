@@ -1,6 +1,6 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { App } from '../../app.js';
-import { AUTHORITY_ROLES, type AuthorityRole } from '../../platform/context.js';
+import { AUTHORITY_ROLES } from '../../platform/context.js';
 import { Body, Email, errors, Names, ShortText, Uuid } from '../../platform/http/schemas.js';
 import {
   addMember,
@@ -14,8 +14,6 @@ import {
   removeMember,
   setMemberRoles,
   updateAuthority,
-  type AuthorityInput,
-  type AuthorityPatch,
 } from './authority.service.js';
 
 const Role = Type.Union(AUTHORITY_ROLES.map((r) => Type.Literal(r)));

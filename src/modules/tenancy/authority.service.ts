@@ -2,7 +2,7 @@ import type { AuthorityRole, ServiceContext } from '../../platform/context.js';
 import type { Db } from '../../platform/db/client.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import type { AuthorityRow } from '../../platform/db/schema.js';
-import { withTransaction } from '../../platform/db/tx.js';
+import { type Tx, withTransaction } from '../../platform/db/tx.js';
 import { DomainError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { Mailer } from '../../platform/mail.js';
@@ -240,6 +240,10 @@ export async function createConsortium(
 export async function listMembers(ctx: ServiceContext, authorityId: string): Promise<MemberView[]> {
   authorizeOnAuthority(ctx.actor, 'member.list', authorityId);
   const rows = await listMemberRows(ctx.db, authorityId);
+  // Only a platform administrator gets here for an id that is no authority: 404, not an empty list.
+  if (rows.length === 0 && !(await findAuthority(ctx.db, authorityId))) {
+    throw new DomainError('NOT_FOUND', 'Authority not found');
+  }
   return rows.map((r) => ({
     userId: r.id,
     email: r.email,
@@ -317,6 +321,20 @@ export async function addMember(
   return member;
 }
 
+/**
+ * Serialises membership changes of one authority: without the row lock, two administrators
+ * demoting each other at the same moment on PostgreSQL would both see another admin left.
+ */
+async function lockAuthority(trx: Tx, authorityId: string): Promise<void> {
+  const row = await trx
+    .selectFrom('authority')
+    .select('id')
+    .where('id', '=', authorityId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw new DomainError('NOT_FOUND', 'Authority not found');
+}
+
 function dedupe(roles: AuthorityRole[]): AuthorityRole[] {
   return [...new Set(roles)];
 }
@@ -330,6 +348,7 @@ export async function setMemberRoles(
 ): Promise<MemberView> {
   authorizeOnAuthority(ctx.actor, 'member.manage', authorityId);
   await withTransaction(ctx.db as Db, async (trx) => {
+    await lockAuthority(trx, authorityId);
     const m = await findMembership(trx, authorityId, userId);
     if (!m) throw new DomainError('NOT_FOUND', 'Member not found');
     if (
@@ -362,6 +381,7 @@ export async function setMemberRoles(
 export async function removeMember(ctx: ServiceContext, authorityId: string, userId: string): Promise<void> {
   authorizeOnAuthority(ctx.actor, 'member.manage', authorityId);
   await withTransaction(ctx.db as Db, async (trx) => {
+    await lockAuthority(trx, authorityId);
     const m = await findMembership(trx, authorityId, userId);
     if (!m) throw new DomainError('NOT_FOUND', 'Member not found');
     if (m.roles.includes('authority_admin') && (await countAdmins(trx, authorityId)) <= 1) {

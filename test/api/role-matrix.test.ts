@@ -1,0 +1,610 @@
+import { randomBytes } from 'node:crypto';
+import type { InjectOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '../../src/app.js';
+import { type CompanyAction, COMPANY_PERMISSIONS } from '../../src/modules/parties/company.policy.js';
+import { AUTHORITY_PERMISSIONS, type AuthorityAction } from '../../src/modules/tenancy/tenancy.policy.js';
+import { AUTHORITY_ROLES, type AuthorityRole, type CompanyRole } from '../../src/platform/context.js';
+import { hashToken, newId } from '../../src/platform/ids.js';
+import {
+  buildTestApp,
+  login,
+  makeAuthority,
+  makeCompany,
+  makeUser,
+  PASSWORD,
+  rowCounts,
+  type Session,
+  type TestApp,
+  unique,
+} from '../helpers/app.js';
+import { driverName } from '../helpers/db.js';
+import { validNif } from '../helpers/tax-ids.js';
+
+/**
+ * Every API route against every kind of caller. The expected status is derived from the policy
+ * tables (AUTHORITY_PERMISSIONS, COMPANY_PERMISSIONS), so the matrix follows the policy; the spot
+ * checks at the end are written out by hand, so that a wrong policy table is caught too.
+ */
+
+type ActorName = 'anonymous' | 'platform_admin' | AuthorityRole | 'company_admin' | 'bidder';
+
+type ActorSpec = {
+  name: ActorName;
+  platformAdmin?: boolean;
+  authorityRole?: AuthorityRole;
+  companyRole?: CompanyRole;
+};
+
+const ACTOR_SPECS: ActorSpec[] = [
+  { name: 'anonymous' },
+  { name: 'platform_admin', platformAdmin: true },
+  ...AUTHORITY_ROLES.map((r) => ({ name: r, authorityRole: r })),
+  { name: 'company_admin', companyRole: 'company_admin' },
+  { name: 'bidder', companyRole: 'bidder' },
+];
+
+type Actor = ActorSpec & { ip: string; user?: { id: string; email: string }; session?: Session };
+
+type Access =
+  | { kind: 'public' }
+  | { kind: 'signed_in' }
+  | { kind: 'platform' }
+  | { kind: 'authority'; action: AuthorityAction }
+  | { kind: 'company'; action: CompanyAction };
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type Built = { url: string; payload?: object; headers?: Record<string, string> };
+
+type RouteCase = {
+  method: Method;
+  /** The path as the OpenAPI document writes it. */
+  path: string;
+  access: Access;
+  /** Status of a successful call. */
+  ok: number;
+  /** Hard exceptions to the derived rule, each explained where it is used. */
+  except?: Partial<Record<ActorName, number>>;
+  /** Builds a request (creating any row it consumes, so each call can succeed on its own). */
+  build: (a: Actor) => Promise<Built> | Built;
+  /** Checks the effect of an allowed call. */
+  verify?: (built: Built) => Promise<void>;
+};
+
+const ERROR_CODE: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
+
+function expectedStatus(rc: RouteCase, a: ActorSpec): number {
+  const exception = rc.except?.[a.name];
+  if (exception !== undefined) return exception;
+  const access = rc.access;
+  if (access.kind === 'public') return rc.ok;
+  if (a.name === 'anonymous') return 401;
+  switch (access.kind) {
+    case 'signed_in':
+      return rc.ok;
+    case 'platform':
+      return a.platformAdmin ? rc.ok : 403;
+    case 'authority':
+      if (a.platformAdmin) return rc.ok;
+      // Tenancy before roles: to a non-member the authority's internals do not exist.
+      if (!a.authorityRole) return 404;
+      return AUTHORITY_PERMISSIONS[access.action].includes(a.authorityRole) ? rc.ok : 403;
+    case 'company':
+      // Platform administrators included: a company's account is private to its users.
+      if (!a.companyRole) return 404;
+      return COMPANY_PERMISSIONS[access.action].includes(a.companyRole) ? rc.ok : 403;
+  }
+}
+
+describe(`role matrix (${driverName})`, () => {
+  let t: TestApp;
+  let authorityId: string;
+  let companyId: string;
+  /** A member of the authority whose roles are re-set (to the same value) by the PUT case. */
+  let target: { id: string };
+  /** The account the public sign-in case signs in to. */
+  let signInTarget: { id: string; email: string };
+  const actors = new Map<ActorName, Actor>();
+  let seq = 0;
+  const nextSeq = () => {
+    seq += 1;
+    return seq;
+  };
+
+  beforeAll(async () => {
+    t = await buildTestApp();
+    authorityId = (await makeAuthority(t)).id;
+    companyId = (await makeCompany(t, validNif())).id;
+    target = await makeUser(t, { roles: [{ authorityId, roles: ['committee_member'] }] });
+    signInTarget = await makeUser(t);
+    let i = 0;
+    for (const spec of ACTOR_SPECS) {
+      i += 1;
+      // Each caller has its own address: the per-address limits of sign-in, reset and
+      // registration then apply to each caller separately, as they would in production.
+      const actor: Actor = { ...spec, ip: `10.20.0.${i}` };
+      if (spec.name !== 'anonymous') {
+        actor.user = await makeUser(t, {
+          platformAdmin: spec.platformAdmin ?? false,
+          roles: spec.authorityRole ? [{ authorityId, roles: [spec.authorityRole] }] : [],
+          companies: spec.companyRole ? [{ companyId, roles: [spec.companyRole] }] : [],
+        });
+        actor.session = await login(t, actor.user.email, PASSWORD, { remoteAddress: actor.ip });
+      }
+      actors.set(spec.name, actor);
+    }
+  });
+  afterAll(async () => t.close());
+
+  async function insertApiToken(userId: string): Promise<string> {
+    const id = newId();
+    await t.db.db
+      .insertInto('api_token')
+      .values({
+        id,
+        user_id: userId,
+        authority_id: authorityId,
+        company_id: null,
+        name: 'matrix',
+        token_hash: hashToken(`ctk_${randomBytes(32).toString('base64url')}`),
+        token_prefix: 'ctk_xxxxxx',
+        expires_at: new Date(t.clock.now().getTime() + 86_400_000),
+      })
+      .execute();
+    return id;
+  }
+
+  const ROUTES: RouteCase[] = [
+    // --- identity ---
+    {
+      method: 'GET',
+      path: '/api/v1/auth/csrf',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({ url: '/api/v1/auth/csrf' }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/auth/login',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({
+        url: '/api/v1/auth/login',
+        payload: { email: signInTarget.email, password: PASSWORD },
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/auth/logout',
+      // Signing out without a session is a harmless no-op.
+      access: { kind: 'public' },
+      ok: 204,
+      build: async (a) => {
+        if (!a.user) return { url: '/api/v1/auth/logout' };
+        // A session of its own, so that the caller's main session survives the matrix.
+        const s = await login(t, a.user.email, PASSWORD, { remoteAddress: a.ip });
+        return { url: '/api/v1/auth/logout', headers: s.headers };
+      },
+      verify: async (built) => {
+        const cookie = built.headers?.cookie;
+        if (!cookie) return;
+        const value = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(cookie)?.[1] ?? '';
+        const row = await t.db.db
+          .selectFrom('user_session')
+          .select('id_hash')
+          .where('id_hash', '=', hashToken(value))
+          .executeTakeFirst();
+        expect(row).toBeUndefined();
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/auth/password-reset',
+      access: { kind: 'public' },
+      ok: 202,
+      build: () => ({
+        url: '/api/v1/auth/password-reset',
+        payload: { email: `${unique('nobody')}@test.example` },
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/auth/password-reset/confirm',
+      access: { kind: 'public' },
+      ok: 204,
+      build: async () => {
+        const owner = await makeUser(t);
+        const token = `pr_${randomBytes(32).toString('base64url')}`;
+        await t.db.db
+          .insertInto('password_reset_token')
+          .values({
+            token_hash: hashToken(token),
+            user_id: owner.id,
+            created_at: t.clock.now(),
+            expires_at: new Date(t.clock.now().getTime() + 3_600_000),
+          })
+          .execute();
+        return {
+          url: '/api/v1/auth/password-reset/confirm',
+          payload: { token, newPassword: 'a brand new passphrase 2024' },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/me',
+      access: { kind: 'signed_in' },
+      ok: 200,
+      build: () => ({ url: '/api/v1/me' }),
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/me/password',
+      access: { kind: 'signed_in' },
+      ok: 204,
+      // The same password again: the caller can still sign in afterwards.
+      build: () => ({
+        url: '/api/v1/me/password',
+        payload: { currentPassword: PASSWORD, newPassword: PASSWORD },
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/me/api-tokens',
+      access: { kind: 'signed_in' },
+      ok: 200,
+      build: () => ({ url: '/api/v1/me/api-tokens' }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/me/api-tokens',
+      access: { kind: 'signed_in' },
+      ok: 201,
+      // A token is scoped to an authority or company of its owner; a platform administrator
+      // with no membership has none to scope it to, so the authority "does not exist" for it.
+      except: { platform_admin: 404 },
+      build: (a) => ({
+        url: '/api/v1/me/api-tokens',
+        payload: {
+          name: 'matrix',
+          expiresInDays: 30,
+          ...(a.companyRole ? { companyId } : { authorityId }),
+        },
+      }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v1/me/api-tokens/{tokenId}',
+      access: { kind: 'signed_in' },
+      ok: 204,
+      build: async (a) => ({
+        url: `/api/v1/me/api-tokens/${await insertApiToken(a.user?.id ?? signInTarget.id)}`,
+      }),
+      verify: async (built) => {
+        const id = built.url.split('/').at(-1) ?? '';
+        const row = await t.db.db
+          .selectFrom('api_token')
+          .select('revoked_at')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        expect(row.revoked_at).not.toBeNull();
+      },
+    },
+    // --- tenancy ---
+    {
+      method: 'GET',
+      path: '/api/v1/authorities',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({ url: '/api/v1/authorities' }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities',
+      access: { kind: 'platform' },
+      ok: 201,
+      build: () => {
+        const n = String(nextSeq()).padStart(6, '0');
+        return {
+          url: '/api/v1/authorities',
+          payload: {
+            slug: `matrix-${n}`,
+            name: { ca: `Matriu ${n}`, es: `Matriz ${n}`, en: `Matrix ${n}` },
+            dir3Code: `L09${n}`,
+            ocidPrefix: `ocds-m${n.slice(1)}`,
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}` }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/settings',
+      access: { kind: 'authority', action: 'authority.read_settings' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/settings` }),
+    },
+    {
+      method: 'PATCH',
+      path: '/api/v1/authorities/{authorityId}',
+      access: { kind: 'authority', action: 'authority.update' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}`, payload: { priceWeightCap: '35' } }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/members',
+      access: { kind: 'authority', action: 'member.list' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/members` }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/members',
+      access: { kind: 'authority', action: 'member.manage' },
+      ok: 201,
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/members`,
+        payload: {
+          email: `${unique('staff')}@test.example`,
+          name: 'New Staff',
+          roles: ['committee_member'],
+        },
+      }),
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/authorities/{authorityId}/members/{userId}',
+      access: { kind: 'authority', action: 'member.manage' },
+      ok: 200,
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/members/${target.id}`,
+        payload: { roles: ['committee_member'] },
+      }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v1/authorities/{authorityId}/members/{userId}',
+      access: { kind: 'authority', action: 'member.manage' },
+      ok: 204,
+      build: async () => {
+        const m = await makeUser(t, { roles: [{ authorityId, roles: ['committee_member'] }] });
+        return { url: `/api/v1/authorities/${authorityId}/members/${m.id}` };
+      },
+      verify: async (built) => {
+        const userId = built.url.split('/').at(-1) ?? '';
+        const row = await t.db.db
+          .selectFrom('membership')
+          .select('user_id')
+          .where('authority_id', '=', authorityId)
+          .where('user_id', '=', userId)
+          .executeTakeFirst();
+        expect(row).toBeUndefined();
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/consortia',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({ url: '/api/v1/consortia' }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/consortia',
+      access: { kind: 'platform' },
+      ok: 201,
+      build: () => ({
+        url: '/api/v1/consortia',
+        payload: {
+          slug: `consortium-${nextSeq()}`,
+          name: { ca: 'Consorci', es: 'Consorcio', en: 'Consortium' },
+        },
+      }),
+    },
+    // --- companies ---
+    {
+      method: 'POST',
+      path: '/api/v1/companies',
+      access: { kind: 'public' },
+      ok: 201,
+      build: () => ({
+        url: '/api/v1/companies',
+        payload: {
+          legalName: `Matrix ${nextSeq()} SL`,
+          taxId: validNif(),
+          isSme: true,
+          address: { street: 'Carrer Major 1', locality: 'Girona', postalCode: '17001' },
+          admin: { name: 'Founder', email: `${unique('founder')}@test.example`, password: PASSWORD },
+        },
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/companies/{companyId}',
+      access: { kind: 'company', action: 'company.read' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/companies/${companyId}` }),
+    },
+    {
+      method: 'PATCH',
+      path: '/api/v1/companies/{companyId}',
+      access: { kind: 'company', action: 'company.update' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/companies/${companyId}`, payload: { isSme: true } }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/companies/{companyId}/members',
+      access: { kind: 'company', action: 'company.members' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/companies/${companyId}/members` }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/companies/{companyId}/members',
+      access: { kind: 'company', action: 'company.members' },
+      ok: 201,
+      build: () => ({
+        url: `/api/v1/companies/${companyId}/members`,
+        payload: { email: `${unique('clerk')}@test.example`, name: 'Clerk', roles: ['bidder'] },
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/companies/{companyId}/emails',
+      access: { kind: 'company', action: 'company.update' },
+      ok: 201,
+      build: () => ({
+        url: `/api/v1/companies/${companyId}/emails`,
+        payload: { email: `${unique('contact')}@test.example`, purpose: 'billing' },
+      }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v1/companies/{companyId}/emails/{emailId}',
+      access: { kind: 'company', action: 'company.update' },
+      ok: 200,
+      build: async () => {
+        const id = newId();
+        await t.db.db
+          .insertInto('company_email')
+          .values({ id, company_id: companyId, email: `${unique('old')}@test.example` })
+          .execute();
+        return { url: `/api/v1/companies/${companyId}/emails/${id}` };
+      },
+      verify: async (built) => {
+        const id = built.url.split('/').at(-1) ?? '';
+        const row = await t.db.db
+          .selectFrom('company_email')
+          .select('id')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        expect(row).toBeUndefined();
+      },
+    },
+    // --- audit ---
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/audit-events',
+      access: { kind: 'authority', action: 'audit.read' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/audit-events` }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/audit-events',
+      access: { kind: 'platform' },
+      ok: 200,
+      build: () => ({ url: '/api/v1/audit-events' }),
+    },
+  ];
+
+  /** Operational routes outside the OpenAPI document. */
+  const UNDOCUMENTED: RouteCase[] = ['/healthz', '/readyz', '/api/openapi.json'].map((url) => ({
+    method: 'GET' as const,
+    path: url,
+    access: { kind: 'public' as const },
+    ok: 200,
+    build: () => ({ url }),
+  }));
+
+  async function send(a: Actor, method: Method, built: Built) {
+    const options: InjectOptions = {
+      method,
+      url: built.url,
+      remoteAddress: a.ip,
+      headers: { ...(a.session?.headers ?? {}), ...(built.headers ?? {}) },
+      ...(built.payload ? { payload: built.payload } : {}),
+    };
+    return t.app.inject(options);
+  }
+
+  async function check(rc: RouteCase, actorName: ActorName, want: number): Promise<void> {
+    const a = actors.get(actorName);
+    if (!a) throw new Error(`no actor ${actorName}`);
+    const built = await rc.build(a);
+    const isWrite = rc.method !== 'GET';
+    const before = isWrite ? await rowCounts(t) : undefined;
+    const res = await send(a, rc.method, built);
+    expect(res.statusCode, res.body).toBe(want);
+    if (want >= 400) {
+      expect((res.json() as { code: string }).code).toBe(ERROR_CODE[want]);
+      // A refused call writes nothing, not even an audit event.
+      if (before) expect(await rowCounts(t)).toEqual(before);
+    } else if (rc.verify) {
+      await rc.verify(built);
+    }
+  }
+
+  it('covers every route of the OpenAPI document, and only those', () => {
+    const doc = t.app.swagger() as { paths?: Record<string, Record<string, unknown>> };
+    const methods = new Set(['get', 'post', 'put', 'patch', 'delete']);
+    const documented = Object.entries(doc.paths ?? {})
+      .flatMap(([path, ops]) =>
+        Object.keys(ops)
+          .filter((m) => methods.has(m))
+          .map((m) => `${m.toUpperCase()} ${path}`),
+      )
+      .sort();
+    expect(documented.length).toBeGreaterThan(20);
+    expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual(documented);
+  });
+
+  for (const rc of [...ROUTES, ...UNDOCUMENTED]) {
+    describe(`${rc.method} ${rc.path}`, () => {
+      for (const spec of ACTOR_SPECS) {
+        const want = expectedStatus(rc, spec);
+        it(`${spec.name} → ${want}`, async () => {
+          await check(rc, spec.name, want);
+        });
+      }
+    });
+  }
+
+  // Written out by hand, independently of the policy tables: if a table wrongly grants or
+  // withholds one of these, the derived matrix above would agree with it, but these would not.
+  const SPOT_CHECKS: [ActorName, Method, string, number][] = [
+    ['auditor', 'PATCH', '/api/v1/authorities/{authorityId}', 403],
+    ['auditor', 'GET', '/api/v1/authorities/{authorityId}/members', 200],
+    ['auditor', 'GET', '/api/v1/authorities/{authorityId}/audit-events', 200],
+    ['auditor', 'POST', '/api/v1/authorities/{authorityId}/members', 403],
+    ['procurement_officer', 'GET', '/api/v1/authorities/{authorityId}/settings', 200],
+    ['procurement_officer', 'GET', '/api/v1/authorities/{authorityId}/members', 403],
+    ['procurement_officer', 'GET', '/api/v1/authorities/{authorityId}/audit-events', 403],
+    ['committee_member', 'DELETE', '/api/v1/authorities/{authorityId}/members/{userId}', 403],
+    ['key_custodian', 'PUT', '/api/v1/authorities/{authorityId}/members/{userId}', 403],
+    ['approver_legal', 'POST', '/api/v1/authorities', 403],
+    ['approver_financial', 'GET', '/api/v1/audit-events', 403],
+    ['authority_admin', 'PATCH', '/api/v1/authorities/{authorityId}', 200],
+    ['authority_admin', 'DELETE', '/api/v1/authorities/{authorityId}/members/{userId}', 204],
+    ['authority_admin', 'GET', '/api/v1/companies/{companyId}', 404],
+    ['platform_admin', 'PATCH', '/api/v1/authorities/{authorityId}', 200],
+    ['platform_admin', 'GET', '/api/v1/companies/{companyId}', 404],
+    ['company_admin', 'GET', '/api/v1/authorities/{authorityId}/settings', 404],
+    ['company_admin', 'PATCH', '/api/v1/companies/{companyId}', 200],
+    ['company_admin', 'GET', '/api/v1/companies/{companyId}/members', 200],
+    ['bidder', 'GET', '/api/v1/companies/{companyId}', 200],
+    ['bidder', 'PATCH', '/api/v1/companies/{companyId}', 403],
+    ['bidder', 'POST', '/api/v1/companies/{companyId}/members', 403],
+    ['anonymous', 'GET', '/api/v1/authorities/{authorityId}/settings', 401],
+    ['anonymous', 'GET', '/api/v1/authorities', 200],
+    ['anonymous', 'GET', '/api/v1/me', 401],
+  ];
+
+  describe('hand-written spot checks', () => {
+    for (const [actorName, method, path, want] of SPOT_CHECKS) {
+      it(`${actorName} ${method} ${path} → ${want}`, async () => {
+        const rc = ROUTES.find((r) => r.method === method && r.path === path);
+        if (!rc) throw new Error(`no route ${method} ${path}`);
+        await check(rc, actorName, want);
+      });
+    }
+  });
+});
