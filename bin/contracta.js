@@ -1,6 +1,45 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run through tsx, so there is no build step between a clone and `npm start`.
-import { register } from 'tsx/esm/api';
+// Bundles src/ with esbuild when a source file is newer than the bundle, then runs the bundle: no
+// stale build to forget, and no TypeScript compiled at run time (which costs a second per start).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../src/cli.ts');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outfile = path.join(root, 'dist', 'cli.js');
+process.setSourceMapsEnabled(true);
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+const built = fs.existsSync(outfile) ? fs.statSync(outfile).mtimeMs : 0;
+const sources = Math.max(
+  newestSource(path.join(root, 'src')),
+  fs.statSync(path.join(root, 'package.json')).mtimeMs,
+);
+if (sources >= built) {
+  try {
+    const { buildSync } = await import('esbuild');
+    buildSync({
+      entryPoints: [path.join(root, 'src', 'cli.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      sourcemap: 'linked',
+      outfile,
+      logLevel: 'error',
+    });
+  } catch (err) {
+    // A read-only installation runs the bundle it shipped with.
+    if (!built) throw err;
+  }
+}
+await import(outfile);

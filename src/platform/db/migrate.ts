@@ -1,14 +1,24 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { Db } from './client.js';
 
-export const MIGRATIONS_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../migrations',
-);
+/** The package's migrations/ folder, found upwards from this file (in src/ or in the dist/ bundle). */
+function findMigrationsDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'migrations');
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('migrations/ folder not found');
+    dir = parent;
+  }
+}
+
+export const MIGRATIONS_DIR = findMigrationsDir();
 
 type MigrationFile = { version: number; name: string; sql: string; checksum: string };
 
@@ -40,8 +50,17 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
   await sql`CREATE TABLE IF NOT EXISTS schema_migration (
     version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now())`.execute(db);
+  // The usual start: everything applied. One read answers it, with no transaction or lock.
+  const done = new Map(
+    (await db.selectFrom('schema_migration').select(['version', 'checksum']).execute()).map((r) => [
+      r.version,
+      r.checksum,
+    ]),
+  );
+  const changed = files.find((f) => done.has(f.version) && done.get(f.version) !== f.checksum);
+  if (changed) throw new Error(`Migration ${changed.name} was changed after being applied`);
   const applied: string[] = [];
-  for (const file of files) {
+  for (const file of files.filter((f) => !done.has(f.version))) {
     const done = await db.transaction().execute(async (trx) => {
       await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
       const row = await trx

@@ -72,6 +72,9 @@ class PGliteDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
+    // PGlite answers without real I/O, so queued requests could run back to back and starve the
+    // event loop: yielding first lets the server accept new connections between queries.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     this.#release = await this.#mutex.lock();
     return this.#connection;
   }
