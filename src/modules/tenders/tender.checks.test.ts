@@ -1,0 +1,231 @@
+import { describe, expect, it } from 'vitest';
+import { checkTender, isPublishable, type CheckContext } from './tender.checks.js';
+import type { CheckCode, TenderDraft } from './tender.types.js';
+
+const NOW = new Date('2026-11-26T10:00:00Z');
+const DAY = 86_400_000;
+
+/** Calendar days only: the business-day calendar has its own tests; here the checks' logic is under test. */
+const ctx: CheckContext = {
+  now: NOW,
+  today: '2026-11-26',
+  priceWeightCap: '35',
+  earliestDeadline: (start, rule) => new Date(start.getTime() + rule.days * DAY),
+  recentMinorContracts: [],
+};
+
+/** An open, non-harmonised services tender with two lots that passes every check. */
+function draft(overrides: Partial<TenderDraft> = {}): TenderDraft {
+  const criteria = [
+    { kind: 'price', evaluation: 'formula', weight: '35', name: 'Preu' },
+    { kind: 'quality', evaluation: 'formula', weight: '25', name: 'Criteris socials' },
+    { kind: 'quality', evaluation: 'judgement', weight: '40', name: 'Memòria tècnica' },
+  ] as const;
+  return {
+    procedure: 'abierto',
+    contractType: 'services',
+    estimatedValue: '180000',
+    mainCpv: '90910000-9',
+    intellectualServices: false,
+    socialServices: false,
+    urgent: false,
+    priorInformationNotice: false,
+    routinePurchase: false,
+    lots: [
+      { number: 1, title: 'Lot 1', estimatedValue: '100000', criteria: criteria.map((c) => ({ ...c })) },
+      { number: 2, title: 'Lot 2', estimatedValue: '80000', criteria: criteria.map((c) => ({ ...c })) },
+    ],
+    singleLotJustification: null,
+    priceWeightJustification: null,
+    tenderDeadline: new Date(NOW.getTime() + 20 * DAY),
+    questionsDeadline: new Date(NOW.getTime() + 14 * DAY),
+    documents: ['memoria_justificativa', 'pcap', 'ppt'],
+    custodians: { count: 3, quorum: 2 },
+    invitedCompanyIds: [],
+    ...overrides,
+  };
+}
+
+const codes = (d: TenderDraft, c: CheckContext = ctx): CheckCode[] => checkTender(d, c).map((f) => f.code);
+
+describe('pre-publication checks', () => {
+  it('passes a complete, lawful draft', () => {
+    const findings = checkTender(draft(), ctx);
+    expect(findings).toEqual([]);
+    expect(isPublishable(findings)).toBe(true);
+  });
+
+  it('blocks a procedure not allowed for the value', () => {
+    const f = checkTender(draft({ procedure: 'abierto_simplificado', estimatedValue: '150000' }), ctx).find(
+      (x) => x.code === 'PROCEDURE_NOT_ALLOWED',
+    );
+    expect(f).toMatchObject({
+      severity: 'error',
+      details: { reason: 'VALUE_ABOVE_LIMIT', limit: '140000.00' },
+    });
+    expect(f?.source).toMatch(/159\.1/);
+  });
+
+  it('blocks a tender period below the minimum, and accepts it at the minimum', () => {
+    // Non-harmonised open services: 15 calendar days (art. 156.6).
+    expect(codes(draft({ tenderDeadline: new Date(NOW.getTime() + 15 * DAY - 1) }))).toContain(
+      'TENDER_PERIOD_TOO_SHORT',
+    );
+    expect(
+      codes(draft({ tenderDeadline: new Date(NOW.getTime() + 15 * DAY), questionsDeadline: null })),
+    ).not.toContain('TENDER_PERIOD_TOO_SHORT');
+    // Harmonised (≥ 216 000 €): 30 days from dispatch to the EU with electronic submission.
+    const harmonised = draft({
+      estimatedValue: '216000',
+      lots: draft().lots.map((l) => ({ ...l, estimatedValue: '108000' })),
+    });
+    const f = checkTender({ ...harmonised, tenderDeadline: new Date(NOW.getTime() + 29 * DAY) }, ctx).find(
+      (x) => x.code === 'TENDER_PERIOD_TOO_SHORT',
+    );
+    expect(f?.details).toMatchObject({ minimumDays: 30, unit: 'calendar' });
+  });
+
+  it('requires a deadline, and a questions deadline before it', () => {
+    expect(codes(draft({ tenderDeadline: null }))).toContain('DEADLINE_MISSING');
+    expect(codes(draft({ questionsDeadline: new Date(NOW.getTime() + 20 * DAY) }))).toContain(
+      'QUESTIONS_AFTER_DEADLINE',
+    );
+  });
+
+  it("blocks a price weight above the authority's cap unless justified, then warns", () => {
+    const heavy = draft().lots.map((l) => ({
+      ...l,
+      criteria: [
+        { kind: 'price' as const, evaluation: 'formula' as const, weight: '60', name: 'Preu' },
+        { kind: 'quality' as const, evaluation: 'judgement' as const, weight: '40', name: 'Qualitat' },
+      ],
+    }));
+    const blocked = checkTender(draft({ lots: heavy }), ctx).filter(
+      (f) => f.code === 'PRICE_WEIGHT_ABOVE_CAP',
+    );
+    expect(blocked.map((f) => [f.lot, f.severity])).toEqual([
+      [1, 'error'],
+      [2, 'error'],
+    ]);
+    const justified = checkTender(
+      draft({ lots: heavy, priceWeightJustification: 'Subministrament homogeni' }),
+      ctx,
+    );
+    expect(
+      justified.filter((f) => f.code === 'PRICE_WEIGHT_ABOVE_CAP').every((f) => f.severity === 'warning'),
+    ).toBe(true);
+    expect(isPublishable(justified)).toBe(true);
+    // At the cap exactly: fine.
+    expect(codes(draft(), { ...ctx, priceWeightCap: '35.00' })).not.toContain('PRICE_WEIGHT_ABOVE_CAP');
+  });
+
+  it('blocks judgement criteria above the procedure cap (simplified: 25 %)', () => {
+    const simplified = draft({
+      procedure: 'abierto_simplificado',
+      estimatedValue: '120000',
+      lots: draft().lots.map((l) => ({ ...l, estimatedValue: '60000' })),
+    });
+    const f = checkTender(simplified, ctx).find((x) => x.code === 'JUDGEMENT_WEIGHT_ABOVE_CAP');
+    expect(f?.details).toMatchObject({ judgement: '40.00', cap: '25.00' });
+    expect(codes({ ...simplified, intellectualServices: true })).not.toContain('JUDGEMENT_WEIGHT_ABOVE_CAP');
+  });
+
+  it('blocks weights that do not sum to 100, in decimals', () => {
+    const lots = draft().lots.map((l) => ({
+      ...l,
+      criteria: [
+        { kind: 'price' as const, evaluation: 'formula' as const, weight: '33.33', name: 'a' },
+        { kind: 'quality' as const, evaluation: 'formula' as const, weight: '33.33', name: 'b' },
+        { kind: 'quality' as const, evaluation: 'formula' as const, weight: '33.33', name: 'c' },
+      ],
+    }));
+    const f = checkTender(draft({ lots }), ctx).find((x) => x.code === 'WEIGHTS_NOT_100');
+    expect(f?.details).toEqual({ total: '99.99' });
+    const exact = lots.map((l) => ({
+      ...l,
+      criteria: l.criteria.map((c, i) => (i === 2 ? { ...c, weight: '33.34' } : c)),
+    }));
+    expect(codes(draft({ lots: exact }))).not.toContain('WEIGHTS_NOT_100');
+  });
+
+  it('requires a justification for a single lot (art. 99.3)', () => {
+    const one = [{ ...draft().lots[0]!, estimatedValue: '180000' }];
+    expect(codes(draft({ lots: one }))).toContain('SINGLE_LOT_WITHOUT_JUSTIFICATION');
+    expect(codes(draft({ lots: one, singleLotJustification: 'Prestació indivisible' }))).not.toContain(
+      'SINGLE_LOT_WITHOUT_JUSTIFICATION',
+    );
+  });
+
+  it('warns of a value within 5 % below a threshold, not further or above', () => {
+    const near = (value: string) =>
+      checkTender(
+        draft({ estimatedValue: value, lots: draft().lots.map((l) => ({ ...l, estimatedValue: '1' })) }),
+        ctx,
+      ).filter((f) => f.code === 'VALUE_NEAR_THRESHOLD');
+    expect(near('205200').map((f) => f.details?.threshold)).toEqual(['harmonised_services_supplies']);
+    expect(near('215999.99')).toHaveLength(1);
+    expect(near('205199.99')).toHaveLength(0);
+    expect(near('216000')).toHaveLength(0);
+  });
+
+  it('refuses lots worth more than the whole', () => {
+    expect(codes(draft({ estimatedValue: '179999.99' }))).toContain('LOTS_EXCEED_VALUE');
+  });
+
+  it('warns of a minor contract with the same object and company in the last 12 months', () => {
+    const minor = draft({
+      procedure: 'menor',
+      estimatedValue: '14000',
+      lots: [{ number: 1, title: 'Únic', estimatedValue: '14000', criteria: [] }],
+      documents: ['informe_necesidad'],
+      invitedCompanyIds: ['company-1'],
+      tenderDeadline: null,
+      questionsDeadline: null,
+    });
+    const recent = (awardedOn: string, cpv = '90910000-9', companyId = 'company-1') => ({
+      ...ctx,
+      recentMinorContracts: [{ id: 'm1', mainCpv: cpv, companyId, awardedOn, amount: '9000' }],
+    });
+    expect(codes(minor, recent('2026-03-01'))).toEqual(['MINOR_CONTRACT_SPLITTING']);
+    expect(codes(minor, recent('2025-11-01'))).toEqual([]);
+    expect(codes(minor, recent('2026-03-01', '72000000-5'))).toEqual([]);
+    expect(codes(minor, recent('2026-03-01', '90910000-9', 'company-2'))).toEqual([]);
+  });
+
+  it('lists the mandatory documents that are missing', () => {
+    const f = checkTender(draft({ documents: ['pcap'] }), ctx).find(
+      (x) => x.code === 'MANDATORY_DOCUMENTS_MISSING',
+    );
+    expect(f?.details).toEqual({ missing: ['memoria_justificativa', 'ppt'] });
+  });
+
+  it('requires a quorum of at least two custodians, and no more than there are', () => {
+    expect(codes(draft({ custodians: { count: 3, quorum: 1 } }))).toContain('CUSTODIAN_QUORUM_INVALID');
+    expect(codes(draft({ custodians: { count: 2, quorum: 3 } }))).toContain('CUSTODIAN_QUORUM_INVALID');
+    expect(codes(draft({ custodians: { count: 2, quorum: 2 } }))).not.toContain('CUSTODIAN_QUORUM_INVALID');
+  });
+
+  it('warns that an expert committee must score when judgement outweighs formulas', () => {
+    const lots = draft().lots.map((l) => ({
+      ...l,
+      criteria: [
+        { kind: 'price' as const, evaluation: 'formula' as const, weight: '35', name: 'Preu' },
+        { kind: 'quality' as const, evaluation: 'judgement' as const, weight: '65', name: 'Projecte' },
+      ],
+    }));
+    const f = checkTender(draft({ lots }), ctx).filter((x) => x.code === 'EXPERT_COMMITTEE_REQUIRED');
+    expect(f.map((x) => x.severity)).toEqual(['warning', 'warning']);
+  });
+
+  it('gives every finding its legal source', () => {
+    const bad = draft({
+      lots: [{ number: 1, title: 'x', estimatedValue: '999999', criteria: [] }],
+      documents: [],
+      tenderDeadline: null,
+      custodians: { count: 1, quorum: 1 },
+    });
+    const findings = checkTender(bad, ctx);
+    expect(findings.length).toBeGreaterThanOrEqual(5);
+    for (const f of findings) expect(f.source.length, f.code).toBeGreaterThan(5);
+  });
+});

@@ -1,0 +1,228 @@
+import { Dec } from '../../platform/money.js';
+import { PROCEDURES } from '../procedures/procedure.catalogue.js';
+import {
+  checkProcedure,
+  isHarmonised,
+  judgementWeightCap,
+  minimumTenderPeriod,
+  thresholdOn,
+} from '../procedures/procedure.rules.js';
+import type { PeriodRule, ThresholdKey } from '../procedures/procedure.types.js';
+import type { CheckFinding, DocumentKind, RecentMinorContract, TenderDraft } from './tender.types.js';
+
+export type CheckContext = {
+  /** The instant the checks run (publication is assumed to happen now). */
+  now: Date;
+  /** The calendar day of `now` in the authority's time zone, ISO. */
+  today: string;
+  /** The authority's cap on the price weight, percent (Barcelona: 35). */
+  priceWeightCap: string;
+  /** Earliest deadline allowed by a minimum period starting at `start`, from the business-day calendar. */
+  earliestDeadline: (start: Date, rule: Pick<PeriodRule, 'days' | 'unit'>) => Date;
+  /** Minor contracts of the authority awarded in the last 12 months. */
+  recentMinorContracts: readonly RecentMinorContract[];
+};
+
+/** Share below a threshold within which a value suggests the contract was cut to slip under it. */
+const NEAR_THRESHOLD_SHARE = new Dec('0.05');
+
+const REQUIRED_DOCUMENTS: Record<'published' | 'menor', DocumentKind[]> = {
+  // Memoria justificativa, PCAP and PPT (arts. 63.3.a, 116.3–4, 121–124).
+  published: ['memoria_justificativa', 'pcap', 'ppt'],
+  // Report of need (art. 118.2).
+  menor: ['informe_necesidad'],
+};
+
+const sum = (values: string[]) => values.reduce((acc, v) => acc.plus(v), new Dec(0));
+
+function thresholdsFor(draft: TenderDraft): ThresholdKey[] {
+  const worksLike = draft.contractType === 'works' || draft.contractType === 'works_concession';
+  return worksLike
+    ? ['minor_works', 'abbreviated_works', 'simplified_works', 'harmonised_works']
+    : [
+        'minor_services_supplies',
+        'abbreviated_services_supplies',
+        'simplified_services_supplies',
+        'harmonised_services_supplies',
+      ];
+}
+
+/**
+ * Runs every pre-publication check on a draft. Pure: the clock, the calendar and the records it
+ * needs are passed in. Errors block publication; warnings are shown and recorded.
+ */
+export function checkTender(draft: TenderDraft, ctx: CheckContext): CheckFinding[] {
+  const out: CheckFinding[] = [];
+  const facts = {
+    contractType: draft.contractType,
+    estimatedValue: draft.estimatedValue,
+    intellectualServices: draft.intellectualServices,
+    socialServices: draft.socialServices,
+  };
+  const def = PROCEDURES[draft.procedure];
+
+  for (const v of checkProcedure(draft.procedure, facts, ctx.today)) {
+    out.push({
+      code: 'PROCEDURE_NOT_ALLOWED',
+      severity: 'error',
+      source: v.source,
+      details: { reason: v.code, ...(v.limit ? { limit: v.limit } : {}) },
+    });
+  }
+
+  // Tender period (arts. 156, 159, 164) counted on the authority's business-day calendar.
+  const rule = minimumTenderPeriod(draft.procedure, {
+    harmonised: isHarmonised(facts, ctx.today),
+    contractType: draft.contractType,
+    urgent: draft.urgent,
+    priorInformationNotice: draft.priorInformationNotice,
+    routinePurchase: draft.routinePurchase,
+    electronicSubmission: true,
+  });
+  if (def.published && !draft.tenderDeadline) {
+    out.push({ code: 'DEADLINE_MISSING', severity: 'error', source: def.articles });
+  }
+  if (rule && draft.tenderDeadline) {
+    const earliest = ctx.earliestDeadline(ctx.now, rule);
+    if (draft.tenderDeadline < earliest) {
+      out.push({
+        code: 'TENDER_PERIOD_TOO_SHORT',
+        severity: 'error',
+        source: rule.source,
+        details: { minimumDays: rule.days, unit: rule.unit, earliest: earliest.toISOString() },
+      });
+    }
+  }
+  if (draft.questionsDeadline && draft.tenderDeadline && draft.questionsDeadline >= draft.tenderDeadline) {
+    out.push({ code: 'QUESTIONS_AFTER_DEADLINE', severity: 'error', source: 'LCSP art. 138.3' });
+  }
+
+  // Lots: division is the default; a single lot needs its reasons in the file (art. 99.3).
+  if (def.published && draft.lots.length === 1 && !draft.singleLotJustification?.trim()) {
+    out.push({ code: 'SINGLE_LOT_WITHOUT_JUSTIFICATION', severity: 'error', source: 'LCSP art. 99.3' });
+  }
+  const lotsValue = sum(draft.lots.map((l) => l.estimatedValue));
+  if (lotsValue.greaterThan(draft.estimatedValue)) {
+    out.push({
+      code: 'LOTS_EXCEED_VALUE',
+      severity: 'error',
+      source: 'LCSP art. 101.12',
+      details: { lots: lotsValue.toFixed(2), estimatedValue: new Dec(draft.estimatedValue).toFixed(2) },
+    });
+  }
+
+  const judgementCap = judgementWeightCap(draft.procedure, facts);
+  for (const lot of def.envelopes === 'none' ? [] : draft.lots) {
+    if (lot.criteria.length === 0) {
+      out.push({ code: 'NO_CRITERIA', severity: 'error', source: 'LCSP art. 145.1', lot: lot.number });
+      continue;
+    }
+    const total = sum(lot.criteria.map((c) => c.weight));
+    if (!total.equals(100)) {
+      out.push({
+        code: 'WEIGHTS_NOT_100',
+        severity: 'error',
+        source: 'LCSP art. 146.1',
+        lot: lot.number,
+        details: { total: total.toFixed(2) },
+      });
+    }
+    const price = sum(
+      lot.criteria.filter((c) => c.kind === 'price' || c.kind === 'cost').map((c) => c.weight),
+    );
+    if (price.greaterThan(ctx.priceWeightCap)) {
+      out.push({
+        code: 'PRICE_WEIGHT_ABOVE_CAP',
+        // The authority's policy (Barcelona caps price at 35 %) yields to a written reason.
+        severity: draft.priceWeightJustification?.trim() ? 'warning' : 'error',
+        source: 'Authority policy on price weight',
+        lot: lot.number,
+        details: { price: price.toFixed(2), cap: new Dec(ctx.priceWeightCap).toFixed(2) },
+      });
+    }
+    const judgement = sum(lot.criteria.filter((c) => c.evaluation === 'judgement').map((c) => c.weight));
+    if (judgementCap && judgement.greaterThan(judgementCap)) {
+      out.push({
+        code: 'JUDGEMENT_WEIGHT_ABOVE_CAP',
+        severity: 'error',
+        source: def.articles,
+        lot: lot.number,
+        details: { judgement: judgement.toFixed(2), cap: judgementCap.toFixed(2) },
+      });
+    }
+    if (judgement.greaterThan(total.minus(judgement))) {
+      // More weight on judgement than on formulas: a committee of experts must score B (art. 146.2.a).
+      out.push({
+        code: 'EXPERT_COMMITTEE_REQUIRED',
+        severity: 'warning',
+        source: 'LCSP art. 146.2.a',
+        lot: lot.number,
+      });
+    }
+  }
+
+  // Splitting risk: a value just under a threshold (art. 99.2 forbids splitting to lower the value).
+  const value = new Dec(draft.estimatedValue);
+  for (const key of thresholdsFor(draft)) {
+    const limit = thresholdOn(key, ctx.today);
+    if (
+      value.lessThan(limit) &&
+      value.greaterThanOrEqualTo(limit.times(new Dec(1).minus(NEAR_THRESHOLD_SHARE)))
+    ) {
+      out.push({
+        code: 'VALUE_NEAR_THRESHOLD',
+        severity: 'warning',
+        source: 'LCSP art. 99.2',
+        details: { threshold: key, limit: limit.toFixed(2) },
+      });
+    }
+  }
+
+  // Same object (CPV division, first two digits… here the same 8-digit code) and same company as
+  // a minor contract of the last 12 months (art. 118.3 as amended by RDL 3/2020).
+  if (draft.procedure === 'menor') {
+    const yearAgo = new Date(ctx.now.getTime() - 365 * 86_400_000).toISOString().slice(0, 10);
+    const cpv = draft.mainCpv.slice(0, 8);
+    const matches = ctx.recentMinorContracts.filter(
+      (m) =>
+        m.awardedOn >= yearAgo &&
+        m.mainCpv.slice(0, 8) === cpv &&
+        draft.invitedCompanyIds.includes(m.companyId),
+    );
+    if (matches.length > 0) {
+      out.push({
+        code: 'MINOR_CONTRACT_SPLITTING',
+        severity: 'warning',
+        source: 'LCSP art. 118.3',
+        details: { contracts: matches.map((m) => m.id) },
+      });
+    }
+  }
+
+  const required = REQUIRED_DOCUMENTS[draft.procedure === 'menor' ? 'menor' : 'published'];
+  const missing = required.filter((k) => !draft.documents.includes(k));
+  if (missing.length > 0) {
+    out.push({
+      code: 'MANDATORY_DOCUMENTS_MISSING',
+      severity: 'error',
+      source: 'LCSP arts. 63.3, 116, 118.2',
+      details: { missing },
+    });
+  }
+
+  // Opening needs the simultaneous action of at least two authorised persons (Dir. 2014/24 Annex IV; LCSP DA 17ª).
+  if (def.published && (draft.custodians.quorum < 2 || draft.custodians.quorum > draft.custodians.count)) {
+    out.push({
+      code: 'CUSTODIAN_QUORUM_INVALID',
+      severity: 'error',
+      source: 'LCSP DA 17ª; Dir. 2014/24 Annex IV',
+      details: { quorum: draft.custodians.quorum, custodians: draft.custodians.count },
+    });
+  }
+  return out;
+}
+
+/** True when nothing blocks publication. */
+export function isPublishable(findings: readonly CheckFinding[]): boolean {
+  return findings.every((f) => f.severity !== 'error');
+}

@@ -1,0 +1,92 @@
+import type { ContractType, ProcedureCode } from '../procedures/procedure.types.js';
+
+/** Criterion kinds (eForms BT-539): price, cost (e.g. life-cycle cost) or quality. */
+export type CriterionKind = 'price' | 'cost' | 'quality';
+/** How a criterion is evaluated: by formula (envelope C) or by judgement (juicio de valor, envelope B). */
+export type CriterionEvaluation = 'formula' | 'judgement';
+
+export type AwardCriterion = {
+  kind: CriterionKind;
+  evaluation: CriterionEvaluation;
+  /** Percent of the total score, decimal string. */
+  weight: string;
+  name: string;
+};
+
+export type Lot = {
+  number: number;
+  title: string;
+  /** Euros excluding VAT, decimal string. */
+  estimatedValue: string;
+  criteria: AwardCriterion[];
+};
+
+/** The document kinds a file may carry; the first three are required before publication (art. 116, art. 63.3). */
+export type DocumentKind = 'memoria_justificativa' | 'pcap' | 'ppt' | 'informe_necesidad' | 'other';
+
+/**
+ * The facts of a procurement file (expediente) that the pre-publication checks look at. The
+ * repository builds it from the stored file; the checks never read the database themselves.
+ */
+export type TenderDraft = {
+  procedure: ProcedureCode;
+  contractType: ContractType;
+  /** Valor estimado (art. 101): excludes VAT, includes options, extensions and foreseen modifications. */
+  estimatedValue: string;
+  mainCpv: string;
+  intellectualServices: boolean;
+  socialServices: boolean;
+  urgent: boolean;
+  priorInformationNotice: boolean;
+  routinePurchase: boolean;
+  lots: Lot[];
+  /** Required when there is a single lot (art. 99.3). */
+  singleLotJustification: string | null;
+  /** Required when the price weight is above the authority's cap. */
+  priceWeightJustification: string | null;
+  tenderDeadline: Date | null;
+  questionsDeadline: Date | null;
+  documents: DocumentKind[];
+  custodians: { count: number; quorum: number };
+  /** Company tax ids invited or foreseen (minor contracts), for the 12-month splitting check. */
+  invitedCompanyIds: string[];
+};
+
+/** A minor contract of the same authority awarded earlier, for the splitting guard (art. 118). */
+export type RecentMinorContract = {
+  id: string;
+  mainCpv: string;
+  companyId: string;
+  awardedOn: string;
+  amount: string;
+};
+
+export type CheckSeverity = 'error' | 'warning';
+
+export type CheckCode =
+  | 'PROCEDURE_NOT_ALLOWED'
+  | 'TENDER_PERIOD_TOO_SHORT'
+  | 'DEADLINE_MISSING'
+  | 'QUESTIONS_AFTER_DEADLINE'
+  | 'PRICE_WEIGHT_ABOVE_CAP'
+  | 'JUDGEMENT_WEIGHT_ABOVE_CAP'
+  | 'WEIGHTS_NOT_100'
+  | 'NO_CRITERIA'
+  | 'SINGLE_LOT_WITHOUT_JUSTIFICATION'
+  | 'VALUE_NEAR_THRESHOLD'
+  | 'LOTS_EXCEED_VALUE'
+  | 'MINOR_CONTRACT_SPLITTING'
+  | 'MANDATORY_DOCUMENTS_MISSING'
+  | 'CUSTODIAN_QUORUM_INVALID'
+  | 'EXPERT_COMMITTEE_REQUIRED';
+
+/** One finding of the pre-publication checks, with the rule it comes from. */
+export type CheckFinding = {
+  code: CheckCode;
+  severity: CheckSeverity;
+  /** Where the rule comes from (article of law, or the authority's own policy). */
+  source: string;
+  /** The lot concerned, when the finding is per lot. */
+  lot?: number;
+  details?: Record<string, string | number | string[]>;
+};
