@@ -26,6 +26,7 @@ import { resolveSession } from './modules/identity/auth.service.js';
 import { companyRoutes } from './modules/parties/company.routes.js';
 import { portalRoutes, renderErrorPage } from './modules/portal/portal.routes.js';
 import { tenancyRoutes } from './modules/tenancy/authority.routes.js';
+import { tenderRoutes } from './modules/tenders/tender.routes.js';
 
 export const SESSION_COOKIE = 'contracta_session';
 
@@ -188,6 +189,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(tenancyRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(companyRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(auditRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(tenderRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(portalRoutes(appWithDeps));
   return appWithDeps;
 }

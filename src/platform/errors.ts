@@ -45,6 +45,18 @@ export const ErrorCodes = {
   RESET_TOKEN_INVALID: 400,
   /** The change would leave an authority with no administrator or similar invariant breach. */
   CONFLICT: 409,
+  /** A CPV code is malformed, unknown, or has the wrong check digit. */
+  INVALID_CPV: 422,
+  /** A deadline or date lies in the past. */
+  DEADLINE_IN_PAST: 422,
+  /** The object is not in a state that allows this step (e.g. editing a published notice). */
+  INVALID_TRANSITION: 409,
+  /** The object changed since it was read: reload and apply the change again. */
+  STALE_VERSION: 409,
+  /** Pre-publication checks found blocking errors (listed in `details`). */
+  CHECKS_FAILED: 422,
+  /** Another file of the authority already uses this reference. */
+  REFERENCE_TAKEN: 409,
   /** Unexpected server fault; the message is hidden from clients. */
   INTERNAL: 500,
 } as const;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/app.js';
 import { type CompanyAction, COMPANY_PERMISSIONS } from '../../src/modules/parties/company.policy.js';
 import { AUTHORITY_PERMISSIONS, type AuthorityAction } from '../../src/modules/tenancy/tenancy.policy.js';
+import { TENDER_PERMISSIONS, type TenderAction } from '../../src/modules/tenders/tender.policy.js';
 import { AUTHORITY_ROLES, type AuthorityRole, type CompanyRole } from '../../src/platform/context.js';
 import { hashToken, newId } from '../../src/platform/ids.js';
 import {
@@ -20,6 +21,7 @@ import {
 } from '../helpers/app.js';
 import { driverName } from '../helpers/db.js';
 import { validNif } from '../helpers/tax-ids.js';
+import { loadDemoCpv, tenderPayload } from '../helpers/tenders.js';
 
 /**
  * Every API route against every kind of caller. The expected status is derived from the policy
@@ -51,7 +53,8 @@ type Access =
   | { kind: 'signed_in' }
   | { kind: 'platform' }
   | { kind: 'authority'; action: AuthorityAction }
-  | { kind: 'company'; action: CompanyAction };
+  | { kind: 'company'; action: CompanyAction }
+  | { kind: 'tender'; action: TenderAction };
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Built = { url: string; payload?: object; headers?: Record<string, string> };
@@ -89,6 +92,10 @@ function expectedStatus(rc: RouteCase, a: ActorSpec): number {
       // Tenancy before roles: to a non-member the authority's internals do not exist.
       if (!a.authorityRole) return 404;
       return AUTHORITY_PERMISSIONS[access.action].includes(a.authorityRole) ? rc.ok : 403;
+    case 'tender':
+      // Procurement files belong to the authority's staff: platform administrators are not members.
+      if (!a.authorityRole) return 404;
+      return TENDER_PERMISSIONS[access.action].includes(a.authorityRole) ? rc.ok : 403;
     case 'company':
       // Platform administrators included: a company's account is private to its users.
       if (!a.companyRole) return 404;
@@ -104,6 +111,8 @@ describe(`role matrix (${driverName})`, () => {
   let target: { id: string };
   /** The account the public sign-in case signs in to. */
   let signInTarget: { id: string; email: string };
+  /** A draft file of the authority, read and re-saved by the tender cases. */
+  let tenderId: string;
   const actors = new Map<ActorName, Actor>();
   let seq = 0;
   const nextSeq = () => {
@@ -133,6 +142,15 @@ describe(`role matrix (${driverName})`, () => {
       }
       actors.set(spec.name, actor);
     }
+    await loadDemoCpv(t);
+    const officer = actors.get('procurement_officer')?.session;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/authorities/${authorityId}/tenders`,
+      headers: officer?.headers,
+      payload: tenderPayload(t.clock.now()),
+    });
+    tenderId = (res.json() as { id: string }).id;
   });
   afterAll(async () => t.close());
 
@@ -155,6 +173,48 @@ describe(`role matrix (${driverName})`, () => {
   }
 
   const ROUTES: RouteCase[] = [
+    // --- procurement files ---
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders',
+      access: { kind: 'tender', action: 'tender.read' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/tenders` }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders',
+      access: { kind: 'tender', action: 'tender.edit' },
+      ok: 201,
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders`,
+        payload: tenderPayload(t.clock.now(), { reference: `M-${nextSeq()}` }),
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}',
+      access: { kind: 'tender', action: 'tender.read' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/tenders/${tenderId}` }),
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}',
+      access: { kind: 'tender', action: 'tender.edit' },
+      ok: 200,
+      build: async () => {
+        const row = await t.db.db
+          .selectFrom('tender')
+          .select(['version', 'reference'])
+          .where('id', '=', tenderId)
+          .executeTakeFirstOrThrow();
+        return {
+          url: `/api/v1/authorities/${authorityId}/tenders/${tenderId}`,
+          payload: { ...tenderPayload(t.clock.now(), { reference: row.reference }), version: row.version },
+        };
+      },
+    },
     // --- identity ---
     {
       method: 'GET',
@@ -596,6 +656,12 @@ describe(`role matrix (${driverName})`, () => {
     ['anonymous', 'GET', '/api/v1/authorities/{authorityId}/settings', 401],
     ['anonymous', 'GET', '/api/v1/authorities', 200],
     ['anonymous', 'GET', '/api/v1/me', 401],
+    ['procurement_officer', 'POST', '/api/v1/authorities/{authorityId}/tenders', 201],
+    ['auditor', 'GET', '/api/v1/authorities/{authorityId}/tenders/{tenderId}', 200],
+    ['auditor', 'PUT', '/api/v1/authorities/{authorityId}/tenders/{tenderId}', 403],
+    ['authority_admin', 'POST', '/api/v1/authorities/{authorityId}/tenders', 403],
+    ['platform_admin', 'GET', '/api/v1/authorities/{authorityId}/tenders', 404],
+    ['bidder', 'GET', '/api/v1/authorities/{authorityId}/tenders', 404],
   ];
 
   describe('hand-written spot checks', () => {

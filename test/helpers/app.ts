@@ -204,6 +204,15 @@ export async function rowCounts(t: TestApp): Promise<Record<string, number>> {
     'password_reset_token',
     'api_token',
     'audit_event',
+    'tender',
+    'tender_lot',
+    'award_criterion',
+    'tender_assignment',
+    'tender_document',
+    'tender_approval',
+    'tender_notice',
+    'tender_question',
+    'tender_follow',
   ] as const;
   const out: Record<string, number> = {};
   for (const table of tables) {

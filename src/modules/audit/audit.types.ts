@@ -28,6 +28,12 @@ export type AuditEvents = {
   'company.member_added': { userId: string; roles: string[] };
   'company.email_added': { email: string };
   'company.email_removed': { email: string };
+  'tender.created': { reference: string; procedure: string };
+  'tender.updated': { version: number; restartedApprovals: boolean };
+  'tender.submitted': { round: number; steps: string[] };
+  'tender.approved': { round: number; position: number; role: string; comment: string | null };
+  'tender.rejected': { round: number; position: number; role: string; comment: string };
+  'tender.published': { ocid: string; noticeVersion: number; canonicalSha256: string };
 };
 
 export type AuditAction = keyof AuditEvents;

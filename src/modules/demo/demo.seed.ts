@@ -4,6 +4,7 @@ import { withTransaction } from '../../platform/db/tx.js';
 import { newId } from '../../platform/ids.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { hashPassword } from '../identity/password.js';
+import { DEMO_CPV } from '../cpv/cpv.demo.js';
 import { insertUser } from '../identity/user.repo.js';
 
 /** The one password of every demo account. Demo data only: never seed it in production. */
@@ -210,6 +211,20 @@ export async function seedDemo(db: Db, ctx: Omit<ServiceContext, 'db'>): Promise
       return id;
     };
     await user(DEMO_PLATFORM_ADMIN, 'Administració de la plataforma', true);
+    // Reference data, not an audited change: the vocabulary tenders are classified with.
+    await trx
+      .insertInto('cpv_code')
+      .values(
+        DEMO_CPV.map((c) => ({
+          code: c.code,
+          check_digit: c.checkDigit,
+          label_ca: c.ca,
+          label_es: c.es,
+          label_en: c.en,
+        })),
+      )
+      .onConflict((oc) => oc.column('code').doNothing())
+      .execute();
     const consortiumId = newId();
     await trx
       .insertInto('consortium')

@@ -229,3 +229,27 @@ describe('pre-publication checks', () => {
     for (const f of findings) expect(f.source.length, f.code).toBeGreaterThan(5);
   });
 });
+
+describe('pre-publication checks on the real business-day calendar', () => {
+  it('moves a 15-day period ending on Christmas to the next business day, 28 December 2026', async () => {
+    const { earliestDeadline, makeCalendar } = await import('../calendar/calendar.rules.js');
+    const { HOLIDAYS } = await import('../calendar/holidays.data.js');
+    const cal = makeCalendar(
+      'Europe/Madrid',
+      HOLIDAYS.map((h) => h.day),
+    );
+    // Published on Thursday 10 December 2026 (Madrid); day 15 is Friday 25 December (holiday),
+    // then Saturday 26 (Sant Esteve), Sunday 27: the first business day is Monday 28 (art. 30.5).
+    const published = new Date('2026-12-10T09:00:00Z');
+    const realCtx: CheckContext = {
+      ...ctx,
+      now: published,
+      today: '2026-12-10',
+      earliestDeadline: (s, r) => earliestDeadline(s, r, cal),
+    };
+    const at = (iso: string) =>
+      codes(draft({ tenderDeadline: new Date(iso), questionsDeadline: null }), realCtx);
+    expect(at('2026-12-27T22:59:59Z')).toContain('TENDER_PERIOD_TOO_SHORT');
+    expect(at('2026-12-27T23:00:00Z')).not.toContain('TENDER_PERIOD_TOO_SHORT');
+  });
+});

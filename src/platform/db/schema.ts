@@ -36,6 +36,7 @@ export type AuthorityHolidayTable = {
   authority_id: string;
   day: ColumnType<string, string, string>;
   name: string;
+  kind: ColumnType<string, string | undefined, string>;
 };
 
 export type AppUserTable = {
@@ -142,6 +143,156 @@ export type AuditEventTable = {
   canonical: string;
 };
 
+export type CpvCodeTable = {
+  code: string;
+  check_digit: string;
+  label_ca: string;
+  label_es: string;
+  label_en: string;
+};
+
+export type TenderTable = {
+  id: string;
+  authority_id: string;
+  reference: string;
+  status: ColumnType<string, string | undefined, string>;
+  procedure: string;
+  contract_type: string;
+  title_ca: string;
+  title_es: string;
+  title_en: string;
+  description_ca: ColumnType<string, string | undefined, string>;
+  description_es: ColumnType<string, string | undefined, string>;
+  description_en: ColumnType<string, string | undefined, string>;
+  main_cpv: string;
+  additional_cpvs: ColumnType<string[], string[] | undefined, string[]>;
+  estimated_value: Numeric;
+  budget_excl_vat: Numeric;
+  budget_incl_vat: Numeric;
+  duration_months: number | null;
+  nuts_code: ColumnType<string, string | undefined, string>;
+  intellectual_services: ColumnType<boolean, boolean | undefined, boolean>;
+  social_services: ColumnType<boolean, boolean | undefined, boolean>;
+  urgent: ColumnType<boolean, boolean | undefined, boolean>;
+  prior_information_notice: ColumnType<boolean, boolean | undefined, boolean>;
+  routine_purchase: ColumnType<boolean, boolean | undefined, boolean>;
+  single_lot_justification: string | null;
+  price_weight_justification: string | null;
+  max_lots_per_bidder: number | null;
+  max_lots_awarded: number | null;
+  questions_deadline: NullableTimestamp;
+  tender_deadline: NullableTimestamp;
+  opening_at: NullableTimestamp;
+  custodian_quorum: ColumnType<number, number | undefined, number>;
+  planned_contract_id: string | null;
+  ocid: string | null;
+  published_at: NullableTimestamp;
+  cancelled_at: NullableTimestamp;
+  cancellation_kind: string | null;
+  cancellation_reason: string | null;
+  version: ColumnType<number, number | undefined, number>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+};
+
+export type TenderLotTable = {
+  id: string;
+  tender_id: string;
+  authority_id: string;
+  number: number;
+  title_ca: string;
+  title_es: string;
+  title_en: string;
+  estimated_value: Numeric;
+  budget_excl_vat: Numeric;
+  main_cpv: string;
+  reserved: ColumnType<boolean, boolean | undefined, boolean>;
+};
+
+export type AwardCriterionTable = {
+  id: string;
+  lot_id: string;
+  authority_id: string;
+  position: number;
+  kind: string;
+  evaluation: string;
+  weight: Numeric;
+  name_ca: string;
+  name_es: string;
+  name_en: string;
+  formula: string | null;
+  formula_params: ColumnType<unknown, string | undefined, string>;
+};
+
+export type TenderAssignmentTable = {
+  tender_id: string;
+  authority_id: string;
+  user_id: string;
+  role: string;
+};
+
+export type TenderDocumentTable = {
+  id: string;
+  tender_id: string;
+  authority_id: string;
+  kind: string;
+  title: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: ColumnType<string, string | number, string | number>;
+  sha256: string;
+  uploaded_by: string;
+  created_at: Timestamp;
+  superseded_at: NullableTimestamp;
+};
+
+export type TenderApprovalTable = {
+  id: string;
+  tender_id: string;
+  authority_id: string;
+  round: number;
+  position: number;
+  role: string;
+  decision: string | null;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+  comment: string | null;
+};
+
+export type TenderNoticeTable = {
+  id: string;
+  tender_id: string;
+  authority_id: string;
+  version: number;
+  kind: string;
+  reason: string | null;
+  substantial: ColumnType<boolean, boolean | undefined, boolean>;
+  snapshot: ColumnType<unknown, string, never>;
+  canonical: string;
+  published_by: string;
+  published_at: Timestamp;
+};
+
+export type TenderQuestionTable = {
+  id: string;
+  tender_id: string;
+  authority_id: string;
+  company_id: string;
+  asked_by: string;
+  question: string;
+  asked_at: Timestamp;
+  answer: string | null;
+  answered_by: string | null;
+  answered_at: NullableTimestamp;
+};
+
+export type TenderFollowTable = {
+  tender_id: string;
+  user_id: string;
+  created_at: Timestamp;
+};
+
 export type SchemaMigrationTable = {
   version: number;
   name: string;
@@ -153,6 +304,16 @@ export type Database = {
   consortium: ConsortiumTable;
   authority: AuthorityTable;
   authority_holiday: AuthorityHolidayTable;
+  cpv_code: CpvCodeTable;
+  tender: TenderTable;
+  tender_lot: TenderLotTable;
+  award_criterion: AwardCriterionTable;
+  tender_assignment: TenderAssignmentTable;
+  tender_document: TenderDocumentTable;
+  tender_approval: TenderApprovalTable;
+  tender_notice: TenderNoticeTable;
+  tender_question: TenderQuestionTable;
+  tender_follow: TenderFollowTable;
   app_user: AppUserTable;
   membership: MembershipTable;
   company: CompanyTable;

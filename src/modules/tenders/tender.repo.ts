@@ -1,0 +1,162 @@
+import type { Db } from '../../platform/db/client.js';
+import type { Tx } from '../../platform/db/tx.js';
+import { newId } from '../../platform/ids.js';
+import type { TenderInput } from './tender.input.js';
+
+type Q = Db | Tx;
+
+/** One file with its lots and criteria, always read within its authority. */
+export async function loadTender(db: Q, authorityId: string, id: string, opts: { forUpdate?: boolean } = {}) {
+  let q = db.selectFrom('tender').selectAll().where('authority_id', '=', authorityId).where('id', '=', id);
+  if (opts.forUpdate) q = q.forUpdate();
+  const tender = await q.executeTakeFirst();
+  if (!tender) return undefined;
+  const [lots, criteria, documents, custodians] = await Promise.all([
+    db.selectFrom('tender_lot').selectAll().where('tender_id', '=', id).orderBy('number').execute(),
+    db
+      .selectFrom('award_criterion')
+      .innerJoin('tender_lot', 'tender_lot.id', 'award_criterion.lot_id')
+      .selectAll('award_criterion')
+      .where('tender_lot.tender_id', '=', id)
+      .orderBy('award_criterion.position')
+      .execute(),
+    db
+      .selectFrom('tender_document')
+      .select(['kind'])
+      .where('tender_id', '=', id)
+      .where('superseded_at', 'is', null)
+      .execute(),
+    db
+      .selectFrom('tender_assignment')
+      .select(['user_id'])
+      .where('tender_id', '=', id)
+      .where('role', '=', 'key_custodian')
+      .execute(),
+  ]);
+  return {
+    tender,
+    lots: lots.map((l) => ({ ...l, criteria: criteria.filter((c) => c.lot_id === l.id) })),
+    documentKinds: documents.map((d) => d.kind),
+    custodianCount: custodians.length,
+  };
+}
+
+export type TenderAggregate = NonNullable<Awaited<ReturnType<typeof loadTender>>>;
+
+export function listTenderRows(db: Q, authorityId: string) {
+  return db
+    .selectFrom('tender')
+    .select([
+      'id',
+      'reference',
+      'status',
+      'procedure',
+      'contract_type',
+      'title_ca',
+      'title_es',
+      'title_en',
+      'estimated_value',
+      'tender_deadline',
+      'updated_at',
+      'version',
+    ])
+    .where('authority_id', '=', authorityId)
+    .orderBy('updated_at', 'desc')
+    .execute();
+}
+
+/** The tender row's columns from an input (everything but lots). */
+export function tenderColumns(input: TenderInput) {
+  return {
+    reference: input.reference,
+    procedure: input.procedure,
+    contract_type: input.contractType,
+    title_ca: input.title.ca,
+    title_es: input.title.es,
+    title_en: input.title.en,
+    description_ca: input.description?.ca ?? '',
+    description_es: input.description?.es ?? '',
+    description_en: input.description?.en ?? '',
+    main_cpv: input.mainCpv,
+    additional_cpvs: input.additionalCpvs ?? [],
+    estimated_value: input.estimatedValue,
+    budget_excl_vat: input.budgetExclVat,
+    budget_incl_vat: input.budgetInclVat,
+    duration_months: input.durationMonths ?? null,
+    nuts_code: input.nutsCode ?? 'ES511',
+    intellectual_services: input.intellectualServices ?? false,
+    social_services: input.socialServices ?? false,
+    urgent: input.urgent ?? false,
+    prior_information_notice: input.priorInformationNotice ?? false,
+    routine_purchase: input.routinePurchase ?? false,
+    single_lot_justification: input.singleLotJustification ?? null,
+    price_weight_justification: input.priceWeightJustification ?? null,
+    max_lots_per_bidder: input.maxLotsPerBidder ?? null,
+    max_lots_awarded: input.maxLotsAwarded ?? null,
+    questions_deadline: input.questionsDeadline ? new Date(input.questionsDeadline) : null,
+    tender_deadline: input.tenderDeadline ? new Date(input.tenderDeadline) : null,
+    opening_at: input.openingAt ? new Date(input.openingAt) : null,
+    custodian_quorum: input.custodianQuorum ?? 2,
+  };
+}
+
+/** Replaces the lots and criteria of a file (the whole structure is edited as one). */
+export async function replaceLots(
+  trx: Tx,
+  authorityId: string,
+  tenderId: string,
+  lots: TenderInput['lots'],
+): Promise<void> {
+  await trx.deleteFrom('tender_lot').where('tender_id', '=', tenderId).execute();
+  for (const lot of lots) {
+    const lotId = newId();
+    await trx
+      .insertInto('tender_lot')
+      .values({
+        id: lotId,
+        tender_id: tenderId,
+        authority_id: authorityId,
+        number: lot.number,
+        title_ca: lot.title.ca,
+        title_es: lot.title.es,
+        title_en: lot.title.en,
+        estimated_value: lot.estimatedValue,
+        budget_excl_vat: lot.budgetExclVat,
+        main_cpv: lot.mainCpv,
+        reserved: lot.reserved ?? false,
+      })
+      .execute();
+    if (lot.criteria.length > 0) {
+      await trx
+        .insertInto('award_criterion')
+        .values(
+          lot.criteria.map((c, position) => ({
+            id: newId(),
+            lot_id: lotId,
+            authority_id: authorityId,
+            position,
+            kind: c.kind,
+            evaluation: c.evaluation,
+            weight: c.weight,
+            name_ca: c.name.ca,
+            name_es: c.name.es,
+            name_en: c.name.en,
+            formula: c.formula ?? null,
+            formula_params: JSON.stringify(c.formulaParams ?? {}),
+          })),
+        )
+        .execute();
+    }
+  }
+}
+
+/** Official check digits of the given CPV codes (8 digits), from the loaded vocabulary. */
+export async function knownCpvs(db: Q, codes: string[]): Promise<Map<string, string>> {
+  if (codes.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('cpv_code')
+    .select(['code', 'check_digit'])
+    .where('code', 'in', codes)
+    .execute();
+  return new Map(rows.map((r) => [r.code, r.check_digit]));
+}

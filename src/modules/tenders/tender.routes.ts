@@ -1,0 +1,219 @@
+import { type FastifyPluginAsyncTypebox, type TSchema, Type } from '@fastify/type-provider-typebox';
+import type { App } from '../../app.js';
+import { Body, errors, Names, ShortText, Uuid } from '../../platform/http/schemas.js';
+import { CONTRACT_TYPES, PROCEDURE_CODES } from '../procedures/procedure.types.js';
+import { createTender, getTender, listTenders, updateTender } from './tender.service.js';
+
+const tags = ['Tenders'];
+/** Euros with at most two decimals, never negative, never a float: "1234.50". */
+const Amount = Type.String({ pattern: '^\\d{1,13}(\\.\\d{1,2})?$' });
+const Percent = Type.String({ pattern: '^(100(\\.0{1,2})?|\\d{1,2}(\\.\\d{1,2})?)$' });
+const Cpv = Type.String({ pattern: '^\\d{8}(-\\d)?$' });
+const Instant = Type.String({ format: 'date-time' });
+const LongText = (max = 5000) => Type.String({ maxLength: max });
+/** A string enum whose static type keeps its members. */
+const literals = <const T extends readonly string[]>(values: T) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
+const Opt = <T extends TSchema>(t: T) => Type.Optional(t);
+const OptNull = <T extends TSchema>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
+
+const Criterion = Type.Object(
+  {
+    kind: literals(['price', 'cost', 'quality']),
+    evaluation: literals(['formula', 'judgement']),
+    weight: Percent,
+    name: Names,
+    formula: Opt(Type.String({ maxLength: 40 })),
+    formulaParams: Opt(Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 40 }))),
+  },
+  { additionalProperties: false },
+);
+
+const Lot = Type.Object(
+  {
+    number: Type.Integer({ minimum: 1, maximum: 500 }),
+    title: Names,
+    estimatedValue: Amount,
+    budgetExclVat: Amount,
+    mainCpv: Cpv,
+    reserved: Opt(Type.Boolean()),
+    criteria: Type.Array(Criterion, { maxItems: 30 }),
+  },
+  { additionalProperties: false },
+);
+
+const tenderFields = {
+  reference: ShortText(60),
+  procedure: literals(PROCEDURE_CODES),
+  contractType: literals(CONTRACT_TYPES),
+  title: Names,
+  description: Opt(
+    Type.Object({ ca: LongText(), es: LongText(), en: LongText() }, { additionalProperties: false }),
+  ),
+  mainCpv: Cpv,
+  additionalCpvs: Opt(Type.Array(Cpv, { maxItems: 30 })),
+  estimatedValue: Amount,
+  budgetExclVat: Amount,
+  budgetInclVat: Amount,
+  durationMonths: Opt(Type.Integer({ minimum: 1, maximum: 600 })),
+  nutsCode: Opt(Type.String({ pattern: '^[A-Z]{2}[0-9A-Z]{0,3}$' })),
+  intellectualServices: Opt(Type.Boolean()),
+  socialServices: Opt(Type.Boolean()),
+  urgent: Opt(Type.Boolean()),
+  priorInformationNotice: Opt(Type.Boolean()),
+  routinePurchase: Opt(Type.Boolean()),
+  singleLotJustification: OptNull(LongText()),
+  priceWeightJustification: OptNull(LongText()),
+  maxLotsPerBidder: Opt(Type.Integer({ minimum: 1, maximum: 500 })),
+  maxLotsAwarded: Opt(Type.Integer({ minimum: 1, maximum: 500 })),
+  questionsDeadline: OptNull(Instant),
+  tenderDeadline: OptNull(Instant),
+  openingAt: OptNull(Instant),
+  custodianQuorum: Opt(Type.Integer({ minimum: 1, maximum: 20 })),
+  lots: Type.Array(Lot, { minItems: 1, maxItems: 500 }),
+};
+
+const Finding = Type.Object({
+  code: Type.String(),
+  severity: Type.String(),
+  source: Type.String(),
+  lot: Type.Optional(Type.Integer()),
+  details: Type.Optional(Type.Unknown()),
+});
+const NamesOut = Type.Object({ ca: Type.String(), es: Type.String(), en: Type.String() });
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const TenderSchema = Type.Object({
+  id: Type.String(),
+  authorityId: Type.String(),
+  reference: Type.String(),
+  status: Type.String(),
+  version: Type.Integer(),
+  procedure: Type.String(),
+  contractType: Type.String(),
+  title: NamesOut,
+  description: NamesOut,
+  mainCpv: Type.String(),
+  additionalCpvs: Type.Array(Type.String()),
+  estimatedValue: Type.String(),
+  budgetExclVat: Type.String(),
+  budgetInclVat: Type.String(),
+  durationMonths: Nullable(Type.Integer()),
+  nutsCode: Type.String(),
+  questionsDeadline: Nullable(Type.String()),
+  tenderDeadline: Nullable(Type.String()),
+  openingAt: Nullable(Type.String()),
+  custodianQuorum: Type.Integer(),
+  ocid: Nullable(Type.String()),
+  lots: Type.Array(
+    Type.Object({
+      number: Type.Integer(),
+      title: NamesOut,
+      estimatedValue: Type.String(),
+      budgetExclVat: Type.String(),
+      mainCpv: Type.String(),
+      reserved: Type.Boolean(),
+      criteria: Type.Array(
+        Type.Object({
+          kind: Type.String(),
+          evaluation: Type.String(),
+          weight: Type.String(),
+          name: NamesOut,
+          formula: Nullable(Type.String()),
+        }),
+      ),
+    }),
+  ),
+  findings: Type.Array(Finding),
+  publishable: Type.Boolean(),
+});
+
+const TenderSummary = Type.Object({
+  id: Type.String(),
+  reference: Type.String(),
+  status: Type.String(),
+  procedure: Type.String(),
+  contractType: Type.String(),
+  title: NamesOut,
+  estimatedValue: Type.String(),
+  tenderDeadline: Nullable(Type.String()),
+  updatedAt: Type.String(),
+  version: Type.Integer(),
+});
+
+const AuthorityParams = Type.Object({ authorityId: Uuid });
+const TenderParams = Type.Object({ authorityId: Uuid, tenderId: Uuid });
+
+export const tenderRoutes =
+  (app: App): FastifyPluginAsyncTypebox =>
+  async (r) => {
+    r.get(
+      '/authorities/:authorityId/tenders',
+      {
+        schema: {
+          tags,
+          summary: 'Procurement files of an authority (its staff)',
+          params: AuthorityParams,
+          response: { 200: Type.Array(TenderSummary), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => listTenders(app.serviceContext(request), request.params.authorityId),
+    );
+
+    r.post(
+      '/authorities/:authorityId/tenders',
+      {
+        schema: {
+          tags,
+          summary:
+            'Create a draft procurement file with its lots and award criteria; the pre-publication checks come back with it',
+          params: AuthorityParams,
+          body: Body(tenderFields),
+          response: { 201: TenderSchema, ...errors(400, 401, 403, 404, 409, 422) },
+        },
+      },
+      async (request, reply) => {
+        const created = await createTender(
+          app.serviceContext(request),
+          request.params.authorityId,
+          request.body,
+        );
+        return reply.status(201).send(created);
+      },
+    );
+
+    r.get(
+      '/authorities/:authorityId/tenders/:tenderId',
+      {
+        schema: {
+          tags,
+          summary: 'A procurement file with its lots, criteria and check findings',
+          params: TenderParams,
+          response: { 200: TenderSchema, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) =>
+        getTender(app.serviceContext(request), request.params.authorityId, request.params.tenderId),
+    );
+
+    r.put(
+      '/authorities/:authorityId/tenders/:tenderId',
+      {
+        schema: {
+          tags,
+          summary:
+            'Replace a file before publication (send the version you read; an edit restarts the approval chain)',
+          params: TenderParams,
+          body: Body({ ...tenderFields, version: Type.Integer({ minimum: 1 }) }),
+          response: { 200: TenderSchema, ...errors(400, 401, 403, 404, 409, 422) },
+        },
+      },
+      async (request) =>
+        updateTender(
+          app.serviceContext(request),
+          request.params.authorityId,
+          request.params.tenderId,
+          request.body,
+        ),
+    );
+  };

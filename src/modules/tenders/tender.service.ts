@@ -1,0 +1,211 @@
+import type { ServiceContext } from '../../platform/context.js';
+import type { Db } from '../../platform/db/client.js';
+import { isUniqueViolation } from '../../platform/db/errors.js';
+import { withTransaction } from '../../platform/db/tx.js';
+import { DomainError } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { recordEvent } from '../audit/audit.service.js';
+import { earliestDeadline, localDate } from '../calendar/calendar.rules.js';
+import { authorityCalendar } from '../calendar/calendar.service.js';
+import { checkCpv, parseCpv } from '../cpv/cpv.rules.js';
+import type { ContractType, ProcedureCode } from '../procedures/procedure.types.js';
+import { checkTender } from './tender.checks.js';
+import type { TenderInput } from './tender.input.js';
+import { authorizeOnTender } from './tender.policy.js';
+import { presentTender, type TenderView } from './tender.presenter.js';
+import {
+  knownCpvs,
+  listTenderRows,
+  loadTender,
+  replaceLots,
+  type TenderAggregate,
+  tenderColumns,
+} from './tender.repo.js';
+import { nextStatus, type TenderStatus } from './tender.rules.js';
+import type {
+  CheckFinding,
+  CriterionEvaluation,
+  CriterionKind,
+  DocumentKind,
+  TenderDraft,
+} from './tender.types.js';
+
+/** Refuses what no draft may hold: unknown CPVs, dates in the past, lot numbers repeated. */
+async function validateInput(ctx: ServiceContext, input: TenderInput): Promise<void> {
+  const cpvs = [input.mainCpv, ...(input.additionalCpvs ?? []), ...input.lots.map((l) => l.mainCpv)];
+  const codes = [...new Set(cpvs.map((c) => parseCpv(c)?.code).filter((c): c is string => c !== undefined))];
+  const known = await knownCpvs(ctx.db, codes);
+  const bad = cpvs.map((c) => ({ cpv: c, problem: checkCpv(c, known) })).filter((x) => x.problem);
+  if (bad.length > 0) throw new DomainError('INVALID_CPV', 'Invalid CPV codes', { codes: bad });
+  const now = ctx.clock.now();
+  for (const [field, value] of [
+    ['questionsDeadline', input.questionsDeadline],
+    ['tenderDeadline', input.tenderDeadline],
+    ['openingAt', input.openingAt],
+  ] as const) {
+    if (value && new Date(value) <= now) {
+      throw new DomainError('DEADLINE_IN_PAST', `${field} is in the past`, { field });
+    }
+  }
+  const numbers = input.lots.map((l) => l.number);
+  if (new Set(numbers).size !== numbers.length) {
+    throw new DomainError('UNPROCESSABLE', 'Lot numbers must be unique', { field: 'lots' });
+  }
+}
+
+function draftOf(agg: TenderAggregate): TenderDraft {
+  const t = agg.tender;
+  return {
+    procedure: t.procedure as ProcedureCode,
+    contractType: t.contract_type as ContractType,
+    estimatedValue: t.estimated_value,
+    mainCpv: t.main_cpv,
+    intellectualServices: t.intellectual_services,
+    socialServices: t.social_services,
+    urgent: t.urgent,
+    priorInformationNotice: t.prior_information_notice,
+    routinePurchase: t.routine_purchase,
+    lots: agg.lots.map((l) => ({
+      number: l.number,
+      title: l.title_ca,
+      estimatedValue: l.estimated_value,
+      criteria: l.criteria.map((c) => ({
+        kind: c.kind as CriterionKind,
+        evaluation: c.evaluation as CriterionEvaluation,
+        weight: c.weight,
+        name: c.name_ca,
+      })),
+    })),
+    singleLotJustification: t.single_lot_justification,
+    priceWeightJustification: t.price_weight_justification,
+    tenderDeadline: t.tender_deadline,
+    questionsDeadline: t.questions_deadline,
+    documents: agg.documentKinds as DocumentKind[],
+    custodians: { count: agg.custodianCount, quorum: t.custodian_quorum },
+    invitedCompanyIds: [],
+  };
+}
+
+/** Runs the pre-publication checks of a stored file against the authority's settings and calendar. */
+export async function runChecks(ctx: ServiceContext, agg: TenderAggregate): Promise<CheckFinding[]> {
+  const authorityId = agg.tender.authority_id;
+  const [cal, authority] = await Promise.all([
+    authorityCalendar(ctx.db, authorityId),
+    ctx.db
+      .selectFrom('authority')
+      .select(['price_weight_cap'])
+      .where('id', '=', authorityId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  const now = ctx.clock.now();
+  return checkTender(draftOf(agg), {
+    now,
+    today: localDate(now, cal.timeZone),
+    priceWeightCap: authority.price_weight_cap,
+    earliestDeadline: (start, rule) => earliestDeadline(start, rule, cal),
+    recentMinorContracts: [],
+  });
+}
+
+async function view(ctx: ServiceContext, authorityId: string, id: string): Promise<TenderView> {
+  const agg = await loadTender(ctx.db, authorityId, id);
+  if (!agg) throw new DomainError('NOT_FOUND', 'Tender not found');
+  return presentTender(agg, await runChecks(ctx, agg));
+}
+
+function referenceTaken(err: unknown): never {
+  if (isUniqueViolation(err))
+    throw new DomainError('REFERENCE_TAKEN', 'Another file of the authority uses this reference');
+  throw err;
+}
+
+/** Creates a draft file. The checks run and come back with it; they block submission, not saving. */
+export async function createTender(
+  ctx: ServiceContext,
+  authorityId: string,
+  input: TenderInput,
+): Promise<TenderView> {
+  const actor = authorizeOnTender(ctx.actor, 'tender.edit', authorityId);
+  await validateInput(ctx, input);
+  const id = newId();
+  await withTransaction(ctx.db as Db, async (trx) => {
+    await trx
+      .insertInto('tender')
+      .values({ id, authority_id: authorityId, created_by: actor.userId, ...tenderColumns(input) })
+      .execute()
+      .catch(referenceTaken);
+    await replaceLots(trx, authorityId, id, input.lots);
+    await recordEvent(trx, ctx, {
+      action: 'tender.created',
+      objectType: 'tender',
+      objectId: id,
+      authorityId,
+      data: { reference: input.reference, procedure: input.procedure },
+    });
+  });
+  return view(ctx, authorityId, id);
+}
+
+/**
+ * Replaces a file's content. Refused once published (a published notice changes only by
+ * corrigendum, art. 136) and when `version` is not the stored one (someone else edited meanwhile).
+ * An edit during or after approval sends the file back to draft.
+ */
+export async function updateTender(
+  ctx: ServiceContext,
+  authorityId: string,
+  id: string,
+  input: TenderInput & { version: number },
+): Promise<TenderView> {
+  authorizeOnTender(ctx.actor, 'tender.edit', authorityId);
+  await withTransaction(ctx.db as Db, async (trx) => {
+    const agg = await loadTender(trx, authorityId, id, { forUpdate: true });
+    if (!agg) throw new DomainError('NOT_FOUND', 'Tender not found');
+    const from = agg.tender.status as TenderStatus;
+    const to = nextStatus(from, { type: 'edit' });
+    if (agg.tender.version !== input.version) {
+      throw new DomainError('STALE_VERSION', 'The file changed since you read it', {
+        version: agg.tender.version,
+      });
+    }
+    await validateInput({ ...ctx, db: trx }, input);
+    await trx
+      .updateTable('tender')
+      .set({ ...tenderColumns(input), status: to, version: input.version + 1, updated_at: ctx.clock.now() })
+      .where('id', '=', id)
+      .where('authority_id', '=', authorityId)
+      .execute()
+      .catch(referenceTaken);
+    await replaceLots(trx, authorityId, id, input.lots);
+    await recordEvent(trx, ctx, {
+      action: 'tender.updated',
+      objectType: 'tender',
+      objectId: id,
+      authorityId,
+      data: { version: input.version + 1, restartedApprovals: from !== 'draft' },
+    });
+  });
+  return view(ctx, authorityId, id);
+}
+
+export async function getTender(ctx: ServiceContext, authorityId: string, id: string): Promise<TenderView> {
+  authorizeOnTender(ctx.actor, 'tender.read', authorityId);
+  return view(ctx, authorityId, id);
+}
+
+export async function listTenders(ctx: ServiceContext, authorityId: string) {
+  authorizeOnTender(ctx.actor, 'tender.read', authorityId);
+  const rows = await listTenderRows(ctx.db, authorityId);
+  return rows.map((r) => ({
+    id: r.id,
+    reference: r.reference,
+    status: r.status,
+    procedure: r.procedure,
+    contractType: r.contract_type,
+    title: { ca: r.title_ca, es: r.title_es, en: r.title_en },
+    estimatedValue: r.estimated_value,
+    tenderDeadline: r.tender_deadline?.toISOString() ?? null,
+    updatedAt: r.updated_at.toISOString(),
+    version: r.version,
+  }));
+}

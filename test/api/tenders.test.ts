@@ -1,0 +1,198 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildTestApp,
+  login,
+  makeAuthority,
+  makeUser,
+  rowCounts,
+  type Session,
+  type TestApp,
+} from '../helpers/app.js';
+import { driverName } from '../helpers/db.js';
+import { loadDemoCpv, tenderPayload } from '../helpers/tenders.js';
+
+type TenderBody = {
+  id: string;
+  version: number;
+  status: string;
+  findings: { code: string; severity: string; lot?: number }[];
+  publishable: boolean;
+  lots: unknown[];
+};
+
+describe(`procurement files (${driverName})`, () => {
+  let t: TestApp;
+  let a: string;
+  let officer: Session;
+  let auditor: Session;
+  let otherOfficer: Session;
+  const url = (authorityId: string, id = '') =>
+    `/api/v1/authorities/${authorityId}/tenders${id ? `/${id}` : ''}`;
+
+  beforeAll(async () => {
+    t = await buildTestApp({ now: new Date('2026-11-26T10:00:00Z') });
+    await loadDemoCpv(t);
+    a = (await makeAuthority(t)).id;
+    const b = (await makeAuthority(t)).id;
+    officer = await login(
+      t,
+      (await makeUser(t, { roles: [{ authorityId: a, roles: ['procurement_officer'] }] })).email,
+    );
+    auditor = await login(t, (await makeUser(t, { roles: [{ authorityId: a, roles: ['auditor'] }] })).email);
+    otherOfficer = await login(
+      t,
+      (await makeUser(t, { roles: [{ authorityId: b, roles: ['procurement_officer'] }] })).email,
+    );
+  });
+  afterAll(async () => t.close());
+
+  const create = (session: Session, payload: object, authorityId = a) =>
+    t.app.inject({ method: 'POST', url: url(authorityId), headers: session.headers, payload });
+
+  it('creates a draft with two lots and returns the checks that still block it', async () => {
+    const res = await create(officer, tenderPayload(t.clock.now()));
+    expect(res.statusCode, res.body).toBe(201);
+    const body = res.json() as TenderBody;
+    expect(body).toMatchObject({ status: 'draft', version: 1, publishable: false });
+    expect(body.lots).toHaveLength(2);
+    // No documents or custodians yet; the weights, lots and period are right.
+    expect(body.findings.map((f) => f.code).sort()).toEqual([
+      'CUSTODIAN_QUORUM_INVALID',
+      'MANDATORY_DOCUMENTS_MISSING',
+    ]);
+    const events = await t.db.db
+      .selectFrom('audit_event')
+      .select(['action', 'authority_id'])
+      .where('object_id', '=', body.id)
+      .execute();
+    expect(events).toEqual([{ action: 'tender.created', authority_id: a }]);
+  });
+
+  it('reports weights that do not sum to 100 and a price weight above the cap, per lot', async () => {
+    const p = tenderPayload(t.clock.now());
+    p.lots[0]!.criteria = [
+      { kind: 'price', evaluation: 'formula', weight: '60', name: { ca: 'Preu', es: 'Precio', en: 'Price' } },
+      { kind: 'quality', evaluation: 'judgement', weight: '30', name: { ca: 'Q', es: 'Q', en: 'Q' } },
+    ];
+    const body = (await create(officer, p)).json() as TenderBody;
+    const lot1 = body.findings.filter((f) => f.lot === 1).map((f) => [f.code, f.severity]);
+    expect(lot1).toEqual([
+      ['WEIGHTS_NOT_100', 'error'],
+      ['PRICE_WEIGHT_ABOVE_CAP', 'error'],
+    ]);
+    expect(body.findings.some((f) => f.lot === 2)).toBe(false);
+  });
+
+  it.each([
+    ['a wrong CPV check digit', { mainCpv: '90910000-8' }, 422, 'INVALID_CPV'],
+    ['an unknown CPV', { mainCpv: '12345678' }, 422, 'INVALID_CPV'],
+    ['a negative amount', { estimatedValue: '-1.00' }, 400, 'VALIDATION_FAILED'],
+    ['a non-decimal amount', { estimatedValue: '1e5' }, 400, 'VALIDATION_FAILED'],
+    ['three decimals', { budgetExclVat: '10.005' }, 400, 'VALIDATION_FAILED'],
+    ['an amount as a number', { estimatedValue: 180000 }, 400, 'VALIDATION_FAILED'],
+    [
+      'a weight above 100',
+      {
+        lots: [
+          {
+            ...tenderPayload(new Date()).lots[0]!,
+            criteria: [
+              { kind: 'price', evaluation: 'formula', weight: '100.01', name: { ca: 'P', es: 'P', en: 'P' } },
+            ],
+          },
+        ],
+      },
+      400,
+      'VALIDATION_FAILED',
+    ],
+    ['a deadline in the past', { tenderDeadline: '2026-11-25T10:00:00Z' }, 422, 'DEADLINE_IN_PAST'],
+    ['an unknown procedure', { procedure: 'subasta' }, 400, 'VALIDATION_FAILED'],
+    ['an unknown field', { secret: true }, 400, 'VALIDATION_FAILED'],
+    [
+      'repeated lot numbers',
+      { lots: [tenderPayload(new Date()).lots[0]!, tenderPayload(new Date()).lots[0]!] },
+      422,
+      'UNPROCESSABLE',
+    ],
+  ] as const)('refuses %s and writes nothing', async (_name, override, status, code) => {
+    const before = await rowCounts(t);
+    const res = await create(officer, { ...tenderPayload(t.clock.now()), ...override });
+    expect(res.statusCode, res.body).toBe(status);
+    expect(res.json()).toMatchObject({ code });
+    expect(await rowCounts(t)).toEqual(before);
+    expect(
+      await t.db.db.selectFrom('tender').select('id').where('authority_id', '=', a).execute(),
+    ).toHaveLength(2);
+  });
+
+  it('refuses a reference already used by the authority', async () => {
+    const p = tenderPayload(t.clock.now(), { reference: '2026/DUP' });
+    expect((await create(officer, p)).statusCode).toBe(201);
+    const res = await create(officer, p);
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ code: 'REFERENCE_TAKEN' });
+  });
+
+  it('updates with the version read, refuses a stale one, and keeps lots in step', async () => {
+    const created = (await create(officer, tenderPayload(t.clock.now()))).json() as TenderBody;
+    const p = tenderPayload(t.clock.now(), { reference: `2026/U${Date.now()}` });
+    const oneLot = {
+      ...p,
+      lots: [{ ...p.lots[0]!, estimatedValue: '180000' }],
+      singleLotJustification: 'Servei indivisible',
+    };
+    const ok = await t.app.inject({
+      method: 'PUT',
+      url: url(a, created.id),
+      headers: officer.headers,
+      payload: { ...oneLot, version: 1 },
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ version: 2, lots: [{ number: 1 }] });
+    const stale = await t.app.inject({
+      method: 'PUT',
+      url: url(a, created.id),
+      headers: officer.headers,
+      payload: { ...oneLot, version: 1 },
+    });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json()).toMatchObject({ code: 'STALE_VERSION' });
+    const lots = await t.db.db
+      .selectFrom('tender_lot')
+      .select('number')
+      .where('tender_id', '=', created.id)
+      .execute();
+    expect(lots).toEqual([{ number: 1 }]);
+  });
+
+  it('refuses to edit a published file', async () => {
+    const created = (await create(officer, tenderPayload(t.clock.now()))).json() as TenderBody;
+    await t.db.db.updateTable('tender').set({ status: 'published' }).where('id', '=', created.id).execute();
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: url(a, created.id),
+      headers: officer.headers,
+      payload: { ...tenderPayload(t.clock.now()), version: 1 },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ code: 'INVALID_TRANSITION' });
+  });
+
+  it('lets an auditor read but not write, and hides the file from another authority', async () => {
+    const created = (await create(officer, tenderPayload(t.clock.now()))).json() as TenderBody;
+    expect((await t.app.inject({ url: url(a, created.id), headers: auditor.headers })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: url(a), headers: auditor.headers })).statusCode).toBe(200);
+    expect((await create(auditor, tenderPayload(t.clock.now()))).statusCode).toBe(403);
+    const foreign = await t.app.inject({ url: url(a, created.id), headers: otherOfficer.headers });
+    expect(foreign.statusCode).toBe(404);
+    const before = await rowCounts(t);
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: url(a, created.id),
+      headers: otherOfficer.headers,
+      payload: { ...tenderPayload(t.clock.now()), version: 1 },
+    });
+    expect(put.statusCode).toBe(404);
+    expect(await rowCounts(t)).toEqual(before);
+  });
+});

@@ -1,0 +1,74 @@
+import { DEMO_CPV } from '../../src/modules/cpv/cpv.demo.js';
+import type { TenderInput } from '../../src/modules/tenders/tender.input.js';
+import type { TestApp } from './app.js';
+
+/** Loads the demo CPV subset, which the tender checks need to recognise codes. */
+export async function loadDemoCpv(t: TestApp): Promise<void> {
+  await t.db.db
+    .insertInto('cpv_code')
+    .values(
+      DEMO_CPV.map((c) => ({
+        code: c.code,
+        check_digit: c.checkDigit,
+        label_ca: c.ca,
+        label_es: c.es,
+        label_en: c.en,
+      })),
+    )
+    .onConflict((oc) => oc.column('code').doNothing())
+    .execute();
+}
+
+const names = (text: string) => ({ ca: `${text} (ca)`, es: `${text} (es)`, en: `${text} (en)` });
+
+/** An open, non-harmonised cleaning-services tender with two lots, deadlines 20 and 14 days after `now`. */
+export function tenderPayload(now: Date, overrides: Partial<TenderInput> = {}): TenderInput {
+  const day = 86_400_000;
+  const criteria = [
+    { kind: 'price' as const, evaluation: 'formula' as const, weight: '35', name: names('Preu') },
+    {
+      kind: 'quality' as const,
+      evaluation: 'formula' as const,
+      weight: '25',
+      name: names('Criteris socials'),
+    },
+    {
+      kind: 'quality' as const,
+      evaluation: 'judgement' as const,
+      weight: '40',
+      name: names('Memòria tècnica'),
+    },
+  ];
+  return {
+    reference: `2026/${Math.floor(Math.random() * 1e9)}`,
+    procedure: 'abierto',
+    contractType: 'services',
+    title: names('Neteja d’escoles'),
+    mainCpv: '90910000-9',
+    estimatedValue: '180000.00',
+    budgetExclVat: '150000.00',
+    budgetInclVat: '181500.00',
+    durationMonths: 24,
+    tenderDeadline: new Date(now.getTime() + 20 * day).toISOString(),
+    questionsDeadline: new Date(now.getTime() + 14 * day).toISOString(),
+    lots: [
+      {
+        number: 1,
+        title: names('Escoles del nord'),
+        estimatedValue: '100000',
+        budgetExclVat: '80000',
+        mainCpv: '90910000-9',
+        criteria,
+      },
+      {
+        number: 2,
+        title: names('Escoles del sud'),
+        estimatedValue: '80000',
+        budgetExclVat: '70000',
+        mainCpv: '90910000',
+        criteria,
+      },
+    ],
+    ...overrides,
+  };
+}
