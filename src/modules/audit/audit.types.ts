@@ -30,6 +30,7 @@ export type AuditEvents = {
   'company.email_removed': { email: string };
   'tender.created': { reference: string; procedure: string };
   'tender.updated': { version: number; restartedApprovals: boolean };
+  'tender.assignments_set': { committee: string[]; custodians: string[] };
   'tender.submitted': { round: number; steps: string[] };
   'tender.approved': { round: number; position: number; role: string; comment: string | null };
   'tender.rejected': { round: number; position: number; role: string; comment: string };

@@ -3,6 +3,13 @@ import type { App } from '../../app.js';
 import { Body, errors, Names, ShortText, Uuid } from '../../platform/http/schemas.js';
 import { CONTRACT_TYPES, PROCEDURE_CODES } from '../procedures/procedure.types.js';
 import { createTender, getTender, listTenders, updateTender } from './tender.service.js';
+import {
+  approvalsInbox,
+  decideApproval,
+  publishTender,
+  setAssignments,
+  submitTender,
+} from './tender-workflow.service.js';
 
 const tags = ['Tenders'];
 /** Euros with at most two decimals, never negative, never a float: "1234.50". */
@@ -215,5 +222,121 @@ export const tenderRoutes =
           request.params.tenderId,
           request.body,
         ),
+    );
+
+    const Version = Body({ version: Type.Integer({ minimum: 1 }) });
+
+    r.put(
+      '/authorities/:authorityId/tenders/:tenderId/assignments',
+      {
+        schema: {
+          tags,
+          summary:
+            'Assign the committee (mesa) and the key custodians of a file (an edit: restarts the approval chain)',
+          params: TenderParams,
+          body: Body({
+            version: Type.Integer({ minimum: 1 }),
+            committee: Type.Array(Uuid, { maxItems: 20 }),
+            custodians: Type.Array(Uuid, { maxItems: 20 }),
+          }),
+          response: { 200: TenderSchema, ...errors(400, 401, 403, 404, 409, 422) },
+        },
+      },
+      async (request) =>
+        setAssignments(
+          app.serviceContext(request),
+          request.params.authorityId,
+          request.params.tenderId,
+          request.body,
+        ),
+    );
+
+    r.post(
+      '/authorities/:authorityId/tenders/:tenderId/submit',
+      {
+        schema: {
+          tags,
+          summary: 'Send a file without blocking findings to the approval chain',
+          params: TenderParams,
+          body: Version,
+          response: { 200: TenderSchema, ...errors(400, 401, 403, 404, 409, 422) },
+        },
+      },
+      async (request) =>
+        submitTender(
+          app.serviceContext(request),
+          request.params.authorityId,
+          request.params.tenderId,
+          request.body.version,
+        ),
+    );
+
+    r.post(
+      '/authorities/:authorityId/tenders/:tenderId/approvals',
+      {
+        schema: {
+          tags,
+          summary:
+            'Approve or reject the pending step of the chain (holders of the step’s role; reasons required to reject)',
+          params: TenderParams,
+          body: Body({
+            decision: Type.Union([Type.Literal('approved'), Type.Literal('rejected')]),
+            comment: Type.Optional(Type.String({ maxLength: 5000 })),
+          }),
+          response: { 200: TenderSchema, ...errors(400, 401, 403, 404, 409, 422) },
+        },
+      },
+      async (request) =>
+        decideApproval(
+          app.serviceContext(request),
+          request.params.authorityId,
+          request.params.tenderId,
+          request.body,
+        ),
+    );
+
+    r.post(
+      '/authorities/:authorityId/tenders/:tenderId/publish',
+      {
+        schema: {
+          tags,
+          summary: 'Publish an approved file: assigns its ocid and freezes the notice',
+          params: TenderParams,
+          body: Version,
+          response: { 200: TenderSchema, ...errors(400, 401, 403, 404, 409, 422) },
+        },
+      },
+      async (request) =>
+        publishTender(
+          app.serviceContext(request),
+          request.params.authorityId,
+          request.params.tenderId,
+          request.body.version,
+        ),
+    );
+
+    r.get(
+      '/me/approvals',
+      {
+        schema: {
+          tags,
+          summary: 'Your approvals inbox: the pending steps you can decide',
+          response: {
+            200: Type.Array(
+              Type.Object({
+                tenderId: Type.String(),
+                authorityId: Type.String(),
+                reference: Type.String(),
+                title: NamesOut,
+                role: Type.String(),
+                round: Type.Integer(),
+                position: Type.Integer(),
+              }),
+            ),
+            ...errors(401),
+          },
+        },
+      },
+      async (request) => approvalsInbox(app.serviceContext(request)),
     );
   };
