@@ -4,15 +4,17 @@
  * to run. Targets are reported, never asserted. See docs/BENCHMARKS.md.
  *
  * Knobs (environment): BENCH_COLD_RUNS (5), BENCH_CONNECTIONS (100), BENCH_WARMUP_S (3),
- * BENCH_DURATION_S (10), BENCH_PACED_RATE (200; 0 skips the open-loop run), BENCH_PG_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres).
+ * BENCH_DURATION_S (10), BENCH_PACED_RATE (200; 0 skips the open-loop run), BENCH_PG_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres),
+ * BENCH_SEARCH_TENDERS (100000), BENCH_SEARCH_RUNS (100), BENCH_SEARCH_WARMUP (5).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { apiRead } from './api-read.js';
 import { coldStart } from './cold-start.js';
+import { searchBench } from './search.js';
 import { type Benchmark, type BenchResult, cleanupAll, formatValue, machineInfo } from './support.js';
 
-const BENCHMARKS: Benchmark[] = [coldStart, apiRead];
+const BENCHMARKS: Benchmark[] = [coldStart, apiRead, searchBench];
 
 type Outcome = { bench: Benchmark; result?: BenchResult; error?: string; seconds: number };
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
@@ -19,6 +20,7 @@ import './platform/http/request-context.js';
 import { validatorCompiler } from './platform/http/validation.js';
 import { detectLocale } from './platform/i18n/i18n.js';
 import type { Mailer } from './platform/mail.js';
+import { type BlobStore, fsBlobStore } from './platform/storage/blob-store.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/identity/auth.routes.js';
 import { resolveApiToken } from './modules/identity/api-token.service.js';
@@ -27,6 +29,8 @@ import { companyRoutes } from './modules/parties/company.routes.js';
 import { portalRoutes, renderErrorPage } from './modules/portal/portal.routes.js';
 import { tenancyRoutes } from './modules/tenancy/authority.routes.js';
 import { tenderRoutes } from './modules/tenders/tender.routes.js';
+import { tenderDocumentRoutes } from './modules/tenders/tender-document.routes.js';
+import { tenderSearchRoutes } from './modules/search/tender-search.routes.js';
 
 export const SESSION_COOKIE = 'contracta_session';
 
@@ -38,6 +42,8 @@ export type AppDeps = {
   mailer: Mailer;
   /** Secret for signing the CSRF cookie. */
   cookieSecret: string;
+  /** Where documents are kept; by default `<dataDir>/blobs` on the local disk. */
+  blobStore?: BlobStore;
 };
 
 export type App = FastifyInstance & {
@@ -190,6 +196,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(companyRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(auditRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(tenderRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(
+    tenderDocumentRoutes(appWithDeps, {
+      store: deps.blobStore ?? fsBlobStore(path.join(deps.config.dataDir, 'blobs')),
+      maxBytes: deps.config.documentMaxBytes,
+    }),
+    { prefix: '/api/v1' },
+  );
+  await app.register(tenderSearchRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(portalRoutes(appWithDeps));
   return appWithDeps;
 }

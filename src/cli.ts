@@ -9,6 +9,7 @@ import { withTransaction } from './platform/db/tx.js';
 import { newId } from './platform/ids.js';
 import { DEMO_PASSWORD, seedDemo, type SeedSummary } from './modules/demo/demo.seed.js';
 import { recordEvent } from './modules/audit/audit.service.js';
+import { loadCpv, parseCpvCsv } from './modules/cpv/cpv.import.js';
 import { checkPasswordPolicy, hashPassword } from './modules/identity/password.js';
 import { insertUser } from './modules/identity/user.repo.js';
 import { startApp } from './server.js';
@@ -91,6 +92,19 @@ program
     }
     const summary = await withDb((db) => seedDemo(db, systemCtx('demo-seed')));
     printDemo(summary, config.publicUrl);
+  });
+
+const data = program.command('data').description('Reference data');
+data
+  .command('load-cpv')
+  .description(
+    'Load the CPV vocabulary from a CSV file with the header code,ca,es,en (codes written NNNNNNNN-D)',
+  )
+  .argument('<file>', 'CSV file')
+  .action(async (file: string) => {
+    const rows = parseCpvCsv(await fs.readFile(file, 'utf8'));
+    const count = await withDb((db) => loadCpv(db, rows));
+    process.stdout.write(`Loaded ${count} CPV codes.\n`);
   });
 
 const admin = program.command('admin').description('Platform administration');

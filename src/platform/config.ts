@@ -18,6 +18,8 @@ export type Config = {
   rateLimitMax: number;
   /** Maximum request body in bytes for JSON and forms. */
   bodyLimit: number;
+  /** Largest document a procurement file may carry, in bytes (uploads stream; nothing is buffered whole). */
+  documentMaxBytes: number;
 };
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -44,5 +46,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: env.MAIL_FROM || 'Contracta <no-reply@contracta.localhost>',
     rateLimitMax: intFrom(env.RATE_LIMIT_MAX, 600, 'RATE_LIMIT_MAX'),
     bodyLimit: intFrom(env.BODY_LIMIT, 1_048_576, 'BODY_LIMIT'),
+    documentMaxBytes: intFrom(env.DOCUMENT_MAX_BYTES, 104_857_600, 'DOCUMENT_MAX_BYTES'),
   };
 }

@@ -55,8 +55,18 @@ export const ErrorCodes = {
   STALE_VERSION: 409,
   /** Pre-publication checks found blocking errors (listed in `details`). */
   CHECKS_FAILED: 422,
+  /** The questions period of the tender is over (or it is not open to questions). */
+  QUESTIONS_CLOSED: 409,
+  /** A new deadline leaves less than the legal minimum period (e.g. after a substantial corrigendum, art. 136). */
+  PERIOD_TOO_SHORT: 422,
   /** Another file of the authority already uses this reference. */
   REFERENCE_TAKEN: 409,
+  /** An uploaded document is larger than DOCUMENT_MAX_BYTES (`details.maxBytes`). */
+  DOCUMENT_TOO_LARGE: 413,
+  /** An uploaded document's type is not among the accepted formats (`details.allowed`). */
+  DOCUMENT_TYPE_NOT_ALLOWED: 415,
+  /** A document's bytes, declared content type and file name extension do not agree. */
+  CONTENT_TYPE_MISMATCH: 422,
   /** Unexpected server fault; the message is hidden from clients. */
   INTERNAL: 500,
 } as const;

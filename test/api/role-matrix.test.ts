@@ -7,6 +7,7 @@ import { AUTHORITY_PERMISSIONS, type AuthorityAction } from '../../src/modules/t
 import { TENDER_PERMISSIONS, type TenderAction } from '../../src/modules/tenders/tender.policy.js';
 import { AUTHORITY_ROLES, type AuthorityRole, type CompanyRole } from '../../src/platform/context.js';
 import { hashToken, newId } from '../../src/platform/ids.js';
+import { samplePdf } from '../../src/platform/storage/sample-files.js';
 import {
   buildTestApp,
   login,
@@ -78,6 +79,24 @@ type RouteCase = {
 
 const ERROR_CODE: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
 
+/** A valid document upload (multipart/form-data with kind, title and a small PDF). */
+function documentUpload(url: string): Built {
+  const boundary = 'matrix-boundary-5f3a';
+  const field = (name: string, value: string) =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const payload = Buffer.concat([
+    Buffer.from(
+      field('kind', 'other') +
+        field('title', 'Annex') +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="annex.pdf"\r\n` +
+        'Content-Type: application/pdf\r\n\r\n',
+    ),
+    samplePdf(`matrix ${randomBytes(4).toString('hex')}`),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { url, payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
 function expectedStatus(rc: RouteCase, a: ActorSpec): number {
   const exception = rc.except?.[a.name];
   if (exception !== undefined) return exception;
@@ -115,6 +134,9 @@ describe(`role matrix (${driverName})`, () => {
   let signInTarget: { id: string; email: string };
   /** A draft file of the authority, read and re-saved by the tender cases. */
   let tenderId: string;
+  /** A published tender, for the public routes. */
+  let publishedOcid: string;
+  let publishedId: string;
   const actors = new Map<ActorName, Actor>();
   let seq = 0;
   const nextSeq = () => {
@@ -153,6 +175,42 @@ describe(`role matrix (${driverName})`, () => {
       payload: tenderPayload(t.clock.now()),
     });
     tenderId = (res.json() as { id: string }).id;
+    // A published tender for the public routes, set up directly: the workflow has its own tests.
+    const pub = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/authorities/${authorityId}/tenders`,
+      headers: officer?.headers,
+      payload: tenderPayload(t.clock.now()),
+    });
+    const pubId = (pub.json() as { id: string }).id;
+    const prefix = (
+      await t.db.db
+        .selectFrom('authority')
+        .select('ocid_prefix')
+        .where('id', '=', authorityId)
+        .executeTakeFirstOrThrow()
+    ).ocid_prefix;
+    publishedOcid = `${prefix}-${pubId}`;
+    publishedId = pubId;
+    await t.db.db
+      .updateTable('tender')
+      .set({ status: 'published', ocid: publishedOcid, published_at: t.clock.now() })
+      .where('id', '=', pubId)
+      .execute();
+    await t.db.db
+      .insertInto('tender_notice')
+      .values({
+        id: newId(),
+        tender_id: pubId,
+        authority_id: authorityId,
+        version: 1,
+        kind: 'original',
+        snapshot: '{}',
+        canonical: '{}',
+        published_by: actors.get('procurement_officer')?.user?.id ?? '',
+        published_at: t.clock.now(),
+      })
+      .execute();
   });
   afterAll(async () => t.close());
 
@@ -290,6 +348,151 @@ describe(`role matrix (${driverName})`, () => {
       access: { kind: 'signed_in' },
       ok: 200,
       build: () => ({ url: '/api/v1/me/approvals' }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/corrigenda',
+      access: { kind: 'tender', action: 'tender.publish' },
+      // A draft cannot be corrected (409): reaching that answer shows the call was allowed.
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: async () => {
+        const row = await t.db.db
+          .selectFrom('tender')
+          .select('version')
+          .where('id', '=', tenderId)
+          .executeTakeFirstOrThrow();
+        return {
+          url: `/api/v1/authorities/${authorityId}/tenders/${tenderId}/corrigenda`,
+          payload: { version: row.version, reason: 'Errata', substantial: false },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/cancel',
+      access: { kind: 'tender', action: 'tender.publish' },
+      ok: 200,
+      // Each call cancels a draft of its own.
+      build: async () => {
+        const officer = actors.get('procurement_officer')?.session;
+        const res = await t.app.inject({
+          method: 'POST',
+          url: `/api/v1/authorities/${authorityId}/tenders`,
+          headers: officer?.headers,
+          payload: tenderPayload(t.clock.now(), { reference: `C-${nextSeq()}` }),
+        });
+        const id = (res.json() as { id: string }).id;
+        return {
+          url: `/api/v1/authorities/${authorityId}/tenders/${id}/cancel`,
+          payload: { version: 1, kind: 'desistimiento', reason: 'Defecte no esmenable' },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/questions',
+      access: { kind: 'tender', action: 'tender.read' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/questions` }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/questions/{questionId}/answer',
+      access: { kind: 'tender', action: 'tender.publish' },
+      ok: 200,
+      // Each call answers a question of its own.
+      build: async () => {
+        const questionId = newId();
+        await t.db.db
+          .insertInto('tender_question')
+          .values({
+            id: questionId,
+            tender_id: publishedId,
+            authority_id: authorityId,
+            company_id: companyId,
+            asked_by: signInTarget.id,
+            question: 'Q?',
+            asked_at: t.clock.now(),
+          })
+          .execute();
+        return {
+          url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/questions/${questionId}/answer`,
+          payload: { answer: 'A.' },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/tenders/{ocid}',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/tenders/${publishedOcid}` }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/tenders/{ocid}/questions',
+      access: { kind: 'company', action: 'company.read' },
+      ok: 201,
+      build: () => ({
+        url: `/api/v1/tenders/${publishedOcid}/questions`,
+        payload: { companyId, question: 'Quina és la durada?' },
+      }),
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/tenders/{ocid}/follow',
+      access: { kind: 'signed_in' },
+      ok: 204,
+      build: () => ({ url: `/api/v1/tenders/${publishedOcid}/follow` }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v1/tenders/{ocid}/follow',
+      access: { kind: 'signed_in' },
+      ok: 204,
+      build: () => ({ url: `/api/v1/tenders/${publishedOcid}/follow` }),
+    },
+    // --- documents of a procurement file ---
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/documents',
+      access: { kind: 'tender', action: 'tender.edit' },
+      ok: 201,
+      build: () => documentUpload(`/api/v1/authorities/${authorityId}/tenders/${tenderId}/documents`),
+      verify: async () => {
+        const rows = await t.db.db
+          .selectFrom('tender_document')
+          .select('id')
+          .where('tender_id', '=', tenderId)
+          .execute();
+        expect(rows.length).toBeGreaterThan(0);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/documents',
+      access: { kind: 'tender', action: 'tender.read' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/tenders/${tenderId}/documents` }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/documents/{documentId}/content',
+      access: { kind: 'tender', action: 'tender.read' },
+      ok: 200,
+      // A document of its own for each call, uploaded by the officer.
+      build: async () => {
+        const upload = documentUpload(`/api/v1/authorities/${authorityId}/tenders/${tenderId}/documents`);
+        const res = await t.app.inject({
+          method: 'POST',
+          url: upload.url,
+          headers: { ...actors.get('procurement_officer')?.session?.headers, ...upload.headers },
+          payload: upload.payload as Buffer,
+        });
+        const id = (res.json() as { id: string }).id;
+        return { url: `/api/v1/authorities/${authorityId}/tenders/${tenderId}/documents/${id}/content` };
+      },
     },
     // --- identity ---
     {
@@ -625,6 +828,14 @@ describe(`role matrix (${driverName})`, () => {
         expect(row).toBeUndefined();
       },
     },
+    // --- public tender search ---
+    {
+      method: 'GET',
+      path: '/api/v1/tenders',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({ url: '/api/v1/tenders?q=neteja&sort=deadline' }),
+    },
     // --- audit ---
     {
       method: 'GET',
@@ -740,6 +951,16 @@ describe(`role matrix (${driverName})`, () => {
     ['authority_admin', 'POST', '/api/v1/authorities/{authorityId}/tenders', 403],
     ['platform_admin', 'GET', '/api/v1/authorities/{authorityId}/tenders', 404],
     ['bidder', 'GET', '/api/v1/authorities/{authorityId}/tenders', 404],
+    ['procurement_officer', 'POST', '/api/v1/authorities/{authorityId}/tenders/{tenderId}/documents', 201],
+    ['auditor', 'POST', '/api/v1/authorities/{authorityId}/tenders/{tenderId}/documents', 403],
+    ['authority_admin', 'POST', '/api/v1/authorities/{authorityId}/tenders/{tenderId}/documents', 403],
+    [
+      'auditor',
+      'GET',
+      '/api/v1/authorities/{authorityId}/tenders/{tenderId}/documents/{documentId}/content',
+      200,
+    ],
+    ['company_admin', 'GET', '/api/v1/authorities/{authorityId}/tenders/{tenderId}/documents', 404],
     ['auditor', 'POST', '/api/v1/authorities/{authorityId}/tenders/{tenderId}/publish', 403],
     ['approver_legal', 'POST', '/api/v1/authorities/{authorityId}/tenders/{tenderId}/submit', 403],
     ['key_custodian', 'PUT', '/api/v1/authorities/{authorityId}/tenders/{tenderId}/assignments', 403],

@@ -7,11 +7,13 @@ import {
   buildTestApp,
   login,
   makeAuthority,
+  makeCompany,
   makeUser,
   rowCounts,
   type Session,
   type TestApp,
 } from '../helpers/app.js';
+import { validNif } from '../helpers/tax-ids.js';
 import { driverName } from '../helpers/db.js';
 import { loadDemoCpv, tenderPayload } from '../helpers/tenders.js';
 
@@ -28,6 +30,7 @@ describe(`approval chain and publication (${driverName})`, () => {
   let a: { id: string; slug: string };
   const s: Record<string, Session> = {};
   const ids: Record<string, string> = {};
+  const emails: Record<string, string> = {};
   const base = () => `/api/v1/authorities/${a.id}/tenders`;
 
   beforeAll(async () => {
@@ -48,6 +51,7 @@ describe(`approval chain and publication (${driverName})`, () => {
     for (const [name, roles] of people) {
       const u = await makeUser(t, { roles: [{ authorityId: a.id, roles }] });
       ids[name] = u.id;
+      emails[name] = u.email;
       s[name] = await login(t, u.email);
     }
   });
@@ -261,5 +265,204 @@ describe(`approval chain and publication (${driverName})`, () => {
     expect(
       (await call('officer', 'POST', `/${id}/publish`, { version: approved.version + 1 })).json(),
     ).toMatchObject({ code: 'INVALID_TRANSITION' });
+  });
+
+  /** Creates a file and takes it through the chain to publication; returns its id, ocid and version. */
+  async function publishNew(): Promise<{ id: string; ocid: string; version: number }> {
+    const created = (await call('officer', 'POST', '', tenderPayload(t.clock.now()))).json() as TenderBody;
+    const id = created.id;
+    await addDocuments(id);
+    await call('officer', 'PUT', `/${id}/assignments`, {
+      version: 1,
+      committee: [],
+      custodians: [ids.c1, ids.c2],
+    });
+    await call('officer', 'POST', `/${id}/submit`, { version: 2 });
+    for (const who of ['technical', 'legal', 'financial'])
+      await call(who, 'POST', `/${id}/approvals`, { decision: 'approved' });
+    const published = (
+      await call('officer', 'POST', `/${id}/publish`, { version: (await tender(id)).version })
+    ).json() as TenderBody;
+    expect(published.status).toBe('published');
+    return { id, ocid: published.ocid ?? '', version: published.version };
+  }
+
+  type PublicBody = {
+    status: string;
+    notice: { title: { ca: string }; tenderDeadline: string };
+    history: { version: number; kind: string; substantial: boolean; changed: string[] }[];
+    questions: { question: string; answer: string }[];
+  };
+  const publicNotice = async (ocid: string) => t.app.inject({ url: `/api/v1/tenders/${ocid}` });
+
+  it('corrects a published notice: extend only, full period after a substantial change, history public', async () => {
+    const { id, ocid, version } = await publishNew();
+    const current = (await publicNotice(ocid)).json() as PublicBody;
+    const deadline = new Date(current.notice.tenderDeadline);
+    const corr = (payload: object) => call('officer', 'POST', `/${id}/corrigenda`, payload);
+
+    const shorter = await corr({
+      version,
+      reason: 'Error',
+      substantial: false,
+      tenderDeadline: new Date(deadline.getTime() - 86_400_000).toISOString(),
+    });
+    expect(shorter.json()).toMatchObject({ code: 'PERIOD_TOO_SHORT' });
+    const typo = await corr({
+      version,
+      reason: 'Errata al títol',
+      substantial: false,
+      title: {
+        ca: 'Neteja d’escoles bressol',
+        es: 'Limpieza de escuelas infantiles',
+        en: 'Nursery school cleaning',
+      },
+    });
+    expect(typo.statusCode, typo.body).toBe(200);
+
+    // Ten days later (Sunday 6 December) a substantial change: the 15-day minimum counts again from
+    // that day and ends on Monday 21 December; the original deadline (16 December) no longer suffices.
+    t.clock.advance(10 * 86_400_000);
+    const officerSession = s.officer;
+    try {
+      // Sessions last 12 hours: sign in again at the new date.
+      s.officer = await login(t, emails.officer ?? '');
+      const tooSoon = await corr({
+        version: version + 1,
+        reason: 'Canvi de la solvència exigida',
+        substantial: true,
+        tenderDeadline: '2026-12-18T12:00:00Z',
+      });
+      expect(tooSoon.statusCode).toBe(422);
+      expect(tooSoon.json()).toMatchObject({
+        code: 'PERIOD_TOO_SHORT',
+        details: { minimumDays: 15, source: 'LCSP art. 136.2' },
+      });
+      expect(
+        await t.db.db.selectFrom('tender_notice').select('version').where('tender_id', '=', id).execute(),
+      ).toHaveLength(2);
+      const substantial = await corr({
+        version: version + 1,
+        reason: 'Canvi de la solvència exigida',
+        substantial: true,
+        tenderDeadline: '2026-12-21T12:00:00Z',
+      });
+      expect(substantial.statusCode, substantial.body).toBe(200);
+    } finally {
+      t.clock.advance(-10 * 86_400_000);
+      if (officerSession) s.officer = officerSession;
+    }
+
+    const body = (await publicNotice(ocid)).json() as PublicBody;
+    expect(body.notice.title.ca).toBe('Neteja d’escoles bressol');
+    expect(body.history.map((h) => [h.version, h.kind, h.substantial, h.changed])).toEqual([
+      [1, 'original', false, []],
+      [2, 'corrigendum', false, ['title']],
+      [3, 'corrigendum', true, ['tenderDeadline']],
+    ]);
+    const events = await t.db.db
+      .selectFrom('audit_event')
+      .select(['action', 'is_public'])
+      .where('object_id', '=', id)
+      .where('action', '=', 'tender.corrected')
+      .execute();
+    expect(events).toEqual([
+      { action: 'tender.corrected', is_public: true },
+      { action: 'tender.corrected', is_public: true },
+    ]);
+  });
+
+  it('takes questions from companies until the deadline and publishes the answers without the asker', async () => {
+    const { id, ocid } = await publishNew();
+    const company = await makeCompany(t, validNif());
+    const bidderUser = await makeUser(t, { companies: [{ companyId: company.id, roles: ['bidder'] }] });
+    let bidder = await login(t, bidderUser.email);
+    const ask = (session: Session, companyId: string, question: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/tenders/${ocid}/questions`,
+        headers: session.headers,
+        payload: { companyId, question },
+      });
+
+    expect((await ask(bidder, company.id, 'Cal visitar les escoles abans?')).statusCode).toBe(201);
+    // Not for a company one does not belong to, and not for staff.
+    expect((await ask(bidder, (await makeCompany(t, validNif())).id, 'x')).statusCode).toBe(404);
+    expect((await ask(s.officer as Session, company.id, 'x')).statusCode).toBe(404);
+    // Unanswered questions are not public.
+    expect(((await publicNotice(ocid)).json() as PublicBody).questions).toEqual([]);
+
+    const staffView = (await call('officer', 'GET', `/${id}/questions`)).json() as {
+      id: string;
+      company: string;
+    }[];
+    expect(staffView).toHaveLength(1);
+    expect(staffView[0]?.company).toContain('Company');
+    const answered = await call('officer', 'POST', `/${id}/questions/${staffView[0]?.id}/answer`, {
+      answer: 'No, però es pot demanar una visita.',
+    });
+    expect(answered.statusCode).toBe(200);
+    expect(
+      (
+        await call('officer', 'POST', `/${id}/questions/${staffView[0]?.id}/answer`, { answer: 'again' })
+      ).json(),
+    ).toMatchObject({ code: 'INVALID_TRANSITION' });
+    const pub = (await publicNotice(ocid)).json() as PublicBody & { questions: Record<string, unknown>[] };
+    expect(pub.questions).toEqual([
+      expect.objectContaining({
+        question: 'Cal visitar les escoles abans?',
+        answer: 'No, però es pot demanar una visita.',
+      }),
+    ]);
+    expect(JSON.stringify(pub.questions)).not.toContain(company.id);
+
+    // After the questions deadline (14 days after publication), nothing more is taken.
+    t.clock.advance(15 * 86_400_000);
+    try {
+      const late = await ask(await login(t, bidderUser.email), company.id, 'Encara puc preguntar?');
+      expect(late.statusCode).toBe(409);
+      expect(late.json()).toMatchObject({ code: 'QUESTIONS_CLOSED' });
+    } finally {
+      t.clock.advance(-15 * 86_400_000);
+    }
+    bidder = await login(t, bidderUser.email);
+
+    // Following is for signed-in users; anonymous callers get 401.
+    expect(
+      (await t.app.inject({ method: 'PUT', url: `/api/v1/tenders/${ocid}/follow`, headers: bidder.headers }))
+        .statusCode,
+    ).toBe(204);
+    expect((await t.app.inject({ method: 'PUT', url: `/api/v1/tenders/${ocid}/follow` })).statusCode).toBe(
+      401,
+    );
+    expect(
+      await t.db.db.selectFrom('tender_follow').select('user_id').where('tender_id', '=', id).execute(),
+    ).toHaveLength(1);
+  });
+
+  it('keeps drafts out of public view and publishes a cancellation', async () => {
+    const draft = (await call('officer', 'POST', '', tenderPayload(t.clock.now()))).json() as TenderBody;
+    const prefix = (
+      await t.db.db
+        .selectFrom('authority')
+        .select('ocid_prefix')
+        .where('id', '=', a.id)
+        .executeTakeFirstOrThrow()
+    ).ocid_prefix;
+    expect((await publicNotice(`${prefix}-${draft.id}`)).statusCode).toBe(404);
+
+    const { id, ocid, version } = await publishNew();
+    expect(
+      (await call('officer', 'POST', `/${id}/cancel`, { version, kind: 'anulacio', reason: 'x' })).statusCode,
+    ).toBe(400);
+    const cancelled = await call('officer', 'POST', `/${id}/cancel`, {
+      version,
+      kind: 'renuncia',
+      reason: 'El servei es prestarà amb mitjans propis',
+    });
+    expect(cancelled.json()).toMatchObject({ status: 'cancelled' });
+    const pub = (await publicNotice(ocid)).json() as PublicBody;
+    expect(pub.status).toBe('cancelled');
+    expect(pub.history.at(-1)).toMatchObject({ kind: 'cancellation' });
   });
 });

@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { type App, buildApp, SESSION_COOKIE } from '../../src/app.js';
 import { type Clock, fixedClock, systemClock } from '../../src/platform/clock.js';
@@ -7,6 +11,7 @@ import type { DatabaseHandle } from '../../src/platform/db/client.js';
 import { newId } from '../../src/platform/ids.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { memoryMailer } from '../../src/platform/mail.js';
+import { fsBlobStore } from '../../src/platform/storage/blob-store.js';
 import { hashPassword } from '../../src/modules/identity/password.js';
 import { testDatabase } from './db.js';
 
@@ -19,12 +24,14 @@ export type TestApp = {
   /** Every log line the app wrote, for checks that no secret is logged. */
   logs: string[];
   clock: Clock & { set(d: Date): void; advance(ms: number): void };
+  /** The app's document store: a private temporary directory, created on first upload, removed on close. */
+  blobDir: string;
   close(): Promise<void>;
 };
 
 /** An app on a fresh database with an in-memory mailer, captured logs and a movable clock. */
 export async function buildTestApp(
-  opts: { rateLimitMax?: number; now?: Date; logLevel?: string } = {},
+  opts: { rateLimitMax?: number; now?: Date; logLevel?: string; documentMaxBytes?: number } = {},
 ): Promise<TestApp> {
   const db = await testDatabase();
   const logs: string[] = [];
@@ -34,11 +41,14 @@ export async function buildTestApp(
       cb();
     },
   });
+  const defaults = loadConfig({ CONTRACTA_DATA_DIR: '/nonexistent-test-dir' });
   const config = {
-    ...loadConfig({ CONTRACTA_DATA_DIR: '/nonexistent-test-dir' }),
+    ...defaults,
     rateLimitMax: opts.rateLimitMax ?? 100_000,
     logLevel: opts.logLevel ?? 'info',
+    documentMaxBytes: opts.documentMaxBytes ?? defaults.documentMaxBytes,
   };
+  const blobDir = path.join(os.tmpdir(), `contracta-test-blobs-${randomBytes(6).toString('hex')}`);
   const clock = fixedClock(opts.now ?? systemClock.now());
   const mail = memoryMailer();
   const app = await buildApp({
@@ -48,6 +58,7 @@ export async function buildTestApp(
     clock,
     mailer: mail,
     cookieSecret: 'test-cookie-secret-test-cookie-secret',
+    blobStore: fsBlobStore(blobDir),
   });
   await app.ready();
   return {
@@ -56,9 +67,11 @@ export async function buildTestApp(
     mail,
     logs,
     clock,
+    blobDir,
     close: async () => {
       await app.close();
       await db.close();
+      await fs.rm(blobDir, { recursive: true, force: true });
     },
   };
 }

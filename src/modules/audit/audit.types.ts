@@ -30,11 +30,35 @@ export type AuditEvents = {
   'company.email_removed': { email: string };
   'tender.created': { reference: string; procedure: string };
   'tender.updated': { version: number; restartedApprovals: boolean };
+  'tender.document_added': {
+    documentId: string;
+    kind: string;
+    title: string;
+    fileName: string;
+    contentType: string;
+    size: number;
+    sha256: string;
+    version: number;
+    restartedApprovals: boolean;
+  };
   'tender.assignments_set': { committee: string[]; custodians: string[] };
   'tender.submitted': { round: number; steps: string[] };
   'tender.approved': { round: number; position: number; role: string; comment: string | null };
   'tender.rejected': { round: number; position: number; role: string; comment: string };
   'tender.published': { ocid: string; noticeVersion: number; canonicalSha256: string };
+  'tender.corrected': {
+    ocid: string;
+    noticeVersion: number;
+    substantial: boolean;
+    reason: string;
+    canonicalSha256: string;
+    changed: string[];
+  };
+  'tender.cancelled': { ocid: string | null; kind: string; reason: string };
+  'tender.question_asked': { questionId: string };
+  'tender.question_answered': { questionId: string };
+  'tender.followed': Record<string, never>;
+  'tender.unfollowed': Record<string, never>;
 };
 
 export type AuditAction = keyof AuditEvents;

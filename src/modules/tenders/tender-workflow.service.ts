@@ -7,6 +7,10 @@ import { withTransaction } from '../../platform/db/tx.js';
 import { DomainError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { recordEvent } from '../audit/audit.service.js';
+import { earliestDeadline, localDate } from '../calendar/calendar.rules.js';
+import { authorityCalendar } from '../calendar/calendar.service.js';
+import { isHarmonised, minimumTenderPeriod } from '../procedures/procedure.rules.js';
+import type { ContractType, ProcedureCode } from '../procedures/procedure.types.js';
 import { enforce } from '../tenancy/tenancy.policy.js';
 import { authorizeOnTender, canDecideStep } from './tender.policy.js';
 import { presentTender, type TenderView } from './tender.presenter.js';
@@ -300,6 +304,35 @@ export async function approvalsInbox(ctx: ServiceContext) {
 }
 
 /**
+ * The public notice of a file as canonical JSON: its content (without internal workflow fields),
+ * ocid, time of publication and its current documents with their SHA-256. These exact bytes are
+ * stored, hashed into the audit trail and shown; later versions are compared against them.
+ */
+async function buildNotice(trx: Tx, agg: TenderAggregate, ocid: string, publishedAt: Date): Promise<string> {
+  const documents = await trx
+    .selectFrom('tender_document')
+    .select(['id', 'kind', 'title', 'file_name', 'content_type', 'size_bytes', 'sha256'])
+    .where('tender_id', '=', agg.tender.id)
+    .where('superseded_at', 'is', null)
+    .orderBy('created_at')
+    .execute();
+  const {
+    findings: _findings,
+    publishable: _publishable,
+    version: _version,
+    status: _status,
+    ...content
+  } = presentTender(agg, []);
+  return canonicalJson({
+    ...content,
+    ocid,
+    status: agg.tender.status === 'cancelled' ? 'cancelled' : 'published',
+    publishedAt: publishedAt.toISOString(),
+    documents: documents.map((d) => ({ ...d, size_bytes: String(d.size_bytes) })),
+  });
+}
+
+/**
  * Publishes an approved file: assigns its ocid (the authority's prefix and the file id), freezes
  * the notice as canonical JSON with the documents' hashes, and makes it public. From here on the
  * notice changes only by corrigendum (art. 136 LCSP).
@@ -325,23 +358,7 @@ export async function publishTender(
       .executeTakeFirstOrThrow();
     const ocid = `${authority.ocid_prefix}-${id}`;
     const now = ctx.clock.now();
-    const documents = await trx
-      .selectFrom('tender_document')
-      .select(['id', 'kind', 'title', 'file_name', 'content_type', 'size_bytes', 'sha256'])
-      .where('tender_id', '=', id)
-      .where('superseded_at', 'is', null)
-      .orderBy('created_at')
-      .execute();
-    const view = presentTender(agg, []);
-    const { findings: _f, publishable: _p, version: _v, status: _s, ...notice } = view;
-    const snapshot = {
-      ...notice,
-      ocid,
-      status: 'published',
-      publishedAt: now.toISOString(),
-      documents: documents.map((d) => ({ ...d, size_bytes: String(d.size_bytes) })),
-    };
-    const canonical = canonicalJson(snapshot);
+    const canonical = await buildNotice(trx, agg, ocid, now);
     await trx
       .insertInto('tender_notice')
       .values({
@@ -368,6 +385,236 @@ export async function publishTender(
       authorityId,
       isPublic: true,
       data: { ocid, noticeVersion: 1, canonicalSha256: createHash('sha256').update(canonical).digest('hex') },
+    });
+  });
+  return getTender(ctx, authorityId, id);
+}
+
+export type CorrigendumInput = {
+  version: number;
+  reason: string;
+  /** A change that could attract other bidders or change offers (art. 136.2): bidders get the full minimum period again. */
+  substantial: boolean;
+  title?: { ca: string; es: string; en: string } | undefined;
+  description?: { ca: string; es: string; en: string } | undefined;
+  questionsDeadline?: string | undefined;
+  tenderDeadline?: string | undefined;
+  openingAt?: string | undefined;
+};
+
+/** Top-level fields whose value differs between two notice versions: the visible diff's outline. */
+export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys]
+    .filter(
+      (k) => k !== 'publishedAt' && canonicalJson(before[k] ?? null) !== canonicalJson(after[k] ?? null),
+    )
+    .sort();
+}
+
+/**
+ * Corrects a published notice by a new, reasoned version. A deadline may be extended, never
+ * shortened; after a substantial change the tender deadline must leave the full legal minimum
+ * period counted from the corrigendum (art. 136.2 LCSP requires extending it).
+ */
+export async function publishCorrigendum(
+  ctx: ServiceContext,
+  authorityId: string,
+  id: string,
+  input: CorrigendumInput,
+): Promise<TenderView> {
+  const actor = authorizeOnTender(ctx.actor, 'tender.publish', authorityId);
+  await withTransaction(ctx.db as Db, async (trx) => {
+    const agg = await lockedTender(trx, authorityId, id, input.version);
+    const t = agg.tender;
+    if (t.status !== 'published' || !t.ocid) {
+      throw new DomainError(
+        'INVALID_TRANSITION',
+        `A ${t.status} file cannot be corrected; edit it before publication`,
+      );
+    }
+    const now = ctx.clock.now();
+    const set: Record<string, unknown> = {};
+    for (const [field, column, current] of [
+      ['questionsDeadline', 'questions_deadline', t.questions_deadline],
+      ['tenderDeadline', 'tender_deadline', t.tender_deadline],
+      ['openingAt', 'opening_at', t.opening_at],
+    ] as const) {
+      const value = input[field];
+      if (value === undefined) continue;
+      const next = new Date(value);
+      if (next <= now) throw new DomainError('DEADLINE_IN_PAST', `${field} is in the past`, { field });
+      if (current && next < current) {
+        throw new DomainError('PERIOD_TOO_SHORT', `A corrigendum may extend ${field}, not shorten it`, {
+          field,
+        });
+      }
+      set[column] = next;
+    }
+    if (input.title)
+      Object.assign(set, { title_ca: input.title.ca, title_es: input.title.es, title_en: input.title.en });
+    if (input.description) {
+      Object.assign(set, {
+        description_ca: input.description.ca,
+        description_es: input.description.es,
+        description_en: input.description.en,
+      });
+    }
+    if (input.substantial) {
+      const deadline = (set.tender_deadline as Date | undefined) ?? t.tender_deadline;
+      const rule = minimumPeriodOf(agg);
+      if (rule && deadline) {
+        const cal = await authorityCalendar(trx, authorityId);
+        const earliest = earliestDeadline(now, rule, cal);
+        if (deadline < earliest) {
+          throw new DomainError(
+            'PERIOD_TOO_SHORT',
+            'After a substantial change the deadline must leave the full minimum period',
+            {
+              earliest: earliest.toISOString(),
+              minimumDays: rule.days,
+              unit: rule.unit,
+              source: 'LCSP art. 136.2',
+            },
+          );
+        }
+      }
+    }
+    const previous = await trx
+      .selectFrom('tender_notice')
+      .select(['version', 'canonical'])
+      .where('tender_id', '=', id)
+      .orderBy('version', 'desc')
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable('tender')
+      .set({ ...set, version: input.version + 1, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+    const updated = await lockedTender(trx, authorityId, id);
+    const canonical = await buildNotice(trx, updated, t.ocid, now);
+    const changed = changedFields(
+      JSON.parse(previous.canonical) as Record<string, unknown>,
+      JSON.parse(canonical) as Record<string, unknown>,
+    );
+    if (changed.length === 0) throw new DomainError('UNPROCESSABLE', 'The corrigendum changes nothing');
+    const noticeVersion = previous.version + 1;
+    await trx
+      .insertInto('tender_notice')
+      .values({
+        id: newId(),
+        tender_id: id,
+        authority_id: authorityId,
+        version: noticeVersion,
+        kind: 'corrigendum',
+        reason: input.reason,
+        substantial: input.substantial,
+        snapshot: canonical,
+        canonical,
+        published_by: actor.userId,
+        published_at: now,
+      })
+      .execute();
+    await recordEvent(trx, ctx, {
+      action: 'tender.corrected',
+      objectType: 'tender',
+      objectId: id,
+      authorityId,
+      isPublic: true,
+      data: {
+        ocid: t.ocid,
+        noticeVersion,
+        substantial: input.substantial,
+        reason: input.reason,
+        canonicalSha256: createHash('sha256').update(canonical).digest('hex'),
+        changed,
+      },
+    });
+  });
+  return getTender(ctx, authorityId, id);
+}
+
+/** The minimum tender period that applied at publication. */
+function minimumPeriodOf(agg: TenderAggregate) {
+  const t = agg.tender;
+  const facts = {
+    contractType: t.contract_type as ContractType,
+    estimatedValue: t.estimated_value,
+    intellectualServices: t.intellectual_services,
+    socialServices: t.social_services,
+  };
+  // The thresholds in force on the day of publication, in the authority's time zone.
+  const today = localDate(t.published_at ?? new Date(), 'Europe/Madrid');
+  return minimumTenderPeriod(t.procedure as ProcedureCode, {
+    harmonised: isHarmonised(facts, today),
+    contractType: facts.contractType,
+    urgent: t.urgent,
+    priorInformationNotice: t.prior_information_notice,
+    routinePurchase: t.routine_purchase,
+    electronicSubmission: true,
+  });
+}
+
+/**
+ * Cancels a file: desistimiento (a defect in the procedure) or renuncia (public interest), with
+ * reasons (art. 152 LCSP). A published file gets a public cancellation notice.
+ */
+export async function cancelTender(
+  ctx: ServiceContext,
+  authorityId: string,
+  id: string,
+  input: { version: number; kind: 'desistimiento' | 'renuncia'; reason: string },
+): Promise<TenderView> {
+  const actor = authorizeOnTender(ctx.actor, 'tender.publish', authorityId);
+  await withTransaction(ctx.db as Db, async (trx) => {
+    const agg = await lockedTender(trx, authorityId, id, input.version);
+    const wasPublished = agg.tender.status === 'published';
+    nextStatus(agg.tender.status as TenderStatus, { type: 'cancel' });
+    const now = ctx.clock.now();
+    await trx
+      .updateTable('tender')
+      .set({
+        status: 'cancelled',
+        cancelled_at: now,
+        cancellation_kind: input.kind,
+        cancellation_reason: input.reason,
+        version: input.version + 1,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
+    if (wasPublished && agg.tender.ocid) {
+      const last = await trx
+        .selectFrom('tender_notice')
+        .select('version')
+        .where('tender_id', '=', id)
+        .orderBy('version', 'desc')
+        .executeTakeFirstOrThrow();
+      const updated = await lockedTender(trx, authorityId, id);
+      const canonical = await buildNotice(trx, updated, agg.tender.ocid, now);
+      await trx
+        .insertInto('tender_notice')
+        .values({
+          id: newId(),
+          tender_id: id,
+          authority_id: authorityId,
+          version: last.version + 1,
+          kind: 'cancellation',
+          reason: `${input.kind}: ${input.reason}`,
+          snapshot: canonical,
+          canonical,
+          published_by: actor.userId,
+          published_at: now,
+        })
+        .execute();
+    }
+    await recordEvent(trx, ctx, {
+      action: 'tender.cancelled',
+      objectType: 'tender',
+      objectId: id,
+      authorityId,
+      isPublic: wasPublished,
+      data: { ocid: agg.tender.ocid, kind: input.kind, reason: input.reason },
     });
   });
   return getTender(ctx, authorityId, id);

@@ -4,8 +4,17 @@ import { Body, errors, Names, ShortText, Uuid } from '../../platform/http/schema
 import { CONTRACT_TYPES, PROCEDURE_CODES } from '../procedures/procedure.types.js';
 import { createTender, getTender, listTenders, updateTender } from './tender.service.js';
 import {
+  answerQuestion,
+  askQuestion,
+  getPublicNotice,
+  listQuestions,
+  setFollow,
+} from './tender-public.service.js';
+import {
   approvalsInbox,
+  cancelTender,
   decideApproval,
+  publishCorrigendum,
   publishTender,
   setAssignments,
   submitTender,
@@ -338,5 +347,205 @@ export const tenderRoutes =
         },
       },
       async (request) => approvalsInbox(app.serviceContext(request)),
+    );
+
+    r.post(
+      '/authorities/:authorityId/tenders/:tenderId/corrigenda',
+      {
+        schema: {
+          tags,
+          summary:
+            'Correct a published notice by a reasoned new version (deadlines may only be extended; art. 136)',
+          params: TenderParams,
+          body: Body({
+            version: Type.Integer({ minimum: 1 }),
+            reason: ShortText(5000),
+            substantial: Type.Boolean(),
+            title: Type.Optional(Names),
+            description: Opt(
+              Type.Object(
+                { ca: LongText(), es: LongText(), en: LongText() },
+                { additionalProperties: false },
+              ),
+            ),
+            questionsDeadline: Opt(Instant),
+            tenderDeadline: Opt(Instant),
+            openingAt: Opt(Instant),
+          }),
+          response: { 200: TenderSchema, ...errors(400, 401, 403, 404, 409, 422) },
+        },
+      },
+      async (request) =>
+        publishCorrigendum(
+          app.serviceContext(request),
+          request.params.authorityId,
+          request.params.tenderId,
+          request.body,
+        ),
+    );
+
+    r.post(
+      '/authorities/:authorityId/tenders/:tenderId/cancel',
+      {
+        schema: {
+          tags,
+          summary: 'Cancel a file (desistimiento or renuncia, with reasons; art. 152)',
+          params: TenderParams,
+          body: Body({
+            version: Type.Integer({ minimum: 1 }),
+            kind: literals(['desistimiento', 'renuncia']),
+            reason: ShortText(5000),
+          }),
+          response: { 200: TenderSchema, ...errors(400, 401, 403, 404, 409, 422) },
+        },
+      },
+      async (request) =>
+        cancelTender(
+          app.serviceContext(request),
+          request.params.authorityId,
+          request.params.tenderId,
+          request.body,
+        ),
+    );
+
+    const QuestionForStaff = Type.Object({
+      id: Type.String(),
+      question: Type.String(),
+      company: Type.String(),
+      askedAt: Type.String(),
+      answer: Nullable(Type.String()),
+      answeredAt: Nullable(Type.String()),
+    });
+
+    r.get(
+      '/authorities/:authorityId/tenders/:tenderId/questions',
+      {
+        schema: {
+          tags,
+          summary: 'Questions about a file, with the asking company (its staff)',
+          params: TenderParams,
+          response: { 200: Type.Array(QuestionForStaff), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) =>
+        listQuestions(app.serviceContext(request), request.params.authorityId, request.params.tenderId),
+    );
+
+    r.post(
+      '/authorities/:authorityId/tenders/:tenderId/questions/:questionId/answer',
+      {
+        schema: {
+          tags,
+          summary: 'Answer a question; the answer is published without the asker’s identity',
+          params: Type.Object({ authorityId: Uuid, tenderId: Uuid, questionId: Uuid }),
+          body: Body({ answer: ShortText(10000) }),
+          response: { 200: Type.Array(QuestionForStaff), ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) =>
+        answerQuestion(
+          app.serviceContext(request),
+          request.params.authorityId,
+          request.params.tenderId,
+          request.params.questionId,
+          request.body.answer,
+        ),
+    );
+
+    const Ocid = Type.Object({ ocid: Type.String({ pattern: '^ocds-[a-z0-9]{6}-[0-9a-f-]{36}$' }) });
+
+    r.get(
+      '/tenders/:ocid',
+      {
+        schema: {
+          tags,
+          summary:
+            'A published tender (public): the current notice, its version history and the answered questions',
+          params: Ocid,
+          response: {
+            200: Type.Object({
+              ocid: Type.String(),
+              status: Type.String(),
+              notice: Type.Unknown(),
+              canonical: Type.String(),
+              history: Type.Array(
+                Type.Object({
+                  version: Type.Integer(),
+                  kind: Type.String(),
+                  reason: Nullable(Type.String()),
+                  substantial: Type.Boolean(),
+                  publishedAt: Type.String(),
+                  changed: Type.Array(Type.String()),
+                }),
+              ),
+              questions: Type.Array(
+                Type.Object({
+                  id: Type.String(),
+                  question: Type.String(),
+                  askedAt: Type.String(),
+                  answer: Type.String(),
+                  answeredAt: Type.String(),
+                }),
+              ),
+            }),
+            ...errors(400, 404),
+          },
+        },
+      },
+      async (request) => getPublicNotice(app.serviceContext(request), request.params.ocid),
+    );
+
+    r.post(
+      '/tenders/:ocid/questions',
+      {
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+        schema: {
+          tags,
+          summary:
+            'Ask a question about a published tender, for a company you belong to, until the questions deadline',
+          params: Ocid,
+          body: Body({ companyId: Uuid, question: ShortText(5000) }),
+          response: {
+            201: Type.Object({ id: Type.String(), askedAt: Type.String() }),
+            ...errors(400, 401, 403, 404, 409),
+          },
+        },
+      },
+      async (request, reply) =>
+        reply
+          .status(201)
+          .send(await askQuestion(app.serviceContext(request), request.params.ocid, request.body)),
+    );
+
+    r.put(
+      '/tenders/:ocid/follow',
+      {
+        schema: {
+          tags,
+          summary: 'Follow a published tender',
+          params: Ocid,
+          response: { 204: Type.Null(), ...errors(400, 401, 404) },
+        },
+      },
+      async (request, reply) => {
+        await setFollow(app.serviceContext(request), request.params.ocid, true);
+        return reply.status(204).send(null);
+      },
+    );
+
+    r.delete(
+      '/tenders/:ocid/follow',
+      {
+        schema: {
+          tags,
+          summary: 'Stop following a tender',
+          params: Ocid,
+          response: { 204: Type.Null(), ...errors(400, 401, 404) },
+        },
+      },
+      async (request, reply) => {
+        await setFollow(app.serviceContext(request), request.params.ocid, false);
+        return reply.status(204).send(null);
+      },
     );
   };

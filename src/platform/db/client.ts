@@ -1,5 +1,7 @@
 import fs from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -58,6 +60,9 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     parsers: { [OID_INT8]: asText, [OID_NUMERIC]: asText, [OID_DATE]: asText },
+    // Tender search (migrations/0003_search.sql) needs both. Every instance loads them, including
+    // one started from a dumped data directory, whose catalog already names them.
+    extensions: { unaccent, pg_trgm },
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return { db, driver: 'pglite', close: () => db.destroy(), dumpDataDir: () => pglite.dumpDataDir('gzip') };

@@ -196,6 +196,20 @@ export type TenderTable = {
   updated_at: Timestamp;
 };
 
+/** Public tenders as search reads them; written only by the triggers of 0003_search.sql. */
+export type TenderSearchTable = {
+  tender_id: ColumnType<string, never, never>;
+  authority_id: ColumnType<string, never, never>;
+  status: ColumnType<string, never, never>;
+  procedure: ColumnType<string, never, never>;
+  published_at: ColumnType<Date, never, never>;
+  tender_deadline: ColumnType<Date | null, never, never>;
+  estimated_value: ColumnType<string, never, never>;
+  cpv_prefixes: ColumnType<string[], never, never>;
+  search_title: ColumnType<string, never, never>;
+  search_document: ColumnType<string, never, never>;
+};
+
 export type TenderLotTable = {
   id: string;
   tender_id: string;
@@ -307,6 +321,7 @@ export type Database = {
   cpv_code: CpvCodeTable;
   tender: TenderTable;
   tender_lot: TenderLotTable;
+  tender_search: TenderSearchTable;
   award_criterion: AwardCriterionTable;
   tender_assignment: TenderAssignmentTable;
   tender_document: TenderDocumentTable;

@@ -1,0 +1,132 @@
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db/client.js';
+import type { Tx } from '../../platform/db/tx.js';
+
+type Q = Db | Tx;
+
+/** Status and version of a file, within its authority; `forUpdate` locks the row until commit. */
+export async function tenderState(
+  db: Q,
+  authorityId: string,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+) {
+  let q = db
+    .selectFrom('tender')
+    .select(['id', 'status', 'version'])
+    .where('authority_id', '=', authorityId)
+    .where('id', '=', id);
+  if (opts.forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+/** Sets the status and version a document change leaves the file in. */
+export async function markTenderChanged(
+  trx: Tx,
+  authorityId: string,
+  id: string,
+  change: { status: string; version: number; at: Date },
+): Promise<void> {
+  await trx
+    .updateTable('tender')
+    .set({ status: change.status, version: change.version, updated_at: change.at })
+    .where('id', '=', id)
+    .where('authority_id', '=', authorityId)
+    .execute();
+}
+
+export type NewDocumentRow = {
+  id: string;
+  tenderId: string;
+  authorityId: string;
+  kind: string;
+  title: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  uploadedBy: string;
+  createdAt: Date;
+};
+
+export async function insertDocument(trx: Tx, row: NewDocumentRow): Promise<void> {
+  await trx
+    .insertInto('tender_document')
+    .values({
+      id: row.id,
+      tender_id: row.tenderId,
+      authority_id: row.authorityId,
+      kind: row.kind,
+      title: row.title,
+      file_name: row.fileName,
+      content_type: row.contentType,
+      size_bytes: row.size,
+      sha256: row.sha256,
+      uploaded_by: row.uploadedBy,
+      created_at: row.createdAt,
+    })
+    .execute();
+}
+
+const documentColumns = [
+  'id',
+  'kind',
+  'title',
+  'file_name',
+  'content_type',
+  'size_bytes',
+  'sha256',
+  'created_at',
+  'superseded_at',
+] as const;
+
+/** The current documents of a file (not superseded by a corrigendum), in upload order. */
+export function listDocumentRows(db: Q, authorityId: string, tenderId: string) {
+  return db
+    .selectFrom('tender_document')
+    .select(documentColumns)
+    .where('authority_id', '=', authorityId)
+    .where('tender_id', '=', tenderId)
+    .where('superseded_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export function findDocumentRow(db: Q, authorityId: string, tenderId: string, id: string) {
+  return db
+    .selectFrom('tender_document')
+    .select(documentColumns)
+    .where('authority_id', '=', authorityId)
+    .where('tender_id', '=', tenderId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export type DocumentRow = NonNullable<Awaited<ReturnType<typeof findDocumentRow>>>;
+
+/**
+ * Whether any document row, of any authority, points at this content. Deliberately not filtered
+ * by authority: the store is shared, and content is removed only when no one uses it.
+ */
+export async function blobIsReferenced(db: Q, sha256: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('tender_document')
+    .select('id')
+    .where('sha256', '=', sha256)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+// Key space of the blob locks (two-int advisory locks do not collide with one-bigint ones).
+const BLOB_LOCK_CLASS = 0x424c4f42; // "BLOB"
+
+/**
+ * Serialises, per content hash, "does a row reference it, then delete it" against "check it is
+ * stored, then insert a row for it", until the end of the transaction. Without it, a failed
+ * upload could remove content that a concurrent upload of the same bytes is about to reference.
+ */
+export async function lockBlob(trx: Tx, sha256: string): Promise<void> {
+  const key = Number.parseInt(sha256.slice(0, 8), 16) | 0;
+  await sql`SELECT pg_advisory_xact_lock(${BLOB_LOCK_CLASS}::int4, ${key}::int4)`.execute(trx);
+}

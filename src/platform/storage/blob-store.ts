@@ -1,0 +1,152 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DomainError } from '../errors.js';
+
+/** What `put` stored: the content's SHA-256 (hex) and its size in bytes. */
+export type StoredBlob = {
+  sha256: string;
+  size: number;
+  /**
+   * True when this call wrote the content; false when identical content was already stored.
+   * Cleanup after a failed transaction only considers removing content this call created.
+   */
+  created: boolean;
+};
+
+/**
+ * Content-addressed storage for documents. The address is the SHA-256 of the bytes, so identical
+ * content is stored once and any stored byte can be verified against the hash kept in the
+ * database. Kept small on purpose: an S3-compatible store must be able to implement it (a
+ * multipart upload to a temporary key, then a copy to `sha256/<hash>`).
+ */
+export interface BlobStore {
+  /**
+   * Streams `stream` into the store while hashing it. Refuses with `DOCUMENT_TOO_LARGE` as soon as
+   * more than `maxBytes` bytes have arrived, without reading the rest. On any failure (the limit,
+   * an error of the source, a disk error) nothing is left behind.
+   */
+  put(stream: Readable, opts: { maxBytes: number }): Promise<StoredBlob>;
+  /** The content; the stream fails with `NOT_FOUND` when no such blob exists. */
+  get(sha256: string): Readable;
+  has(sha256: string): Promise<boolean>;
+  /** Removes a blob (cleanup of content no row references); no error when absent. */
+  delete(sha256: string): Promise<void>;
+}
+
+const SHA256_RE = /^[0-9a-f]{64}$/;
+
+/** Only a well-formed hash ever becomes a path: nothing else can reach the file system. */
+function checkHash(sha256: string): string {
+  if (!SHA256_RE.test(sha256)) throw new DomainError('VALIDATION_FAILED', 'Not a SHA-256 hex digest');
+  return sha256;
+}
+
+/** Counts and hashes the bytes passing through, and fails once they exceed the limit. */
+class HashingLimit extends Transform {
+  readonly hash = createHash('sha256');
+  size = 0;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      cb(
+        new DomainError('DOCUMENT_TOO_LARGE', `The document is larger than ${this.maxBytes} bytes`, {
+          maxBytes: this.maxBytes,
+        }),
+      );
+      return;
+    }
+    this.hash.update(chunk);
+    cb(null, chunk);
+  }
+}
+
+function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch (err) {
+    if (isMissing(err)) return false;
+    throw err;
+  }
+}
+
+/** Durability of a rename needs the directory entry itself on disk, not only the file. */
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A blob store on the local file system: `<root>/sha256/ab/cd/<hash>`, written through
+ * `<root>/tmp/` (same file system, so the final rename is atomic). Directories are created on
+ * first use, so an app that never stores a document never touches `root`.
+ */
+export function fsBlobStore(root: string): BlobStore & { root: string } {
+  const tmpDir = path.join(root, 'tmp');
+  const blobPath = (sha256: string) =>
+    path.join(root, 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), checkHash(sha256));
+
+  return {
+    root,
+
+    async put(stream, { maxBytes }) {
+      const tmp = path.join(tmpDir, `${Date.now().toString(36)}-${randomBytes(12).toString('hex')}.part`);
+      const counter = new HashingLimit(maxBytes);
+      try {
+        await fs.mkdir(tmpDir, { recursive: true });
+        // `pipeline` destroys the source when the limit is hit, so the rest is never read;
+        // `flush` fsyncs the file before it is closed, so a renamed blob is never half on disk.
+        await pipeline(stream, counter, createWriteStream(tmp, { flags: 'wx', mode: 0o640, flush: true }));
+        const sha256 = counter.hash.digest('hex');
+        const target = blobPath(sha256);
+        if (await exists(target)) {
+          await fs.rm(tmp, { force: true });
+          return { sha256, size: counter.size, created: false };
+        }
+        await fs.mkdir(path.dirname(target), { recursive: true });
+        await fs.rename(tmp, target);
+        await fsyncDir(path.dirname(target));
+        return { sha256, size: counter.size, created: true };
+      } catch (err) {
+        // The store owns the stream once given: a caller is never left with a half-read body.
+        stream.destroy();
+        await fs.rm(tmp, { force: true });
+        throw err;
+      }
+    },
+
+    get(sha256) {
+      const out = new PassThrough();
+      const source = createReadStream(blobPath(sha256));
+      source.on('error', (err) =>
+        out.destroy(isMissing(err) ? new DomainError('NOT_FOUND', 'No such stored content') : err),
+      );
+      return source.pipe(out);
+    },
+
+    async has(sha256) {
+      return exists(blobPath(sha256));
+    },
+
+    async delete(sha256) {
+      await fs.rm(blobPath(sha256), { force: true });
+    },
+  };
+}
