@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+
 import type { CompanyRole, ServiceContext } from '../../platform/context.js';
 import type { Db } from '../../platform/db/client.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
@@ -8,7 +8,7 @@ import { DomainError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { Mailer } from '../../platform/mail.js';
 import { recordEvent } from '../audit/audit.service.js';
-import { INVITATION_TTL_MS, issueResetToken } from '../identity/auth.service.js';
+import { createInvitedUser, prepareInvitee, sendInvitation } from '../identity/invitation.service.js';
 import { checkPasswordPolicy, hashPassword } from '../identity/password.js';
 import { sessionCache } from '../identity/session-cache.js';
 import { findUserByEmail, insertUser } from '../identity/user.repo.js';
@@ -234,29 +234,11 @@ export async function addCompanyMember(
 ): Promise<CompanyMemberView> {
   authorizeOnCompany(ctx.actor, 'company.members', companyId);
   const db = ctx.db as Db;
-  const existing = await findUserByEmail(db, input.email);
-  const userId = existing?.id ?? newId();
-  const placeholder = existing ? undefined : await hashPassword(randomBytes(24).toString('base64url'));
+  const invitee = await prepareInvitee(db, input.email);
+  const userId = invitee.userId;
   const roles = [...new Set(input.roles)];
   await withTransaction(db, async (trx) => {
-    if (placeholder) {
-      await insertUser(trx, {
-        id: userId,
-        email: input.email,
-        name: input.name,
-        passwordHash: placeholder,
-      }).catch((err: unknown) => {
-        if (isUniqueViolation(err)) throw new DomainError('EMAIL_TAKEN', 'This email is already registered');
-        throw err;
-      });
-      await recordEvent(trx, ctx, {
-        action: 'user.created',
-        objectType: 'user',
-        objectId: userId,
-        companyId,
-        data: { email: input.email },
-      });
-    }
+    await createInvitedUser(trx, ctx, invitee, { email: input.email, name: input.name, companyId });
     const already = await trx
       .selectFrom('company_member')
       .select('user_id')
@@ -277,15 +259,8 @@ export async function addCompanyMember(
     });
   });
   sessionCache.invalidateUser(userId);
-  if (!existing) {
-    const token = await issueResetToken(db, ctx, userId, INVITATION_TTL_MS);
-    await mailer.send({
-      to: input.email,
-      subject: 'Contracta: invitació / invitación / invitation',
-      text: `${publicUrl}/password-reset/${token}`,
-    });
-  }
-  return { userId, email: input.email, name: existing?.name ?? input.name, roles };
+  await sendInvitation(ctx, mailer, publicUrl, invitee, input.email);
+  return { userId, email: input.email, name: invitee.existingName ?? input.name, roles };
 }
 
 export async function addCompanyEmail(

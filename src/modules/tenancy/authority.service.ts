@@ -8,11 +8,8 @@ import { newId } from '../../platform/ids.js';
 import type { Mailer } from '../../platform/mail.js';
 import { parsePercentage } from '../../platform/money.js';
 import { recordEvent } from '../audit/audit.service.js';
-import { INVITATION_TTL_MS, issueResetToken } from '../identity/auth.service.js';
-import { hashPassword } from '../identity/password.js';
+import { createInvitedUser, prepareInvitee, sendInvitation } from '../identity/invitation.service.js';
 import { sessionCache } from '../identity/session-cache.js';
-import { findUserByEmail, insertUser } from '../identity/user.repo.js';
-import { randomBytes } from 'node:crypto';
 import {
   countAdmins,
   findAuthority,
@@ -266,29 +263,11 @@ export async function addMember(
 ): Promise<MemberView> {
   authorizeOnAuthority(ctx.actor, 'member.manage', authorityId);
   const db = ctx.db as Db;
-  const existing = await findUserByEmail(db, input.email);
-  const userId = existing?.id ?? newId();
-  const placeholderHash = existing ? undefined : await hashPassword(randomBytes(24).toString('base64url'));
+  const invitee = await prepareInvitee(db, input.email);
+  const userId = invitee.userId;
   await withTransaction(db, async (trx) => {
     if (!(await findAuthority(trx, authorityId))) throw new DomainError('NOT_FOUND', 'Authority not found');
-    if (!existing && placeholderHash) {
-      await insertUser(trx, {
-        id: userId,
-        email: input.email,
-        name: input.name,
-        passwordHash: placeholderHash,
-      }).catch((err: unknown) => {
-        if (isUniqueViolation(err)) throw new DomainError('EMAIL_TAKEN', 'This email is already registered');
-        throw err;
-      });
-      await recordEvent(trx, ctx, {
-        action: 'user.created',
-        objectType: 'user',
-        objectId: userId,
-        authorityId,
-        data: { email: input.email },
-      });
-    }
+    await createInvitedUser(trx, ctx, invitee, { email: input.email, name: input.name, authorityId });
     if (await findMembership(trx, authorityId, userId)) {
       throw new DomainError(
         'MEMBERSHIP_EXISTS',
@@ -308,14 +287,7 @@ export async function addMember(
     });
   });
   sessionCache.invalidateUser(userId);
-  if (!existing) {
-    const token = await issueResetToken(db, ctx, userId, INVITATION_TTL_MS);
-    await mailer.send({
-      to: input.email,
-      subject: 'Contracta: invitació / invitación / invitation',
-      text: `${publicUrl}/password-reset/${token}\n\nSet your password within 7 days.`,
-    });
-  }
+  await sendInvitation(ctx, mailer, publicUrl, invitee, input.email);
   const member = (await listMembers(ctx, authorityId)).find((m) => m.userId === userId);
   if (!member) throw new Error('membership vanished after insert');
   return member;

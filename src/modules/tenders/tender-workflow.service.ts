@@ -34,6 +34,13 @@ async function lockedTender(
   return agg;
 }
 
+/** Refuses a file with blocking findings: approvers sign, and the public sees, only what passes the checks. */
+async function requirePublishable(ctx: ServiceContext, agg: TenderAggregate): Promise<void> {
+  const errors = (await runChecks(ctx, agg)).filter((f) => f.severity === 'error');
+  if (errors.length)
+    throw new DomainError('CHECKS_FAILED', 'The file has blocking findings', { findings: errors });
+}
+
 /**
  * Assigns the committee (mesa) and the key custodians of a file. Only staff of the authority who
  * hold the matching role can be assigned. Like any edit it sends the file back to draft, so the
@@ -113,10 +120,7 @@ export async function submitTender(
   await withTransaction(ctx.db as Db, async (trx) => {
     const agg = await lockedTender(trx, authorityId, id, version);
     nextStatus(agg.tender.status as TenderStatus, { type: 'submit' });
-    const findings = await runChecks({ ...ctx, db: trx }, agg);
-    const errors = findings.filter((f) => f.severity === 'error');
-    if (errors.length)
-      throw new DomainError('CHECKS_FAILED', 'The file has blocking findings', { findings: errors });
+    await requirePublishable({ ...ctx, db: trx }, agg);
     const authority = await trx
       .selectFrom('authority')
       .select('approval_chain')
@@ -347,10 +351,7 @@ export async function publishTender(
   await withTransaction(ctx.db as Db, async (trx) => {
     const agg = await lockedTender(trx, authorityId, id, version);
     nextStatus(agg.tender.status as TenderStatus, { type: 'publish' });
-    const findings = await runChecks({ ...ctx, db: trx }, agg);
-    const errors = findings.filter((f) => f.severity === 'error');
-    if (errors.length)
-      throw new DomainError('CHECKS_FAILED', 'The file has blocking findings', { findings: errors });
+    await requirePublishable({ ...ctx, db: trx }, agg);
     const authority = await trx
       .selectFrom('authority')
       .select('ocid_prefix')
