@@ -1,4 +1,3 @@
-
 import type { CompanyRole, ServiceContext } from '../../platform/context.js';
 import type { Db } from '../../platform/db/client.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
