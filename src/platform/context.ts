@@ -49,7 +49,3 @@ export type ServiceContext = {
   ip: string | null;
   userAgent: string | null;
 };
-
-export function actorUserId(actor: Actor): string | null {
-  return actor.kind === 'user' ? actor.userId : null;
-}

@@ -90,12 +90,3 @@ export class DomainError extends Error {
 export function statusOf(code: ErrorCode): number {
   return ErrorCodes[code];
 }
-
-/** Shorthand for the common not-found case. */
-export function notFound(what: string): DomainError {
-  return new DomainError('NOT_FOUND', `${what} not found`);
-}
-
-export function forbidden(message = 'You are not allowed to do this'): DomainError {
-  return new DomainError('FORBIDDEN', message);
-}

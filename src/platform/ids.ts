@@ -5,13 +5,6 @@ export function newId(): string {
   return randomUUID();
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True when the string is a syntactically valid UUID. */
-export function isUuid(value: string): boolean {
-  return UUID_RE.test(value);
-}
-
 /** A secret token for the URL or a header: 32 random bytes, base64url. */
 export function newSecretToken(prefix = ''): string {
   return prefix + randomBytes(32).toString('base64url');

@@ -15,11 +15,6 @@ export function parseDecimal(value: string): Dec | undefined {
   return new Dec(value);
 }
 
-/** A euro amount with two decimals, as a string for storage and JSON. */
-export function formatAmount(value: Dec): string {
-  return value.toFixed(2);
-}
-
 /** A percentage in [0, 100] with up to two decimals, or undefined. */
 export function parsePercentage(value: string): Dec | undefined {
   const d = parseDecimal(value);

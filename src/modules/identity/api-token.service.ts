@@ -85,8 +85,18 @@ export async function createApiToken(
       },
     });
   });
-  const view = (await listApiTokens(ctx)).find((t) => t.id === id);
-  if (!view) throw new Error('token vanished after insert');
+  // The view follows from what was just inserted: no need to read all the user's tokens back.
+  const view: ApiTokenView = {
+    id,
+    name: input.name,
+    prefix: token.slice(0, 10),
+    authorityId: input.authorityId ?? null,
+    companyId: input.companyId ?? null,
+    createdAt: now.toISOString(),
+    expiresAt: expiresAt.toISOString(),
+    revokedAt: null,
+    lastUsedAt: null,
+  };
   return { token, view };
 }
 

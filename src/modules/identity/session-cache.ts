@@ -32,10 +32,6 @@ class SessionCache {
   invalidateUser(userId: string): void {
     for (const [k, e] of this.#entries) if (e.actor.userId === userId) this.#entries.delete(k);
   }
-
-  clear(): void {
-    this.#entries.clear();
-  }
 }
 
 export const sessionCache = new SessionCache();

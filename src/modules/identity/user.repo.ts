@@ -17,10 +17,6 @@ export function findUserById(db: Q, id: string) {
   return db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function emailExists(db: Q, email: string): Promise<boolean> {
-  return (await findUserByEmail(db, email)) !== undefined;
-}
-
 export async function insertUser(
   db: Q,
   u: {

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /** Column types of the database, kept by hand next to `migrations/`. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -342,7 +342,3 @@ export type Database = {
 };
 
 export type AuthorityRow = Selectable<AuthorityTable>;
-export type AppUserRow = Selectable<AppUserTable>;
-export type CompanyRow = Selectable<CompanyTable>;
-export type NewCompany = Insertable<CompanyTable>;
-export type AuthorityUpdate = Updateable<AuthorityTable>;

@@ -36,8 +36,3 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Htm
   for (let i = 0; i < values.length; i++) out += render(values[i]) + (strings[i + 1] ?? '');
   return new Html(out);
 }
-
-/** Marks trusted markup (never user input) as safe. */
-export function raw(markup: string): Html {
-  return new Html(markup);
-}

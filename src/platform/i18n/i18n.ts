@@ -57,10 +57,6 @@ export function formatDateTime(locale: Locale, date: Date, timeZone = 'Europe/Ma
   }).format(date);
 }
 
-export function formatDate(locale: Locale, date: Date, timeZone = 'Europe/Madrid'): string {
-  return new Intl.DateTimeFormat(INTL_TAGS[locale], { dateStyle: 'long', timeZone }).format(date);
-}
-
 /**
  * Formats a decimal amount given as a string. Intl accepts the string form directly, so the
  * value never passes through a binary float.
