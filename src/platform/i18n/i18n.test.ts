@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatMoney, LOCALES, RESOURCES, translator } from './i18n.js';
+import { formatMoney, LOCALE_PARTS, LOCALES, RESOURCES, translator } from './i18n.js';
 
 const SRC = path.resolve(import.meta.dirname, '../..');
 
@@ -22,6 +22,19 @@ describe('translations', () => {
   it('has the same keys in Catalan, Spanish and English', () => {
     for (const locale of LOCALES) {
       expect(Object.keys(RESOURCES[locale]).sort(), locale).toEqual([...catalan].sort());
+    }
+  });
+
+  it('defines each key in one area file only', () => {
+    for (const locale of LOCALES) {
+      const seen = new Map<string, number>();
+      for (const part of LOCALE_PARTS[locale]) {
+        for (const key of Object.keys(part)) seen.set(key, (seen.get(key) ?? 0) + 1);
+      }
+      expect(
+        [...seen].filter(([, n]) => n > 1).map(([k]) => k),
+        locale,
+      ).toEqual([]);
     }
   });
 
@@ -49,11 +62,9 @@ describe('translations', () => {
   it('keeps the same interpolation variables in every language', () => {
     const vars = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
     for (const key of catalan) {
-      const expected = vars(RESOURCES.ca[key as keyof typeof RESOURCES.ca]);
+      const expected = vars(RESOURCES.ca[key] ?? '');
       for (const locale of LOCALES) {
-        expect(vars(RESOURCES[locale][key as keyof typeof RESOURCES.ca]), `${locale}:${key}`).toEqual(
-          expected,
-        );
+        expect(vars(RESOURCES[locale][key] ?? ''), `${locale}:${key}`).toEqual(expected);
       }
     }
   });

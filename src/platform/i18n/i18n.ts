@@ -1,15 +1,46 @@
 import type { FastifyRequest } from 'fastify';
 import i18next, { type TFunction } from 'i18next';
-import ca from './locales/ca.json' with { type: 'json' };
-import en from './locales/en.json' with { type: 'json' };
-import es from './locales/es.json' with { type: 'json' };
+import backofficeCa from './locales/backoffice.ca.json' with { type: 'json' };
+import backofficeEn from './locales/backoffice.en.json' with { type: 'json' };
+import backofficeEs from './locales/backoffice.es.json' with { type: 'json' };
+import calendarCa from './locales/calendar.ca.json' with { type: 'json' };
+import calendarEn from './locales/calendar.en.json' with { type: 'json' };
+import calendarEs from './locales/calendar.es.json' with { type: 'json' };
+import coreCa from './locales/ca.json' with { type: 'json' };
+import coreEn from './locales/en.json' with { type: 'json' };
+import coreEs from './locales/es.json' with { type: 'json' };
+import minorCa from './locales/minor.ca.json' with { type: 'json' };
+import minorEn from './locales/minor.en.json' with { type: 'json' };
+import minorEs from './locales/minor.es.json' with { type: 'json' };
+import planCa from './locales/plan.ca.json' with { type: 'json' };
+import planEn from './locales/plan.en.json' with { type: 'json' };
+import planEs from './locales/plan.es.json' with { type: 'json' };
+import publicTendersCa from './locales/public-tenders.ca.json' with { type: 'json' };
+import publicTendersEn from './locales/public-tenders.en.json' with { type: 'json' };
+import publicTendersEs from './locales/public-tenders.es.json' with { type: 'json' };
 
 export const LOCALES = ['ca', 'es', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 /** Catalan is the default: the platform serves Catalan municipalities first. */
 export const DEFAULT_LOCALE: Locale = 'ca';
 
-export const RESOURCES = { ca, es, en } as const;
+/**
+ * Translations are split by area (core, back office, public tenders, minor contracts, plan,
+ * calendar) so that each area's texts live together; the i18n test refuses a key defined twice.
+ */
+export const LOCALE_PARTS = {
+  ca: [coreCa, backofficeCa, publicTendersCa, minorCa, planCa, calendarCa],
+  es: [coreEs, backofficeEs, publicTendersEs, minorEs, planEs, calendarEs],
+  en: [coreEn, backofficeEn, publicTendersEn, minorEn, planEn, calendarEn],
+} as const;
+
+type Messages = Record<string, string>;
+const merge = (parts: readonly object[]): Messages => Object.assign({}, ...parts) as Messages;
+const ca = merge(LOCALE_PARTS.ca);
+const es = merge(LOCALE_PARTS.es);
+const en = merge(LOCALE_PARTS.en);
+
+export const RESOURCES: Record<Locale, Messages> = { ca, es, en };
 
 const instance = i18next.createInstance();
 void instance.init({
