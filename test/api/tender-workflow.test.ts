@@ -290,7 +290,13 @@ describe(`approval chain and publication (${driverName})`, () => {
   type PublicBody = {
     status: string;
     notice: { title: { ca: string }; tenderDeadline: string };
-    history: { version: number; kind: string; substantial: boolean; changed: string[] }[];
+    history: {
+      version: number;
+      kind: string;
+      substantial: boolean;
+      changed: string[];
+      changes: { path: string; before: string | null; after: string | null }[];
+    }[];
     questions: { question: string; answer: string }[];
   };
   const publicNotice = async (ocid: string) => t.app.inject({ url: `/api/v1/tenders/${ocid}` });
@@ -359,6 +365,16 @@ describe(`approval chain and publication (${driverName})`, () => {
       [1, 'original', false, []],
       [2, 'corrigendum', false, ['title']],
       [3, 'corrigendum', true, ['tenderDeadline']],
+    ]);
+    // The visible diff: each changed leaf with its old and new text.
+    expect(body.history[1]?.changes).toEqual(
+      expect.arrayContaining([
+        { path: 'title.ca', before: expect.any(String), after: 'Neteja d’escoles bressol' },
+      ]),
+    );
+    expect(body.history[1]?.changes.map((c) => c.path)).toEqual(['title.ca', 'title.en', 'title.es']);
+    expect(body.history[2]?.changes).toEqual([
+      { path: 'tenderDeadline', before: current.notice.tenderDeadline, after: '2026-12-21T12:00:00.000Z' },
     ]);
     const events = await t.db.db
       .selectFrom('audit_event')

@@ -6,6 +6,7 @@ import { newId } from '../../platform/ids.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { authorizeOnCompany } from '../parties/company.policy.js';
 import { authorizeOnTender } from './tender.policy.js';
+import { noticeDiff } from './notice-diff.rules.js';
 import { changedFields } from './tender-workflow.service.js';
 
 /** A published (or cancelled) tender by its ocid; drafts do not exist for the public. */
@@ -55,6 +56,7 @@ export async function getPublicNotice(ctx: ServiceContext, ocid: string) {
       substantial: n.substantial,
       publishedAt: n.published_at.toISOString(),
       changed: i === 0 ? [] : changedFields(parsed[i - 1] ?? {}, parsed[i] ?? {}),
+      changes: i === 0 ? [] : noticeDiff(parsed[i - 1] ?? {}, parsed[i] ?? {}),
     })),
     questions: questions.map((q) => ({
       id: q.id,

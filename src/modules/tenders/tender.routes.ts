@@ -476,6 +476,13 @@ export const tenderRoutes =
                   substantial: Type.Boolean(),
                   publishedAt: Type.String(),
                   changed: Type.Array(Type.String()),
+                  changes: Type.Array(
+                    Type.Object({
+                      path: Type.String(),
+                      before: Nullable(Type.String()),
+                      after: Nullable(Type.String()),
+                    }),
+                  ),
                 }),
               ),
               questions: Type.Array(
