@@ -31,6 +31,9 @@ import { tenancyRoutes } from './modules/tenancy/authority.routes.js';
 import { tenderRoutes } from './modules/tenders/tender.routes.js';
 import { tenderDocumentRoutes } from './modules/tenders/tender-document.routes.js';
 import { tenderSearchRoutes } from './modules/search/tender-search.routes.js';
+import { minorContractRoutes } from './modules/minor/minor-contract.routes.js';
+import { holidayRoutes } from './modules/calendar/holiday.routes.js';
+import { plannedContractRoutes } from './modules/plan/planned-contract.routes.js';
 
 export const SESSION_COOKIE = 'contracta_session';
 
@@ -47,7 +50,8 @@ export type AppDeps = {
 };
 
 export type App = FastifyInstance & {
-  deps: AppDeps;
+  /** The dependencies, with the document store resolved (the given one, or `<dataDir>/blobs`). */
+  deps: AppDeps & { blobStore: BlobStore };
   serviceContext(request: FastifyRequest): ServiceContext;
 };
 
@@ -78,7 +82,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ip: request.ip,
     userAgent: request.headers['user-agent']?.slice(0, 400) ?? null,
   });
-  app.decorate('deps', deps);
+  const blobStore = deps.blobStore ?? fsBlobStore(path.join(deps.config.dataDir, 'blobs'));
+  app.decorate('deps', { ...deps, blobStore });
   app.decorate('serviceContext', serviceContext);
 
   await app.register(fastifyHelmet, {
@@ -198,12 +203,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(tenderRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(
     tenderDocumentRoutes(appWithDeps, {
-      store: deps.blobStore ?? fsBlobStore(path.join(deps.config.dataDir, 'blobs')),
+      store: blobStore,
       maxBytes: deps.config.documentMaxBytes,
     }),
     { prefix: '/api/v1' },
   );
   await app.register(tenderSearchRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(minorContractRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(holidayRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(plannedContractRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(portalRoutes(appWithDeps));
   return appWithDeps;
 }

@@ -56,8 +56,18 @@ program
     const config = loadConfig();
     const app = await startApp(config);
     let summary: SeedSummary | undefined;
-    if (opts.seedDemo) summary = await seedDemo(app.deps.database.db, systemCtx('demo-seed'));
+    // The directory (cities, staff, companies, plans) first; the demo procurement files go through
+    // the real use-cases and take a few seconds, so they are added once the portal is already up.
+    const seedCtx = systemCtx('demo-seed');
+    const store = app.deps.blobStore;
+    if (opts.seedDemo) summary = await seedDemo(app.deps.database.db, seedCtx, { store, tenders: false });
     await app.listen({ port: config.port, host: config.host });
+    if (summary) {
+      void seedDemo(app.deps.database.db, seedCtx, { store }).then(
+        (s) => s.tenders > 0 && process.stdout.write(`Demo: ${s.tenders} procurement files added\n`),
+        (err: unknown) => app.log.error({ err }, 'demo procurement files could not be seeded'),
+      );
+    }
     const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
     process.stdout.write(
       `Contracta listening on http://${shown}:${config.port} (${app.deps.database.driver}) after ${Math.round(performance.now() - started)} ms\n`,

@@ -49,6 +49,10 @@ export const ErrorCodes = {
   INVALID_CPV: 422,
   /** A deadline or date lies in the past. */
   DEADLINE_IN_PAST: 422,
+  /** The estimated value given differs from the sum of its art. 101 components (or neither was given). */
+  ESTIMATED_VALUE_MISMATCH: 422,
+  /** The budget including VAT is below the budget excluding VAT (art. 100 LCSP). */
+  BUDGET_INCONSISTENT: 422,
   /** The object is not in a state that allows this step (e.g. editing a published notice). */
   INVALID_TRANSITION: 409,
   /** The object changed since it was read: reload and apply the change again. */
@@ -67,6 +71,18 @@ export const ErrorCodes = {
   DOCUMENT_TYPE_NOT_ALLOWED: 415,
   /** A document's bytes, declared content type and file name extension do not agree. */
   CONTENT_TYPE_MISMATCH: 422,
+  /** The deadline for this step is over (e.g. a quote after the quote deadline of a minor contract). */
+  DEADLINE_PASSED: 409,
+  /** Quotes of a minor contract stay sealed until the quote deadline: they cannot be read or awarded yet. */
+  QUOTES_SEALED: 409,
+  /** A minor contract's award reaches the threshold of art. 118.1 LCSP (works 40,000 €, others 15,000 €, excl. VAT). */
+  MINOR_THRESHOLD_EXCEEDED: 422,
+  /** Same company, same CPV group, 12 months: the cumulative amount reaches the threshold and no reasons were given (arts. 99.2, 118.3). */
+  MINOR_SPLITTING_RISK: 422,
+  /** Fewer companies invited to quote than the minimum, without written reasons. */
+  MINOR_TOO_FEW_INVITATIONS: 422,
+  /** The file's procedure is not published as a notice (contrato menor, art. 118; listed quarterly, art. 63.4). */
+  PROCEDURE_NOT_PUBLISHED: 409,
   /** Unexpected server fault; the message is hidden from clients. */
   INTERNAL: 500,
 } as const;

@@ -5,6 +5,8 @@ import { SESSION_COOKIE } from '../../src/app.js';
 import { type CompanyAction, COMPANY_PERMISSIONS } from '../../src/modules/parties/company.policy.js';
 import { AUTHORITY_PERMISSIONS, type AuthorityAction } from '../../src/modules/tenancy/tenancy.policy.js';
 import { TENDER_PERMISSIONS, type TenderAction } from '../../src/modules/tenders/tender.policy.js';
+import { MINOR_ACTIONS } from '../../src/modules/minor/minor-contract.policy.js';
+import { PLAN_PERMISSIONS, type PlanAction } from '../../src/modules/plan/planned-contract.policy.js';
 import { AUTHORITY_ROLES, type AuthorityRole, type CompanyRole } from '../../src/platform/context.js';
 import { hashToken, newId } from '../../src/platform/ids.js';
 import { samplePdf } from '../../src/platform/storage/sample-files.js';
@@ -55,7 +57,8 @@ type Access =
   | { kind: 'platform' }
   | { kind: 'authority'; action: AuthorityAction }
   | { kind: 'company'; action: CompanyAction }
-  | { kind: 'tender'; action: TenderAction };
+  | { kind: 'tender'; action: TenderAction }
+  | { kind: 'plan'; action: PlanAction };
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Built = { url: string; payload?: object; headers?: Record<string, string> };
@@ -113,6 +116,10 @@ function expectedStatus(rc: RouteCase, a: ActorSpec): number {
       // Tenancy before roles: to a non-member the authority's internals do not exist.
       if (!a.authorityRole) return 404;
       return AUTHORITY_PERMISSIONS[access.action].includes(a.authorityRole) ? rc.ok : 403;
+    case 'plan':
+      // Like procurement files: the authority's staff only, platform administrators included out.
+      if (!a.authorityRole) return 404;
+      return PLAN_PERMISSIONS[access.action].includes(a.authorityRole) ? rc.ok : 403;
     case 'tender':
       // Procurement files belong to the authority's staff: platform administrators are not members.
       if (!a.authorityRole) return 404;
@@ -137,6 +144,7 @@ describe(`role matrix (${driverName})`, () => {
   /** A published tender, for the public routes. */
   let publishedOcid: string;
   let publishedId: string;
+  let publishedDocumentId: string;
   const actors = new Map<ActorName, Actor>();
   let seq = 0;
   const nextSeq = () => {
@@ -192,6 +200,15 @@ describe(`role matrix (${driverName})`, () => {
     ).ocid_prefix;
     publishedOcid = `${prefix}-${pubId}`;
     publishedId = pubId;
+    // One document, uploaded while a draft and listed by the notice, for the public download.
+    const upload = documentUpload(`/api/v1/authorities/${authorityId}/tenders/${pubId}/documents`);
+    const uploaded = await t.app.inject({
+      method: 'POST',
+      url: upload.url,
+      headers: { ...officer?.headers, ...upload.headers },
+      payload: upload.payload as Buffer,
+    });
+    publishedDocumentId = (uploaded.json() as { id: string }).id;
     await t.db.db
       .updateTable('tender')
       .set({ status: 'published', ocid: publishedOcid, published_at: t.clock.now() })
@@ -205,7 +222,7 @@ describe(`role matrix (${driverName})`, () => {
         authority_id: authorityId,
         version: 1,
         kind: 'original',
-        snapshot: '{}',
+        snapshot: JSON.stringify({ documents: [{ id: publishedDocumentId }] }),
         canonical: '{}',
         published_by: actors.get('procurement_officer')?.user?.id ?? '',
         published_at: t.clock.now(),
@@ -230,6 +247,114 @@ describe(`role matrix (${driverName})`, () => {
       })
       .execute();
     return id;
+  }
+
+  /** A valid planned contract for next year. */
+  const planPayload = () => ({
+    title: { ca: 'Neteja viària', es: 'Limpieza viaria', en: 'Street cleaning' },
+    contractType: 'services',
+    procedure: 'abierto',
+    mainCpv: '90910000',
+    estimatedValue: '120000',
+    expectedYear: t.clock.now().getUTCFullYear() + 1,
+    expectedQuarter: 2,
+  });
+  /** A fresh planned contract (version 1, planned), so that each call can succeed on its own. */
+  async function plannedItem(): Promise<string> {
+    const id = newId();
+    const creator = actors.get('procurement_officer')?.user?.id ?? '';
+    await t.db.db
+      .insertInto('planned_contract')
+      .values({
+        id,
+        authority_id: authorityId,
+        created_by: creator,
+        title_ca: 'Neteja viària',
+        title_es: 'Limpieza viaria',
+        title_en: 'Street cleaning',
+        contract_type: 'services',
+        procedure: 'abierto',
+        main_cpv: '90910000-9',
+        estimated_value: '120000.00',
+        expected_year: t.clock.now().getUTCFullYear() + 1,
+        expected_quarter: 2,
+      })
+      .execute();
+    return id;
+  }
+  /** A weekday of next February or March not used before: no official holiday falls there. */
+  let holidaySeq = 0;
+  function nextHolidayDay(): string {
+    for (;;) {
+      const d = new Date(Date.UTC(t.clock.now().getUTCFullYear() + 1, 1, 2 + holidaySeq));
+      holidaySeq += 1;
+      if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) return d.toISOString().slice(0, 10);
+    }
+  }
+
+  /**
+   * Minor contracts: an approved minor file whose request for quotes is open (a year ahead) with
+   * `companyId` invited, and a minor draft with no request yet. Made once, directly in the database.
+   */
+  let minorIds: { inviting: string; draft: string } | undefined;
+  async function minorFiles(): Promise<{ inviting: string; draft: string }> {
+    if (minorIds) return minorIds;
+    const officer = actors.get('procurement_officer');
+    const make = async (reference: string) => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/authorities/${authorityId}/tenders`,
+        headers: officer?.session?.headers,
+        payload: tenderPayload(t.clock.now(), {
+          reference,
+          procedure: 'menor',
+          estimatedValue: '9000',
+          budgetExclVat: '9000',
+          budgetInclVat: '10890',
+          durationMonths: 6,
+          tenderDeadline: null,
+          questionsDeadline: null,
+          lots: [
+            {
+              number: 1,
+              title: { ca: 'Únic', es: 'Único', en: 'Single' },
+              estimatedValue: '9000',
+              budgetExclVat: '9000',
+              mainCpv: '90910000-9',
+              criteria: [],
+            },
+          ],
+        }),
+      });
+      return (res.json() as { id: string }).id;
+    };
+    const inviting = await make('MATRIX-MINOR-1');
+    const draft = await make('MATRIX-MINOR-2');
+    const now = t.clock.now();
+    const by = officer?.user?.id ?? '';
+    await t.db.db.updateTable('tender').set({ status: 'approved' }).where('id', '=', inviting).execute();
+    await t.db.db
+      .insertInto('minor_contract')
+      .values({
+        tender_id: inviting,
+        authority_id: authorityId,
+        quote_deadline: new Date(now.getTime() + 365 * 86_400_000),
+        started_by: by,
+        started_at: now,
+      })
+      .execute();
+    await t.db.db
+      .insertInto('minor_invitation')
+      .values({
+        tender_id: inviting,
+        authority_id: authorityId,
+        company_id: companyId,
+        invited_by: by,
+        invited_at: now,
+      })
+      .execute();
+    minorIds = { inviting, draft };
+    return minorIds;
   }
 
   const ROUTES: RouteCase[] = [
@@ -274,6 +399,20 @@ describe(`role matrix (${driverName})`, () => {
           payload: { ...tenderPayload(t.clock.now(), { reference: row.reference }), version: row.version },
         };
       },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/assignments',
+      access: { kind: 'tender', action: 'tender.read' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/tenders/${tenderId}/assignments` }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/approvals',
+      access: { kind: 'tender', action: 'tender.read' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/tenders/${tenderId}/approvals` }),
     },
     {
       method: 'PUT',
@@ -428,6 +567,13 @@ describe(`role matrix (${driverName})`, () => {
       access: { kind: 'public' },
       ok: 200,
       build: () => ({ url: `/api/v1/tenders/${publishedOcid}` }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/tenders/{ocid}/documents/{documentId}',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/tenders/${publishedOcid}/documents/${publishedDocumentId}` }),
     },
     {
       method: 'POST',
@@ -828,6 +974,99 @@ describe(`role matrix (${driverName})`, () => {
         expect(row).toBeUndefined();
       },
     },
+    // --- procurement plan ---
+    {
+      method: 'GET',
+      path: '/api/v1/plan',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({ url: '/api/v1/plan?q=neteja&year=2027' }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/planned-contracts',
+      access: { kind: 'plan', action: 'plan.read' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/planned-contracts` }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/planned-contracts',
+      access: { kind: 'plan', action: 'plan.edit' },
+      ok: 201,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/planned-contracts`, payload: planPayload() }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/planned-contracts/{plannedContractId}',
+      access: { kind: 'plan', action: 'plan.read' },
+      ok: 200,
+      build: async () => ({
+        url: `/api/v1/authorities/${authorityId}/planned-contracts/${await plannedItem()}`,
+      }),
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/authorities/{authorityId}/planned-contracts/{plannedContractId}',
+      access: { kind: 'plan', action: 'plan.edit' },
+      ok: 200,
+      build: async () => ({
+        url: `/api/v1/authorities/${authorityId}/planned-contracts/${await plannedItem()}`,
+        payload: { ...planPayload(), version: 1 },
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/planned-contracts/{plannedContractId}/withdraw',
+      access: { kind: 'plan', action: 'plan.edit' },
+      ok: 200,
+      build: async () => ({
+        url: `/api/v1/authorities/${authorityId}/planned-contracts/${await plannedItem()}/withdraw`,
+        payload: { version: 1, reason: 'Matrix' },
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/planned-contracts/{plannedContractId}/start-file',
+      access: { kind: 'plan', action: 'plan.edit' },
+      ok: 201,
+      build: async () => ({
+        url: `/api/v1/authorities/${authorityId}/planned-contracts/${await plannedItem()}/start-file`,
+        payload: { reference: `PLAN-${nextSeq()}` },
+      }),
+    },
+    // --- holidays ---
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/holidays',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/holidays` }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/holidays',
+      access: { kind: 'authority', action: 'holiday.manage' },
+      ok: 201,
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/holidays`,
+        payload: { day: nextHolidayDay(), name: 'Matrix' },
+      }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v1/authorities/{authorityId}/holidays/{day}',
+      access: { kind: 'authority', action: 'holiday.manage' },
+      ok: 204,
+      build: async () => {
+        const day = nextHolidayDay();
+        await t.db.db
+          .insertInto('authority_holiday')
+          .values({ authority_id: authorityId, day, name: 'Matrix' })
+          .execute();
+        return { url: `/api/v1/authorities/${authorityId}/holidays/${day}` };
+      },
+    },
     // --- public tender search ---
     {
       method: 'GET',
@@ -835,6 +1074,101 @@ describe(`role matrix (${driverName})`, () => {
       access: { kind: 'public' },
       ok: 200,
       build: () => ({ url: '/api/v1/tenders?q=neteja&sort=deadline' }),
+    },
+    // --- minor contracts ---
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/minor-contracts',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/minor-contracts?year=2026&quarter=4` }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/minor',
+      access: { kind: 'tender', action: MINOR_ACTIONS['minor.read'] },
+      ok: 200,
+      build: async () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${(await minorFiles()).inviting}/minor`,
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/minor/suggestions',
+      access: { kind: 'tender', action: MINOR_ACTIONS['minor.invite'] },
+      ok: 200,
+      build: async () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${(await minorFiles()).inviting}/minor/suggestions`,
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/minor/start',
+      access: { kind: 'tender', action: MINOR_ACTIONS['minor.invite'] },
+      // The request is already open (409): reaching that answer shows the call was allowed.
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: async () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${(await minorFiles()).inviting}/minor/start`,
+        payload: {
+          quoteDeadline: new Date(t.clock.now().getTime() + 86_400_000).toISOString(),
+          companyIds: [companyId],
+          justification: 'Únic proveïdor de la zona',
+        },
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/minor/invitations',
+      access: { kind: 'tender', action: MINOR_ACTIONS['minor.invite'] },
+      // The company is already invited (422): reaching that answer shows the call was allowed.
+      ok: 422,
+      okCode: 'UNPROCESSABLE',
+      build: async () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${(await minorFiles()).inviting}/minor/invitations`,
+        payload: { companyIds: [companyId] },
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/minor/award',
+      access: { kind: 'tender', action: MINOR_ACTIONS['minor.award'] },
+      // Quotes are sealed until the deadline (409): reaching that answer shows the call was allowed.
+      ok: 409,
+      okCode: 'QUOTES_SEALED',
+      build: async () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${(await minorFiles()).inviting}/minor/award`,
+        payload: { quoteId: newId(), justification: 'Millor preu rebut' },
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/minor/void',
+      access: { kind: 'tender', action: MINOR_ACTIONS['minor.award'] },
+      // A draft has no request for quotes to close (409).
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: async () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${(await minorFiles()).draft}/minor/void`,
+        payload: { reason: 'Ja no cal el servei' },
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/companies/{companyId}/minor-invitations',
+      access: { kind: 'company', action: 'company.read' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/companies/${companyId}/minor-invitations` }),
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/companies/{companyId}/minor-invitations/{tenderId}/quote',
+      access: { kind: 'company', action: 'company.read' },
+      ok: 200,
+      build: async () => ({
+        url: `/api/v1/companies/${companyId}/minor-invitations/${(await minorFiles()).inviting}/quote`,
+        payload: { amountExclVat: '8500.00' },
+      }),
     },
     // --- audit ---
     {
@@ -965,6 +1299,15 @@ describe(`role matrix (${driverName})`, () => {
     ['approver_legal', 'POST', '/api/v1/authorities/{authorityId}/tenders/{tenderId}/submit', 403],
     ['key_custodian', 'PUT', '/api/v1/authorities/{authorityId}/tenders/{tenderId}/assignments', 403],
     ['authority_admin', 'POST', '/api/v1/authorities/{authorityId}/tenders/{tenderId}/publish', 409],
+    ['procurement_officer', 'POST', '/api/v1/authorities/{authorityId}/planned-contracts', 201],
+    ['authority_admin', 'POST', '/api/v1/authorities/{authorityId}/planned-contracts', 403],
+    ['auditor', 'GET', '/api/v1/authorities/{authorityId}/planned-contracts', 200],
+    ['platform_admin', 'GET', '/api/v1/authorities/{authorityId}/planned-contracts', 404],
+    ['anonymous', 'GET', '/api/v1/plan', 200],
+    ['authority_admin', 'POST', '/api/v1/authorities/{authorityId}/holidays', 201],
+    ['procurement_officer', 'POST', '/api/v1/authorities/{authorityId}/holidays', 403],
+    ['bidder', 'DELETE', '/api/v1/authorities/{authorityId}/holidays/{day}', 404],
+    ['anonymous', 'GET', '/api/v1/authorities/{authorityId}/holidays', 200],
   ];
 
   describe('hand-written spot checks', () => {

@@ -592,6 +592,55 @@ describe(`tender documents (${driverName})`, () => {
       }
     });
 
+    it('serves the documents of a published notice to anyone, and no other', async () => {
+      const tender = await newTender();
+      const listed = (await upload(tender.id, pdfParts(samplePdf('public pcap')))).json() as DocumentBody;
+      const unlisted = (await upload(tender.id, pdfParts(samplePdf('not yet')))).json() as DocumentBody;
+      const ocid = `ocds-test01-${tender.id}`;
+      await t.db.db
+        .updateTable('tender')
+        .set({ status: 'published', ocid, published_at: t.clock.now() })
+        .where('id', '=', tender.id)
+        .execute();
+      await t.db.db
+        .insertInto('tender_notice')
+        .values({
+          id: randomUUID(),
+          tender_id: tender.id,
+          authority_id: a,
+          version: 1,
+          kind: 'original',
+          snapshot: JSON.stringify({ documents: [{ id: listed.id, sha256: listed.sha256 }] }),
+          canonical: '{}',
+          published_by: (await t.db.db.selectFrom('app_user').select('id').executeTakeFirstOrThrow()).id,
+          published_at: t.clock.now(),
+        })
+        .execute();
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/tenders/${ocid}/documents/${listed.id}`,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.rawPayload.equals(samplePdf('public pcap'))).toBe(true);
+      expect(res.headers['x-content-sha256']).toBe(listed.sha256);
+      expect(res.headers['cache-control']).toContain('public');
+      // Uploaded after publication and not in a corrigendum yet, a document stays private.
+      for (const url of [
+        `/api/v1/tenders/${ocid}/documents/${unlisted.id}`,
+        `/api/v1/tenders/ocds-test01-${randomUUID()}/documents/${listed.id}`,
+        `/api/v1/tenders/${ocid}/documents/${randomUUID()}`,
+      ]) {
+        const r = await t.app.inject({ method: 'GET', url });
+        expect(r.statusCode, url).toBe(404);
+        expect(r.json()).toMatchObject({ code: 'NOT_FOUND' });
+      }
+      const malformed = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/tenders/x/documents/${listed.id}`,
+      });
+      expect(malformed.statusCode).toBe(400);
+    });
+
     it('refuses to serve content that no longer matches its hash', async () => {
       const corrupt = samplePdf(`corrupt ${randomBytes(4).toString('hex')}`);
       const d = (await upload(tenderId, pdfParts(corrupt))).json() as DocumentBody;

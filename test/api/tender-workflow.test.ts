@@ -267,6 +267,99 @@ describe(`approval chain and publication (${driverName})`, () => {
     ).toMatchObject({ code: 'INVALID_TRANSITION' });
   });
 
+  /** Staff of a second authority, and a file of theirs: another authority's objects are 404. */
+  const otherAuthority = async () => {
+    const b = await makeAuthority(t);
+    const u = await makeUser(t, {
+      roles: [{ authorityId: b.id, roles: ['procurement_officer', 'auditor'] }],
+    });
+    return { b, session: await login(t, u.email) };
+  };
+
+  it('lists a file’s assignments with the staff who can be assigned, within the authority only', async () => {
+    const created = (await call('officer', 'POST', '', tenderPayload(t.clock.now()))).json() as TenderBody;
+    const id = created.id;
+    const empty = await call('auditor', 'GET', `/${id}/assignments`);
+    expect(empty.statusCode, empty.body).toBe(200);
+    expect(empty.json()).toMatchObject({ committee: [], custodians: [] });
+    await call('officer', 'PUT', `/${id}/assignments`, {
+      version: 1,
+      committee: [ids.committee],
+      custodians: [ids.c2, ids.c1],
+    });
+    const res = await call('auditor', 'GET', `/${id}/assignments`);
+    const body = res.json() as {
+      committee: string[];
+      custodians: string[];
+      candidates: { committee: { id: string; name: string }[]; custodians: { id: string; name: string }[] };
+    };
+    expect(body.committee).toEqual([ids.committee]);
+    expect([...body.custodians].sort()).toEqual([ids.c1, ids.c2].sort());
+    // Only holders of the role are offered, with their names; the auditor is not a candidate.
+    expect(body.candidates.committee).toEqual([{ id: ids.committee, name: `User ${emails.committee}` }]);
+    expect(body.candidates.custodians.map((c) => c.id).sort()).toEqual([ids.c1, ids.c2, ids.c3].sort());
+
+    const other = await otherAuthority();
+    for (const url of [
+      `${base()}/${id}/assignments`,
+      `/api/v1/authorities/${other.b.id}/tenders/${id}/assignments`,
+    ]) {
+      const denied = await t.app.inject({ url, headers: other.session.headers });
+      expect(denied.statusCode, url).toBe(404);
+      expect(denied.json()).toMatchObject({ code: 'NOT_FOUND' });
+    }
+  });
+
+  it('shows the steps of the current approval round with who decided them, within the authority only', async () => {
+    const created = (await call('officer', 'POST', '', tenderPayload(t.clock.now()))).json() as TenderBody;
+    const id = created.id;
+    await addDocuments(id);
+    await call('officer', 'PUT', `/${id}/assignments`, {
+      version: 1,
+      committee: [],
+      custodians: [ids.c1, ids.c2],
+    });
+    type Step = {
+      round: number;
+      role: string;
+      decision: string | null;
+      decidedBy: { id: string; name: string } | null;
+    };
+    const steps = async () => (await call('committee', 'GET', `/${id}/approvals`)).json() as Step[];
+    expect(await steps()).toEqual([]);
+
+    await call('officer', 'POST', `/${id}/submit`, { version: 2 });
+    await call('technical', 'POST', `/${id}/approvals`, { decision: 'approved' });
+    await call('legal', 'POST', `/${id}/approvals`, { decision: 'rejected', comment: 'Falta l’informe' });
+    expect(await steps()).toMatchObject([
+      {
+        round: 1,
+        role: 'approver_technical',
+        decision: 'approved',
+        decidedBy: { id: ids.technical, name: `User ${emails.technical}` },
+      },
+      { round: 1, role: 'approver_legal', decision: 'rejected', decidedBy: { id: ids.legal } },
+      { round: 1, role: 'approver_financial', decision: null, decidedBy: null },
+    ]);
+    // A new submission opens round 2: only its steps are current.
+    await call('officer', 'POST', `/${id}/submit`, { version: (await tender(id)).version });
+    const round2 = await steps();
+    expect(round2.map((x) => `${x.round}:${x.role}:${x.decision}`)).toEqual([
+      '2:approver_technical:null',
+      '2:approver_legal:null',
+      '2:approver_financial:null',
+    ]);
+
+    const other = await otherAuthority();
+    for (const url of [
+      `${base()}/${id}/approvals`,
+      `/api/v1/authorities/${other.b.id}/tenders/${id}/approvals`,
+    ]) {
+      const denied = await t.app.inject({ url, headers: other.session.headers });
+      expect(denied.statusCode, url).toBe(404);
+    }
+  });
+
   /** Creates a file and takes it through the chain to publication; returns its id, ocid and version. */
   async function publishNew(): Promise<{ id: string; ocid: string; version: number }> {
     const created = (await call('officer', 'POST', '', tenderPayload(t.clock.now()))).json() as TenderBody;
@@ -476,9 +569,16 @@ describe(`approval chain and publication (${driverName})`, () => {
       kind: 'renuncia',
       reason: 'El servei es prestarà amb mitjans propis',
     });
-    expect(cancelled.json()).toMatchObject({ status: 'cancelled' });
+    expect(cancelled.json()).toMatchObject({
+      status: 'cancelled',
+      cancellation: { kind: 'renuncia', reason: 'El servei es prestarà amb mitjans propis' },
+    });
     const pub = (await publicNotice(ocid)).json() as PublicBody;
     expect(pub.status).toBe('cancelled');
-    expect(pub.history.at(-1)).toMatchObject({ kind: 'cancellation' });
+    // The notice carries the file's facts (lot limits, urgency, justifications), but not the
+    // cancellation: its kind, reasons and time are the cancellation notice's own record.
+    expect(pub.notice).toMatchObject({ flags: { urgent: false }, maxLotsPerBidder: null });
+    expect(pub.notice).not.toHaveProperty('cancellation');
+    expect(pub.history.at(-1)).toMatchObject({ kind: 'cancellation', changed: ['status'] });
   });
 });

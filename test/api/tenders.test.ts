@@ -15,6 +15,7 @@ type TenderBody = {
   id: string;
   version: number;
   status: string;
+  estimatedValue: string;
   findings: { code: string; severity: string; lot?: number }[];
   publishable: boolean;
   lots: unknown[];
@@ -108,6 +109,36 @@ describe(`procurement files (${driverName})`, () => {
     ['a deadline in the past', { tenderDeadline: '2026-11-25T10:00:00Z' }, 422, 'DEADLINE_IN_PAST'],
     ['an unknown procedure', { procedure: 'subasta' }, 400, 'VALIDATION_FAILED'],
     ['an unknown field', { secret: true }, 400, 'VALIDATION_FAILED'],
+    ['a budget with VAT below the one without', { budgetInclVat: '1.00' }, 422, 'BUDGET_INCONSISTENT'],
+    [
+      'an estimated value that is not the sum of its breakdown',
+      {
+        valueBreakdown: {
+          base: '150000',
+          options: '0',
+          extensions: '30000',
+          modifications: '0',
+          prizes: '0.01',
+        },
+      },
+      422,
+      'ESTIMATED_VALUE_MISMATCH',
+    ],
+    [
+      'a breakdown with a negative part',
+      {
+        estimatedValue: undefined,
+        valueBreakdown: { base: '150000', options: '-1', extensions: '0', modifications: '0', prizes: '0' },
+      },
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'neither an estimated value nor its breakdown',
+      { estimatedValue: undefined },
+      422,
+      'ESTIMATED_VALUE_MISMATCH',
+    ],
     [
       'repeated lot numbers',
       { lots: [tenderPayload(new Date()).lots[0]!, tenderPayload(new Date()).lots[0]!] },
@@ -123,6 +154,43 @@ describe(`procurement files (${driverName})`, () => {
     expect(
       await t.db.db.selectFrom('tender').select('id').where('authority_id', '=', a).execute(),
     ).toHaveLength(2);
+  });
+
+  it('computes the estimated value from its art. 101 breakdown and checks foreseen modifications', async () => {
+    const { estimatedValue: _given, ...p } = tenderPayload(t.clock.now(), { reference: '2026/ART101' });
+    const valueBreakdown = {
+      base: '120000.00',
+      options: '6000.50',
+      extensions: '30000',
+      modifications: '24000.00',
+      prizes: '0',
+    };
+    const res = await create(officer, { ...p, valueBreakdown });
+    expect(res.statusCode, res.body).toBe(201);
+    const body = res.json() as TenderBody & { valueBreakdown: typeof valueBreakdown };
+    expect(body.estimatedValue).toBe('180000.50');
+    expect(body.valueBreakdown).toEqual({ ...valueBreakdown, extensions: '30000.00', prizes: '0.00' });
+    expect(body.findings.map((f) => f.code)).not.toContain('MODIFICATIONS_ABOVE_LIMIT');
+
+    // 20 % of the base is the most that may be foreseen (art. 204.1); one cent more blocks.
+    const over = await t.app.inject({
+      method: 'PUT',
+      url: url(a, body.id),
+      headers: officer.headers,
+      payload: {
+        ...p,
+        version: body.version,
+        estimatedValue: '180000.51',
+        valueBreakdown: { ...valueBreakdown, modifications: '24000.01' },
+      },
+    });
+    expect(over.statusCode, over.body).toBe(200);
+    const finding = (over.json() as TenderBody).findings.find((f) => f.code === 'MODIFICATIONS_ABOVE_LIMIT');
+    expect(finding).toMatchObject({
+      severity: 'error',
+      source: 'LCSP art. 204.1',
+      details: { modifications: '24000.01', limit: '24000.00' },
+    });
   });
 
   it('refuses a reference already used by the authority', async () => {

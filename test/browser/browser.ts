@@ -25,12 +25,11 @@ export async function startServer(): Promise<{ app: App; url: string; dataDir: s
     rateLimitMax: 100_000,
   };
   const app = await startApp(config);
-  await seedDemo(app.deps.database.db, {
-    actor: { kind: 'system', label: 'demo-seed' },
-    clock: systemClock,
-    ip: null,
-    userAgent: null,
-  });
+  await seedDemo(
+    app.deps.database.db,
+    { actor: { kind: 'system', label: 'demo-seed' }, clock: systemClock, ip: null, userAgent: null },
+    { store: app.deps.blobStore },
+  );
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, url: address, dataDir };
 }

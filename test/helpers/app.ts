@@ -226,6 +226,12 @@ export async function rowCounts(t: TestApp): Promise<Record<string, number>> {
     'tender_notice',
     'tender_question',
     'tender_follow',
+    'planned_contract',
+    'authority_holiday_exclusion',
+    'minor_contract',
+    'minor_invitation',
+    'minor_quote',
+    'minor_award',
   ] as const;
   const out: Record<string, number> = {};
   for (const table of tables) {

@@ -59,6 +59,33 @@ export type AuditEvents = {
   'tender.question_answered': { questionId: string };
   'tender.followed': Record<string, never>;
   'tender.unfollowed': Record<string, never>;
+  'minor.started': { quoteDeadline: string; companyIds: string[]; justification: string | null };
+  'minor.invited': { companyIds: string[] };
+  /** The quote's amount stays sealed until the deadline: only a hash of its content is recorded. */
+  'minor.quote_submitted': { quoteId: string; contentSha256: string; replaced: boolean };
+  'minor.awarded': {
+    companyId: string;
+    quoteId: string;
+    amountExclVat: string;
+    amountInclVat: string;
+    justification: string;
+    splittingJustification: string | null;
+    splittingMatches: string[];
+  };
+  'minor.voided': { reason: string };
+  'holiday.added': { day: string; name: string; kind: string };
+  'holiday.removed': { day: string; name: string; kind: string };
+  'holiday.excluded': { day: string; name: string; kind: string };
+  'holiday.restored': { day: string; name: string; kind: string };
+  'planned_contract.created': {
+    title: string;
+    procedure: string;
+    expectedYear: number;
+    expectedQuarter: number;
+  };
+  'planned_contract.updated': { version: number; changed: string[] };
+  'planned_contract.withdrawn': { version: number; reason: string };
+  'planned_contract.file_started': { tenderId: string; reference: string };
 };
 
 export type AuditAction = keyof AuditEvents;

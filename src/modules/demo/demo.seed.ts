@@ -1,11 +1,17 @@
+import { seedMinorContracts } from './demo.minor.js';
+import { seedDemoPlan } from './demo.plan.js';
+import path from 'node:path';
 import type { AuthorityRole, CompanyRole, ServiceContext } from '../../platform/context.js';
+import { loadConfig } from '../../platform/config.js';
 import type { Db } from '../../platform/db/client.js';
 import { withTransaction } from '../../platform/db/tx.js';
 import { newId } from '../../platform/ids.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { hashPassword } from '../identity/password.js';
 import { DEMO_CPV } from '../cpv/cpv.demo.js';
-import { insertUser } from '../identity/user.repo.js';
+import { findUserByEmail, insertUser } from '../identity/user.repo.js';
+import { type BlobStore, fsBlobStore } from '../../platform/storage/blob-store.js';
+import { seedDemoTenders } from './demo.tenders.js';
 
 /** The one password of every demo account. Demo data only: never seed it in production. */
 export const DEMO_PASSWORD = 'contracta-demo-2026';
@@ -69,6 +75,8 @@ const CITIES = [
     dir3: 'L01081724',
     ocid: 'ocds-ctprem',
     domain: 'premiademar',
+    // A small council: the secretary's legal report and the intervention's control, no separate technical step.
+    chain: ['approver_legal', 'approver_financial'],
   },
   {
     slug: 'terrassa',
@@ -81,8 +89,11 @@ const CITIES = [
   },
 ] as const;
 
-/** One staff user per role in Barcelona; an administrator and an officer in the other cities. */
-const BARCELONA_STAFF: { local: string; name: string; roles: AuthorityRole[] }[] = [
+/** The staff of each city: one user per role, with the local part of their e-mail address. */
+type StaffMember = { local: string; name: string; roles: AuthorityRole[] };
+
+/** Barcelona's staff, named: the accounts shown when the demo starts. */
+const BARCELONA_STAFF: StaffMember[] = [
   { local: 'admin', name: 'Núria Puig (administració)', roles: ['authority_admin'] },
   { local: 'officer', name: 'Jordi Soler (contractació)', roles: ['procurement_officer'] },
   { local: 'technical', name: 'Marta Vidal (aprovació tècnica)', roles: ['approver_technical'] },
@@ -98,6 +109,96 @@ const BARCELONA_STAFF: { local: string; name: string; roles: AuthorityRole[] }[]
   { local: 'custodian3', name: 'Carme Pujol (custòdia de claus)', roles: ['key_custodian'] },
   { local: 'auditor', name: 'Joan Riera (auditoria)', roles: ['auditor'] },
 ];
+
+/**
+ * The other cities get the same roles, so that each can run its own approval chain (technical →
+ * legal → financial control) and open bids with two custodians of three. Their officer also sits
+ * on the committee, as in a small council's contracting office.
+ */
+const OTHER_STAFF_NAMES: Record<string, string[]> = {
+  gava: [
+    'Montserrat Vidal',
+    'Albert Casals',
+    'Rosa Mas',
+    'Francesc Bosch',
+    'Teresa Camps',
+    'Jaume Pons',
+    'Glòria Sala',
+    'Ramon Riba',
+    'Elena Costa',
+    'Miquel Vilà',
+  ],
+  girona: [
+    'Mireia Coll',
+    'Narcís Prat',
+    'Dolors Quintana',
+    'Joaquim Badia',
+    'Sílvia Planas',
+    'Enric Masó',
+    'Rut Pagès',
+    'Arnau Dalmau',
+    'Imma Gispert',
+    'Salvador Comas',
+  ],
+  granollers: [
+    'Pilar Estrada',
+    'David Cortés',
+    'Núria Garriga',
+    'Marc Roura',
+    'Eulàlia Solé',
+    'Jordi Parera',
+    'Anna Tarrés',
+    'Pau Vilaró',
+    'Judit Bonet',
+    'Lluís Canal',
+  ],
+  mataro: [
+    'Carme Sanmartí',
+    'Toni Cabot',
+    'Isabel Mora',
+    'Ricard Farrés',
+    'Marta Llobet',
+    'Sergi Gual',
+    'Laura Rovira',
+    'Guillem Bassols',
+    'Neus Arenas',
+    'Oriol Ventura',
+  ],
+  'premia-de-mar': [
+    'Rosa Maria Alsina',
+    'Xavier Coma',
+    'Cristina Gil',
+    'Manel Bertran',
+    'Ester Soldevila',
+    'Joan Carles Mir',
+    'Meritxell Font',
+    'Jaume Abril',
+    'Lídia Roig',
+    'Andreu Serrat',
+  ],
+  terrassa: [
+    'Maria Àngels Duran',
+    'Josep Maria Sala',
+    'Olga Ribas',
+    'Víctor Ibáñez',
+    'Gemma Puigcercós',
+    'Àlex Rius',
+    'Berta Domènech',
+    'Ferran Vives',
+    'Clara Nadal',
+    'Quim Escudé',
+  ],
+};
+
+function staffOf(slug: string): StaffMember[] {
+  const names = OTHER_STAFF_NAMES[slug];
+  if (!names) return BARCELONA_STAFF;
+  return BARCELONA_STAFF.map((s, i) => ({
+    local: s.local,
+    name: `${names[i] ?? s.local}${s.name.slice(s.name.indexOf(' ('))}`,
+    roles: s.local === 'officer' ? ['procurement_officer', 'committee_member'] : s.roles,
+  }));
+}
 
 const COMPANIES: {
   name: string;
@@ -185,13 +286,33 @@ export type SeedSummary = {
   seeded: boolean;
   platformAdmin: string;
   examples: { role: string; email: string }[];
+  /** Demo procurement files added by this run. */
+  tenders: number;
+};
+
+export type SeedOptions = {
+  /** Where the demo documents go: the app's store. Default: `<CONTRACTA_DATA_DIR>/blobs`, as the app's default. */
+  store?: BlobStore | undefined;
+  /**
+   * False seeds only cities, staff and companies. The procurement files take a few seconds (each
+   * goes through the real use-cases); a caller can start serving first and run the seed again
+   * afterwards, which then adds just the files.
+   */
+  tenders?: boolean | undefined;
 };
 
 /**
- * Seeds the demo once: if any authority exists the database is left as it is. Runs in one
- * transaction with its audit events, like any other change.
+ * Seeds the demo once. Cities, staff and companies go in when there is no authority yet, in one
+ * transaction with their audit events, like any other change; a database with authorities is left
+ * as it is. Then, on a demo database only (the demo platform administrator exists), the demo
+ * procurement files that are missing are added through the tender use-cases (demo.tenders.ts),
+ * so a second run adds nothing.
  */
-export async function seedDemo(db: Db, ctx: Omit<ServiceContext, 'db'>): Promise<SeedSummary> {
+export async function seedDemo(
+  db: Db,
+  ctx: Omit<ServiceContext, 'db'>,
+  options: SeedOptions = {},
+): Promise<SeedSummary> {
   const examples = [
     { role: 'platform_admin', email: DEMO_PLATFORM_ADMIN },
     ...BARCELONA_STAFF.map((s) => ({ role: s.roles.join('+'), email: `${s.local}@barcelona.example` })),
@@ -199,7 +320,14 @@ export async function seedDemo(db: Db, ctx: Omit<ServiceContext, 'db'>): Promise
     { role: 'bidder', email: 'bidder@neteges-valles.example' },
   ];
   const existing = await db.selectFrom('authority').select('id').limit(1).executeTakeFirst();
-  if (existing) return { seeded: false, platformAdmin: DEMO_PLATFORM_ADMIN, examples };
+  if (existing) {
+    if (!(await findUserByEmail(db, DEMO_PLATFORM_ADMIN))) {
+      return { seeded: false, platformAdmin: DEMO_PLATFORM_ADMIN, examples, tenders: 0 };
+    }
+    await seedPlanAndMinor(db, ctx);
+    const tenders = options.tenders === false ? 0 : await seedTenders(db, ctx, options);
+    return { seeded: tenders > 0, platformAdmin: DEMO_PLATFORM_ADMIN, examples, tenders };
+  }
   // One hash for all demo users: scrypt is deliberately slow, and the password is the same.
   const hash = await hashPassword(DEMO_PASSWORD);
   await withTransaction(db, async (trx) => {
@@ -258,6 +386,7 @@ export async function seedDemo(db: Db, ctx: Omit<ServiceContext, 'db'>): Promise
           ocid_prefix: c.ocid,
           // Barcelona caps price at 35 % of the score (its public-procurement decree); the others keep the default too.
           price_weight_cap: '35.00',
+          ...('chain' in c ? { approval_chain: [...c.chain] } : {}),
         })
         .execute();
       await audit({
@@ -268,21 +397,7 @@ export async function seedDemo(db: Db, ctx: Omit<ServiceContext, 'db'>): Promise
         isPublic: true,
         data: { slug: c.slug, dir3Code: c.dir3, ocidPrefix: c.ocid },
       });
-      const staff =
-        c.slug === 'barcelona'
-          ? BARCELONA_STAFF
-          : [
-              {
-                local: 'admin',
-                name: `Administració (${c.ca})`,
-                roles: ['authority_admin'] as AuthorityRole[],
-              },
-              {
-                local: 'officer',
-                name: `Contractació (${c.ca})`,
-                roles: ['procurement_officer', 'committee_member'] as AuthorityRole[],
-              },
-            ];
+      const staff = staffOf(c.slug);
       for (const s of staff) {
         const userId = await user(`${s.local}@${c.domain}.example`, s.name);
         await trx
@@ -350,5 +465,23 @@ export async function seedDemo(db: Db, ctx: Omit<ServiceContext, 'db'>): Promise
       }
     }
   });
-  return { seeded: true, platformAdmin: DEMO_PLATFORM_ADMIN, examples };
+  await seedPlanAndMinor(db, ctx);
+  const tenders = options.tenders === false ? 0 : await seedTenders(db, ctx, options);
+  return { seeded: true, platformAdmin: DEMO_PLATFORM_ADMIN, examples, tenders };
+}
+
+/** The procurement plans and a few minor contracts: quick, each skipped where it exists already. */
+async function seedPlanAndMinor(db: Db, ctx: Omit<ServiceContext, 'db'>): Promise<void> {
+  await withTransaction(db, async (trx) => {
+    await seedDemoPlan(trx, ctx);
+    await seedMinorContracts(trx, ctx);
+  });
+}
+
+async function seedTenders(db: Db, ctx: Omit<ServiceContext, 'db'>, options: SeedOptions): Promise<number> {
+  const result = await seedDemoTenders(db, ctx, {
+    store: options.store ?? fsBlobStore(path.join(loadConfig().dataDir, 'blobs')),
+    domains: new Map(CITIES.map((c) => [c.slug, c.domain])),
+  });
+  return result.created;
 }

@@ -42,11 +42,12 @@ function roleCheckboxes(pc: PageContext, idPrefix: string, selected: readonly st
     )}</fieldset>`;
 }
 
-function adminNav(pc: PageContext, authorityId: string) {
+export function adminNav(pc: PageContext, authorityId: string) {
   return html`<nav aria-label="${pc.t('admin.sections')}" class="sub-nav"><ul>
     <li><a href="/admin/authorities/${authorityId}" ${pc.path === `/admin/authorities/${authorityId}` ? html`aria-current="page"` : ''}>${pc.t('admin.settings')}</a></li>
     <li><a href="/admin/authorities/${authorityId}/members" ${pc.path.endsWith('/members') ? html`aria-current="page"` : ''}>${pc.t('admin.members')}</a></li>
     <li><a href="/admin/authorities/${authorityId}/audit" ${pc.path.endsWith('/audit') ? html`aria-current="page"` : ''}>${pc.t('admin.audit')}</a></li>
+    <li><a href="/admin/authorities/${authorityId}/holidays" ${pc.path.endsWith('/holidays') ? html`aria-current="page"` : ''}>${pc.t('calendar.navHolidays')}</a></li>
   </ul></nav>`;
 }
 

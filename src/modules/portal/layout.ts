@@ -96,10 +96,18 @@ function nav(pc: PageContext): Html {
   const a = pc.actor;
   const links: [string, string][] = [
     ['/', pc.t('nav.home')],
+    ['/tenders', pc.t('publicTenders.nav')],
+    ['/plan', pc.t('plan.navPlan')],
     ['/authorities', pc.t('nav.directory')],
   ];
   if (a.kind === 'user') {
     links.push(['/account', pc.t('nav.account')]);
+    // Companies are invited to quote for minor contracts (art. 118 LCSP) without a public notice.
+    if (a.companyRoles.size > 0) links.push(['/account/minor-invitations', pc.t('minor.company.title')]);
+    // The back office: every staff role of an authority reads its procurement files (tender.policy.ts).
+    if (a.authorityRoles.size > 0) {
+      links.push(['/office', pc.t('backoffice.nav')]);
+    }
     if (
       a.isPlatformAdmin ||
       [...a.authorityRoles.values()].some((r) => r.includes('authority_admin') || r.includes('auditor'))

@@ -2,8 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.js';
 import { accountPages } from './account.pages.js';
 import { adminPages } from './admin.pages.js';
+import { backofficePages } from './backoffice.pages.js';
 import { publicPages } from './public.pages.js';
+import { publicTenderPages } from './tenders-public.pages.js';
 import { APP_CSS } from './static.js';
+import { holidayPages } from '../calendar/holiday.pages.js';
+import { planPages } from '../plan/plan.pages.js';
+import { minorPages } from '../minor/minor.pages.js';
 
 export { renderErrorPage } from './portal.context.js';
 
@@ -13,6 +18,11 @@ export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(APP_CSS),
   );
   publicPages(app, r);
+  publicTenderPages(app, r);
   accountPages(app, r);
   adminPages(app, r);
+  backofficePages(app, r);
+  holidayPages(app, r);
+  planPages(app, r);
+  minorPages(app, r);
 };

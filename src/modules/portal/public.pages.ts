@@ -33,6 +33,15 @@ export function publicPages(app: App, r: FastifyInstance): void {
     const t = pc.t;
     const authorities = await listPublicAuthorities(app.serviceContext(request));
     const body = html`<p class="lead">${t('home.lead')}</p>
+      <section aria-labelledby="home-search-h">
+        <h2 id="home-search-h"><a href="/tenders">${t('publicTenders.home.title')}</a></h2>
+        <p>${t('publicTenders.home.text')}</p>
+        <form method="get" action="/tenders" role="search" id="home-search">
+          <div class="field"><label for="home-q">${t('publicTenders.home.searchLabel')}</label>
+          <input id="home-q" name="q" type="search" maxlength="200"></div>
+          <button type="submit">${t('publicTenders.home.submit')}</button>
+        </form>
+      </section>
       <ul class="cards">
         <li><h2><a href="/authorities">${t('home.directoryTitle')}</a></h2><p>${t('home.directoryText', { count: authorities.length })}</p></li>
         ${
@@ -79,6 +88,11 @@ export function publicPages(app: App, r: FastifyInstance): void {
       <dt>${t('directory.dir3')}</dt><dd><code>${a.dir3_code}</code></dd>
       <dt>${t('authority.names')}</dt><dd><span lang="ca">${a.name_ca}</span> · <span lang="es">${a.name_es}</span> · <span lang="en">${a.name_en}</span></dd>
     </dl>
+    <ul class="links">
+      <li><a href="/tenders?authority=${a.id}">${t('publicTenders.nav')}</a></li>
+      <li><a href="/plan?authority=${a.id}">${t('plan.navPlan')}</a></li>
+      <li><a href="/authorities/${a.slug}/minor-contracts">${t('minor.public.title')}</a></li>
+    </ul>
     <p><a href="/authorities">${t('authority.back')}</a></p>`;
     return sendPage(reply, layout(pc, name, body));
   });

@@ -1,3 +1,4 @@
+import type { AuthorityRole } from '../../platform/context.js';
 import type { Db } from '../../platform/db/client.js';
 import type { Tx } from '../../platform/db/tx.js';
 
@@ -32,6 +33,19 @@ export function listMembers(db: Q, authorityId: string) {
     .select(['app_user.id', 'app_user.email', 'app_user.name', 'membership.roles', 'membership.created_at'])
     .where('membership.authority_id', '=', authorityId)
     .orderBy('app_user.name')
+    .execute();
+}
+
+/** Members of one authority holding any of the given roles, by name; always scoped by it. */
+export function membersWithRole(db: Q, authorityId: string, roles: readonly AuthorityRole[]) {
+  return db
+    .selectFrom('membership')
+    .innerJoin('app_user', 'app_user.id', 'membership.user_id')
+    .select(['app_user.id', 'app_user.name', 'membership.roles'])
+    .where('membership.authority_id', '=', authorityId)
+    .where((eb) => eb.or(roles.map((role) => eb(eb.val<string>(role), '=', eb.fn.any('membership.roles')))))
+    .orderBy('app_user.name')
+    .orderBy('app_user.id')
     .execute();
 }
 

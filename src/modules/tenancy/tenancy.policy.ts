@@ -7,7 +7,8 @@ export type AuthorityAction =
   | 'authority.read_settings'
   | 'member.list'
   | 'member.manage'
-  | 'audit.read';
+  | 'audit.read'
+  | 'holiday.manage';
 
 /** Platform-wide actions, reserved to platform administrators. */
 export type PlatformAction = 'authority.create' | 'consortium.create' | 'audit.read_all';
@@ -31,6 +32,8 @@ export const AUTHORITY_PERMISSIONS: Record<AuthorityAction, readonly AuthorityRo
   'member.list': ['authority_admin', 'auditor'],
   'member.manage': ['authority_admin'],
   'audit.read': ['authority_admin', 'auditor'],
+  // The local calendar decides which days count in legal periods (Ley 39/2015 art. 30.7).
+  'holiday.manage': ['authority_admin'],
 };
 
 export type Decision = 'allow' | 'forbidden' | 'not_found' | 'unauthenticated';

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type SqlBool, sql } from 'kysely';
 import type { Db } from '../../platform/db/client.js';
 import type { Tx } from '../../platform/db/tx.js';
 
@@ -104,6 +104,31 @@ export function findDocumentRow(db: Q, authorityId: string, tenderId: string, id
 }
 
 export type DocumentRow = NonNullable<Awaited<ReturnType<typeof findDocumentRow>>>;
+
+/**
+ * A document that a published notice of the tender lists, by the tender's ocid. The notice
+ * snapshot (jsonb) is searched by containment, so only what was published is found.
+ */
+export function findPublishedDocumentRow(db: Q, ocid: string, id: string) {
+  return db
+    .selectFrom('tender_document as d')
+    .innerJoin('tender as t', 't.id', 'd.tender_id')
+    .select(documentColumns.map((c) => `d.${c}` as const))
+    .where('t.ocid', '=', ocid)
+    .where('t.status', 'in', ['published', 'cancelled'])
+    .where('d.id', '=', id)
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('tender_notice as n')
+          .select('n.id')
+          .whereRef('n.tender_id', '=', 't.id')
+          .where(
+            sql<SqlBool>`n.snapshot @> jsonb_build_object('documents', jsonb_build_array(jsonb_build_object('id', ${id}::text)))`,
+          ),
+      ),
+    )
+    .executeTakeFirst();
+}
 
 /**
  * Whether any document row, of any authority, points at this content. Deliberately not filtered

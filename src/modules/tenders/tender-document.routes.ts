@@ -6,6 +6,7 @@ import { DomainError } from '../../platform/errors.js';
 import { errors, Uuid } from '../../platform/http/schemas.js';
 import { validatorCompiler } from '../../platform/http/validation.js';
 import type { BlobStore } from '../../platform/storage/blob-store.js';
+import type { TenderDocumentView } from './tender-document.presenter.js';
 import { DOCUMENT_CONTENT_TYPES, DOCUMENT_KINDS, contentDisposition } from './tender-document.rules.js';
 import {
   checkCanAddDocument,
@@ -13,6 +14,7 @@ import {
   discardContent,
   listDocuments,
   openDocument,
+  openPublicDocument,
   recordDocument,
   type StoredContent,
   storeDocumentContent,
@@ -50,6 +52,25 @@ const UploadForm = Type.Object(
 
 const TenderParams = Type.Object({ authorityId: Uuid, tenderId: Uuid });
 const DocumentParams = Type.Object({ authorityId: Uuid, tenderId: Uuid, documentId: Uuid });
+const PublicDocumentParams = Type.Object({
+  ocid: Type.String({ pattern: '^ocds-[a-z0-9]{6}-[0-9a-f-]{36}$' }),
+  documentId: Uuid,
+});
+
+/** Headers of a download: the stored type, the size, the name, and the hash to verify it by. */
+function downloadHeaders(reply: FastifyReply, document: TenderDocumentView, cacheControl: string) {
+  // Text was checked to be UTF-8 on upload, so saying so is safe.
+  const type = document.contentType.startsWith('text/')
+    ? `${document.contentType}; charset=utf-8`
+    : document.contentType;
+  return reply
+    .header('content-type', type)
+    .header('content-length', String(document.size))
+    .header('content-disposition', contentDisposition(document.fileName))
+    .header('x-content-sha256', document.sha256)
+    .header('repr-digest', `sha-256=:${Buffer.from(document.sha256, 'hex').toString('base64')}:`)
+    .header('cache-control', cacheControl);
+}
 
 /**
  * A multipart body cannot be validated as a whole before it is read (that would mean buffering
@@ -246,18 +267,36 @@ export const tenderDocumentRoutes =
           tenderId,
           documentId,
         );
-        // Text was checked to be UTF-8 on upload, so saying so is safe.
-        const type = document.contentType.startsWith('text/')
-          ? `${document.contentType}; charset=utf-8`
-          : document.contentType;
-        return reply
-          .header('content-type', type)
-          .header('content-length', String(document.size))
-          .header('content-disposition', contentDisposition(document.fileName))
-          .header('x-content-sha256', document.sha256)
-          .header('repr-digest', `sha-256=:${Buffer.from(document.sha256, 'hex').toString('base64')}:`)
-          .header('cache-control', 'private, no-store')
-          .send(content);
+        return downloadHeaders(reply, document, 'private, no-store').send(content);
+      },
+    );
+
+    r.get(
+      '/tenders/:ocid/documents/:documentId',
+      {
+        schema: {
+          tags,
+          summary:
+            'Download a document of a published notice (public): as uploaded, with its SHA-256 in X-Content-SHA256 and Repr-Digest',
+          params: PublicDocumentParams,
+          response: {
+            200: {
+              description: 'The document, byte for byte as published',
+              content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+            },
+            ...errors(400, 404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { document, content } = await openPublicDocument(
+          app.serviceContext(request),
+          opts.store,
+          request.params.ocid,
+          request.params.documentId,
+        );
+        // Content-addressed and published: the bytes behind this URL never change.
+        return downloadHeaders(reply, document, 'public, max-age=86400, immutable').send(content);
       },
     );
   };

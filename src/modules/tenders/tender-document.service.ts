@@ -12,6 +12,7 @@ import { presentDocument, type TenderDocumentView } from './tender-document.pres
 import {
   blobIsReferenced,
   findDocumentRow,
+  findPublishedDocumentRow,
   insertDocument,
   listDocumentRows,
   lockBlob,
@@ -207,6 +208,27 @@ function verifying(sha256: string): Transform {
       cb(actual === sha256 ? null : new DomainError('INTERNAL', `Stored content ${sha256} is corrupt`));
     },
   });
+}
+
+/**
+ * A document of a published notice, for anyone: its id must appear in one of the tender's
+ * published notice versions (original or corrigendum), so a file uploaded to a published tender
+ * but not yet part of a corrigendum stays private, and a superseded one stays downloadable with
+ * the version that published it (the record of what bidders were given, art. 63 LCSP).
+ */
+export async function openPublicDocument(
+  ctx: ServiceContext,
+  store: BlobStore,
+  ocid: string,
+  documentId: string,
+): Promise<{ document: TenderDocumentView; content: Readable }> {
+  const row = await findPublishedDocumentRow(ctx.db, ocid, documentId);
+  if (!row) throw new DomainError('NOT_FOUND', 'Document not found');
+  if (!(await store.has(row.sha256))) {
+    throw new DomainError('INTERNAL', `Stored content of document ${documentId} is missing`);
+  }
+  const content = pipeline(store.get(row.sha256), verifying(row.sha256), () => {});
+  return { document: presentDocument(row), content };
 }
 
 /** A document and its content, for download. */

@@ -207,3 +207,19 @@ export async function setFollow(ctx: ServiceContext, ocid: string, follow: boole
     });
   });
 }
+
+/**
+ * Whether the signed-in user follows a tender (by the file id its public notice carries). It reads
+ * the caller's own row only; anyone else, or an id that is not a uuid, follows nothing.
+ */
+export async function isFollowing(ctx: ServiceContext, tenderId: string): Promise<boolean> {
+  const actor = ctx.actor;
+  if (actor.kind !== 'user' || !/^[0-9a-f-]{36}$/.test(tenderId)) return false;
+  const row = await ctx.db
+    .selectFrom('tender_follow')
+    .select('user_id')
+    .where('tender_id', '=', tenderId)
+    .where('user_id', '=', actor.userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -9,14 +9,17 @@ import { newId } from '../../platform/ids.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { earliestDeadline, localDate } from '../calendar/calendar.rules.js';
 import { authorityCalendar } from '../calendar/calendar.service.js';
+import { findMinorContract } from '../minor/minor-contract.repo.js';
 import { isHarmonised, minimumTenderPeriod } from '../procedures/procedure.rules.js';
 import type { ContractType, ProcedureCode } from '../procedures/procedure.types.js';
+import { membersWithRole } from '../tenancy/authority.repo.js';
 import { enforce } from '../tenancy/tenancy.policy.js';
 import { authorizeOnTender, canDecideStep } from './tender.policy.js';
 import { presentTender, type TenderView } from './tender.presenter.js';
 import { loadTender, type TenderAggregate } from './tender.repo.js';
 import { nextStatus, type TenderStatus } from './tender.rules.js';
 import { getTender, runChecks } from './tender.service.js';
+import { assignmentRows, latestApprovalRound, tenderExists } from './tender-workflow.repo.js';
 
 async function lockedTender(
   trx: Tx,
@@ -320,11 +323,15 @@ async function buildNotice(trx: Tx, agg: TenderAggregate, ocid: string, publishe
     .where('superseded_at', 'is', null)
     .orderBy('created_at')
     .execute();
+  // The cancellation stays out of the body: the cancellation notice already records its kind and
+  // reasons (tender_notice.reason), its time (published_at) and the status; repeating them here
+  // would state the same fact twice and show it as a change of the notice's content.
   const {
     findings: _findings,
     publishable: _publishable,
     version: _version,
     status: _status,
+    cancellation: _cancellation,
     ...content
   } = presentTender(agg, []);
   return canonicalJson({
@@ -350,6 +357,12 @@ export async function publishTender(
   const actor = authorizeOnTender(ctx.actor, 'tender.publish', authorityId);
   await withTransaction(ctx.db as Db, async (trx) => {
     const agg = await lockedTender(trx, authorityId, id, version);
+    // A minor contract is awarded directly after quotes (art. 118) and listed quarterly (art. 63.4): no notice.
+    if (agg.tender.procedure === 'menor') {
+      throw new DomainError('PROCEDURE_NOT_PUBLISHED', 'A minor contract is not published as a notice', {
+        procedure: 'menor',
+      });
+    }
     nextStatus(agg.tender.status as TenderStatus, { type: 'publish' });
     await requirePublishable({ ...ctx, db: trx }, agg);
     const authority = await trx
@@ -571,6 +584,16 @@ export async function cancelTender(
     const agg = await lockedTender(trx, authorityId, id, input.version);
     const wasPublished = agg.tender.status === 'published';
     nextStatus(agg.tender.status as TenderStatus, { type: 'cancel' });
+    // An awarded minor contract exists: giving it up is the contract's termination, not a
+    // desistimiento or renuncia of the procedure (art. 152 applies before award).
+    const minor =
+      agg.tender.procedure === 'menor' ? await findMinorContract(trx, authorityId, id) : undefined;
+    if (minor?.status === 'awarded') {
+      throw new DomainError('INVALID_TRANSITION', 'The minor contract was awarded', {
+        from: 'awarded',
+        event: 'cancel',
+      });
+    }
     const now = ctx.clock.now();
     await trx
       .updateTable('tender')
@@ -619,4 +642,80 @@ export async function cancelTender(
     });
   });
   return getTender(ctx, authorityId, id);
+}
+
+/** A file of the authority or NOT_FOUND, after the read policy (no membership → NOT_FOUND too). */
+async function readableTender(ctx: ServiceContext, authorityId: string, tenderId: string): Promise<void> {
+  authorizeOnTender(ctx.actor, 'tender.read', authorityId);
+  if (!(await tenderExists(ctx.db, authorityId, tenderId))) {
+    throw new DomainError('NOT_FOUND', 'Tender not found');
+  }
+}
+
+export type TenderAssignments = { committee: string[]; custodians: string[] };
+
+/** Who is assigned to a file: the committee (mesa) and the key custodians, as user ids. */
+export async function getAssignments(
+  ctx: ServiceContext,
+  authorityId: string,
+  tenderId: string,
+): Promise<TenderAssignments> {
+  await readableTender(ctx, authorityId, tenderId);
+  const rows = await assignmentRows(ctx.db, authorityId, tenderId);
+  return {
+    committee: rows.filter((r) => r.role === 'committee_member').map((r) => r.user_id),
+    custodians: rows.filter((r) => r.role === 'key_custodian').map((r) => r.user_id),
+  };
+}
+
+export type ApprovalStepView = {
+  round: number;
+  position: number;
+  role: string;
+  decision: string | null;
+  decidedBy: { id: string; name: string } | null;
+  decidedAt: string | null;
+  comment: string | null;
+};
+
+/**
+ * The steps of the file's latest approval round, in chain order, with who decided each; empty
+ * when the file was never submitted. Earlier rounds stay in the audit trail.
+ */
+export async function currentApprovalRound(
+  ctx: ServiceContext,
+  authorityId: string,
+  tenderId: string,
+): Promise<ApprovalStepView[]> {
+  await readableTender(ctx, authorityId, tenderId);
+  const steps = await latestApprovalRound(ctx.db, authorityId, tenderId);
+  return steps.map((s) => ({
+    round: s.round,
+    position: s.position,
+    role: s.role,
+    decision: s.decision,
+    decidedBy: s.decided_by ? { id: s.decided_by, name: s.decided_by_name ?? '' } : null,
+    decidedAt: s.decided_at?.toISOString() ?? null,
+    comment: s.comment,
+  }));
+}
+
+export type AssignmentCandidates = {
+  committee: { id: string; name: string }[];
+  custodians: { id: string; name: string }[];
+};
+
+/**
+ * Staff of the authority who can sit on the committee or hold a key: only members with the
+ * matching role may be assigned (setAssignments refuses anyone else).
+ */
+export async function assignmentCandidates(
+  ctx: ServiceContext,
+  authorityId: string,
+): Promise<AssignmentCandidates> {
+  authorizeOnTender(ctx.actor, 'tender.read', authorityId);
+  const rows = await membersWithRole(ctx.db, authorityId, ['committee_member', 'key_custodian']);
+  const holding = (role: AuthorityRole) =>
+    rows.filter((r) => r.roles.includes(role)).map((r) => ({ id: r.id, name: r.name }));
+  return { committee: holding('committee_member'), custodians: holding('key_custodian') };
 }

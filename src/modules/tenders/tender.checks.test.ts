@@ -25,6 +25,7 @@ function draft(overrides: Partial<TenderDraft> = {}): TenderDraft {
     procedure: 'abierto',
     contractType: 'services',
     estimatedValue: '180000',
+    valueBreakdown: null,
     mainCpv: '90910000-9',
     intellectualServices: false,
     socialServices: false,
@@ -189,6 +190,9 @@ describe('pre-publication checks', () => {
     expect(codes(minor, recent('2026-03-01'))).toEqual(['MINOR_CONTRACT_SPLITTING']);
     expect(codes(minor, recent('2025-11-01'))).toEqual([]);
     expect(codes(minor, recent('2026-03-01', '72000000-5'))).toEqual([]);
+    // The same CPV group (909: cleaning services) is the same object for this purpose.
+    expect(codes(minor, recent('2026-03-01', '90911200-8'))).toEqual(['MINOR_CONTRACT_SPLITTING']);
+    expect(codes(minor, recent('2026-03-01', '90500000-2'))).toEqual([]);
     expect(codes(minor, recent('2026-03-01', '90910000-9', 'company-2'))).toEqual([]);
   });
 

@@ -8,6 +8,8 @@ import {
   thresholdOn,
 } from '../procedures/procedure.rules.js';
 import type { PeriodRule, ThresholdKey } from '../procedures/procedure.types.js';
+import { CPV_MATCH_DIGITS } from '../minor/minor-contract.rules.js';
+import { modificationsExcess } from './estimated-value.rules.js';
 import type { CheckFinding, DocumentKind, RecentMinorContract, TenderDraft } from './tender.types.js';
 
 export type CheckContext = {
@@ -111,6 +113,16 @@ export function checkTender(draft: TenderDraft, ctx: CheckContext): CheckFinding
     });
   }
 
+  const excess = draft.valueBreakdown ? modificationsExcess(draft.valueBreakdown) : undefined;
+  if (excess && draft.valueBreakdown) {
+    out.push({
+      code: 'MODIFICATIONS_ABOVE_LIMIT',
+      severity: 'error',
+      source: 'LCSP art. 204.1',
+      details: { modifications: new Dec(draft.valueBreakdown.modifications).toFixed(2), limit: excess.limit },
+    });
+  }
+
   const judgementCap = judgementWeightCap(draft.procedure, facts);
   for (const lot of def.envelopes === 'none' ? [] : draft.lots) {
     if (lot.criteria.length === 0) {
@@ -182,11 +194,13 @@ export function checkTender(draft: TenderDraft, ctx: CheckContext): CheckFinding
   // a minor contract of the last 12 months (art. 118.3 as amended by RDL 3/2020).
   if (draft.procedure === 'menor') {
     const yearAgo = new Date(ctx.now.getTime() - 365 * 86_400_000).toISOString().slice(0, 10);
-    const cpv = draft.mainCpv.slice(0, 8);
+    // The same CPV group as the award guard of the fast path (minor-contract.rules.ts), so that
+    // the warning here and the block there speak of the same contracts.
+    const cpv = draft.mainCpv.slice(0, CPV_MATCH_DIGITS);
     const matches = ctx.recentMinorContracts.filter(
       (m) =>
         m.awardedOn >= yearAgo &&
-        m.mainCpv.slice(0, 8) === cpv &&
+        m.mainCpv.slice(0, CPV_MATCH_DIGITS) === cpv &&
         draft.invitedCompanyIds.includes(m.companyId),
     );
     if (matches.length > 0) {

@@ -3,6 +3,20 @@ import type { ContractType, ProcedureCode } from '../procedures/procedure.types.
 
 type Names = { ca: string; es: string; en: string };
 
+/** The components of the estimated value (art. 101.2 LCSP), euros excluding VAT, decimal strings. */
+export type ValueBreakdown = {
+  /** The contract's amount for its initial term. */
+  base: string;
+  /** Options the authority may exercise (101.2.a). */
+  options: string;
+  /** Foreseen extensions, prórrogas (101.2.a, art. 29.2). */
+  extensions: string;
+  /** Modifications foreseen in the PCAP (101.2.c, art. 204): at most 20 % of the initial price. */
+  modifications: string;
+  /** Prizes or payments to candidates or bidders (101.2.b). */
+  prizes: string;
+};
+
 /** A file as the officer edits it: the whole structure, lots and criteria included. */
 export type TenderInput = {
   reference: string;
@@ -12,7 +26,12 @@ export type TenderInput = {
   description?: Names | undefined;
   mainCpv: string;
   additionalCpvs?: string[] | undefined;
-  estimatedValue: string;
+  /**
+   * Valor estimado excluding VAT. May be omitted when `valueBreakdown` is given: it is then the
+   * sum of the components; when both are given they must agree.
+   */
+  estimatedValue?: string | undefined;
+  valueBreakdown?: ValueBreakdown | null | undefined;
   budgetExclVat: string;
   budgetInclVat: string;
   durationMonths?: number | undefined;

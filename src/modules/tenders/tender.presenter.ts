@@ -1,7 +1,24 @@
-import type { TenderAggregate } from './tender.repo.js';
+import { breakdownOf, type TenderAggregate } from './tender.repo.js';
 import type { CheckFinding } from './tender.types.js';
 
 const names = (o: { ca: string; es: string; en: string }) => ({ ca: o.ca, es: o.es, en: o.en });
+
+/**
+ * A criterion's formula parameters. jsonb comes back parsed on PostgreSQL and PGlite alike; a
+ * string (an older driver) is parsed, and anything that is not an object counts as no parameters.
+ */
+function formulaParamsOf(value: unknown): Record<string, string> {
+  let v = value;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v) as unknown;
+    } catch {
+      return {};
+    }
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
+}
 
 /** A file as the back office sees it, with the findings of its checks. */
 export function presentTender(agg: TenderAggregate, findings: CheckFinding[]) {
@@ -19,6 +36,7 @@ export function presentTender(agg: TenderAggregate, findings: CheckFinding[]) {
     mainCpv: t.main_cpv,
     additionalCpvs: t.additional_cpvs,
     estimatedValue: t.estimated_value,
+    valueBreakdown: breakdownOf(t),
     budgetExclVat: t.budget_excl_vat,
     budgetInclVat: t.budget_incl_vat,
     durationMonths: t.duration_months,
@@ -26,8 +44,31 @@ export function presentTender(agg: TenderAggregate, findings: CheckFinding[]) {
     questionsDeadline: t.questions_deadline?.toISOString() ?? null,
     tenderDeadline: t.tender_deadline?.toISOString() ?? null,
     openingAt: t.opening_at?.toISOString() ?? null,
+    // Facts that set the periods and the checks: urgency (art. 119), the reason for a single lot
+    // (art. 99.3), the lot limits the notice must state (art. 99.4), the reason for a price weight
+    // above the authority's cap. They belong to the file and to its published notice.
+    flags: {
+      urgent: t.urgent,
+      intellectualServices: t.intellectual_services,
+      socialServices: t.social_services,
+      priorInformationNotice: t.prior_information_notice,
+      routinePurchase: t.routine_purchase,
+    },
+    singleLotJustification: t.single_lot_justification,
+    priceWeightJustification: t.price_weight_justification,
+    maxLotsPerBidder: t.max_lots_per_bidder,
+    maxLotsAwarded: t.max_lots_awarded,
     custodianQuorum: t.custodian_quorum,
     ocid: t.ocid,
+    /** Desistimiento or renuncia (art. 152), once the file is cancelled. */
+    cancellation:
+      t.cancelled_at && t.cancellation_kind
+        ? {
+            kind: t.cancellation_kind,
+            reason: t.cancellation_reason ?? '',
+            at: t.cancelled_at.toISOString(),
+          }
+        : null,
     lots: agg.lots.map((l) => ({
       number: l.number,
       title: names({ ca: l.title_ca, es: l.title_es, en: l.title_en }),
@@ -41,6 +82,7 @@ export function presentTender(agg: TenderAggregate, findings: CheckFinding[]) {
         weight: c.weight,
         name: names({ ca: c.name_ca, es: c.name_es, en: c.name_en }),
         formula: c.formula,
+        formulaParams: formulaParamsOf(c.formula_params),
       })),
     })),
     findings,

@@ -1,7 +1,7 @@
 import type { Db } from '../../platform/db/client.js';
 import type { Tx } from '../../platform/db/tx.js';
 import { newId } from '../../platform/ids.js';
-import type { TenderInput } from './tender.input.js';
+import type { TenderInput, ValueBreakdown } from './tender.input.js';
 
 type Q = Db | Tx;
 
@@ -65,8 +65,27 @@ export function listTenderRows(db: Q, authorityId: string) {
     .execute();
 }
 
-/** The tender row's columns from an input (everything but lots). */
-export function tenderColumns(input: TenderInput) {
+/** The art. 101 components stored with a file, or null when it was drafted with one figure. */
+export function breakdownOf(t: {
+  value_base: string | null;
+  value_options: string | null;
+  value_extensions: string | null;
+  value_modifications: string | null;
+  value_prizes: string | null;
+}): ValueBreakdown | null {
+  if (t.value_base === null) return null;
+  return {
+    base: t.value_base,
+    options: t.value_options ?? '0.00',
+    extensions: t.value_extensions ?? '0.00',
+    modifications: t.value_modifications ?? '0.00',
+    prizes: t.value_prizes ?? '0.00',
+  };
+}
+
+/** The tender row's columns from an input (everything but lots), with the resolved estimated value. */
+export function tenderColumns(input: TenderInput, estimatedValue: string) {
+  const b = input.valueBreakdown ?? null;
   return {
     reference: input.reference,
     procedure: input.procedure,
@@ -79,7 +98,12 @@ export function tenderColumns(input: TenderInput) {
     description_en: input.description?.en ?? '',
     main_cpv: input.mainCpv,
     additional_cpvs: input.additionalCpvs ?? [],
-    estimated_value: input.estimatedValue,
+    estimated_value: estimatedValue,
+    value_base: b?.base ?? null,
+    value_options: b?.options ?? null,
+    value_extensions: b?.extensions ?? null,
+    value_modifications: b?.modifications ?? null,
+    value_prizes: b?.prizes ?? null,
     budget_excl_vat: input.budgetExclVat,
     budget_incl_vat: input.budgetInclVat,
     duration_months: input.durationMonths ?? null,

@@ -12,8 +12,11 @@ import {
 } from './tender-public.service.js';
 import {
   approvalsInbox,
+  assignmentCandidates,
   cancelTender,
+  currentApprovalRound,
   decideApproval,
+  getAssignments,
   publishCorrigendum,
   publishTender,
   setAssignments,
@@ -68,7 +71,13 @@ const tenderFields = {
   ),
   mainCpv: Cpv,
   additionalCpvs: Opt(Type.Array(Cpv, { maxItems: 30 })),
-  estimatedValue: Amount,
+  estimatedValue: Opt(Amount),
+  valueBreakdown: OptNull(
+    Type.Object(
+      { base: Amount, options: Amount, extensions: Amount, modifications: Amount, prizes: Amount },
+      { additionalProperties: false },
+    ),
+  ),
   budgetExclVat: Amount,
   budgetInclVat: Amount,
   durationMonths: Opt(Type.Integer({ minimum: 1, maximum: 600 })),
@@ -112,6 +121,15 @@ export const TenderSchema = Type.Object({
   mainCpv: Type.String(),
   additionalCpvs: Type.Array(Type.String()),
   estimatedValue: Type.String(),
+  valueBreakdown: Nullable(
+    Type.Object({
+      base: Type.String(),
+      options: Type.String(),
+      extensions: Type.String(),
+      modifications: Type.String(),
+      prizes: Type.String(),
+    }),
+  ),
   budgetExclVat: Type.String(),
   budgetInclVat: Type.String(),
   durationMonths: Nullable(Type.Integer()),
@@ -119,8 +137,20 @@ export const TenderSchema = Type.Object({
   questionsDeadline: Nullable(Type.String()),
   tenderDeadline: Nullable(Type.String()),
   openingAt: Nullable(Type.String()),
+  flags: Type.Object({
+    urgent: Type.Boolean(),
+    intellectualServices: Type.Boolean(),
+    socialServices: Type.Boolean(),
+    priorInformationNotice: Type.Boolean(),
+    routinePurchase: Type.Boolean(),
+  }),
+  singleLotJustification: Nullable(Type.String()),
+  priceWeightJustification: Nullable(Type.String()),
+  maxLotsPerBidder: Nullable(Type.Integer()),
+  maxLotsAwarded: Nullable(Type.Integer()),
   custodianQuorum: Type.Integer(),
   ocid: Nullable(Type.String()),
+  cancellation: Nullable(Type.Object({ kind: Type.String(), reason: Type.String(), at: Type.String() })),
   lots: Type.Array(
     Type.Object({
       number: Type.Integer(),
@@ -136,6 +166,7 @@ export const TenderSchema = Type.Object({
           weight: Type.String(),
           name: NamesOut,
           formula: Nullable(Type.String()),
+          formulaParams: Type.Record(Type.String(), Type.String()),
         }),
       ),
     }),
@@ -235,6 +266,34 @@ export const tenderRoutes =
 
     const Version = Body({ version: Type.Integer({ minimum: 1 }) });
 
+    const Person = Type.Object({ id: Type.String(), name: Type.String() });
+
+    r.get(
+      '/authorities/:authorityId/tenders/:tenderId/assignments',
+      {
+        schema: {
+          tags,
+          summary:
+            'The committee (mesa) and key custodians of a file, and the staff who hold those roles and can be assigned',
+          params: TenderParams,
+          response: {
+            200: Type.Object({
+              committee: Type.Array(Type.String()),
+              custodians: Type.Array(Type.String()),
+              candidates: Type.Object({ committee: Type.Array(Person), custodians: Type.Array(Person) }),
+            }),
+            ...errors(400, 401, 403, 404),
+          },
+        },
+      },
+      async (request) => {
+        const ctx = app.serviceContext(request);
+        const { authorityId, tenderId } = request.params;
+        const assigned = await getAssignments(ctx, authorityId, tenderId);
+        return { ...assigned, candidates: await assignmentCandidates(ctx, authorityId) };
+      },
+    );
+
     r.put(
       '/authorities/:authorityId/tenders/:tenderId/assignments',
       {
@@ -277,6 +336,38 @@ export const tenderRoutes =
           request.params.authorityId,
           request.params.tenderId,
           request.body.version,
+        ),
+    );
+
+    r.get(
+      '/authorities/:authorityId/tenders/:tenderId/approvals',
+      {
+        schema: {
+          tags,
+          summary:
+            'The steps of the file’s current approval round, with who decided each (empty before the first submission)',
+          params: TenderParams,
+          response: {
+            200: Type.Array(
+              Type.Object({
+                round: Type.Integer(),
+                position: Type.Integer(),
+                role: Type.String(),
+                decision: Nullable(Type.String()),
+                decidedBy: Nullable(Person),
+                decidedAt: Nullable(Type.String()),
+                comment: Nullable(Type.String()),
+              }),
+            ),
+            ...errors(400, 401, 403, 404),
+          },
+        },
+      },
+      async (request) =>
+        currentApprovalRound(
+          app.serviceContext(request),
+          request.params.authorityId,
+          request.params.tenderId,
         ),
     );
 

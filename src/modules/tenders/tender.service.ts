@@ -3,17 +3,22 @@ import type { Db } from '../../platform/db/client.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import { withTransaction } from '../../platform/db/tx.js';
 import { DomainError } from '../../platform/errors.js';
+import { Dec } from '../../platform/money.js';
 import { newId } from '../../platform/ids.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { earliestDeadline, localDate } from '../calendar/calendar.rules.js';
 import { authorityCalendar } from '../calendar/calendar.service.js';
 import { checkCpv, parseCpv } from '../cpv/cpv.rules.js';
+import { findMinorContract } from '../minor/minor-contract.repo.js';
+import { minorFactsForChecks } from '../minor/minor-contract.service.js';
 import type { ContractType, ProcedureCode } from '../procedures/procedure.types.js';
+import { resolveEstimatedValue } from './estimated-value.rules.js';
 import { checkTender } from './tender.checks.js';
 import type { TenderInput } from './tender.input.js';
 import { authorizeOnTender } from './tender.policy.js';
 import { presentTender, type TenderView } from './tender.presenter.js';
 import {
+  breakdownOf,
   knownCpvs,
   listTenderRows,
   loadTender,
@@ -30,8 +35,25 @@ import type {
   TenderDraft,
 } from './tender.types.js';
 
-/** Refuses what no draft may hold: unknown CPVs, dates in the past, lot numbers repeated. */
-async function validateInput(ctx: ServiceContext, input: TenderInput): Promise<void> {
+/** The estimated value a draft states (art. 101), or the refusal when its parts disagree. */
+function estimatedValueOf(input: TenderInput): string {
+  const r = resolveEstimatedValue(input.estimatedValue, input.valueBreakdown);
+  if (r.ok) return r.value;
+  throw new DomainError(
+    'ESTIMATED_VALUE_MISMATCH',
+    r.problem === 'missing'
+      ? 'Give the estimated value or its breakdown'
+      : `The estimated value must be the sum of its breakdown, ${r.computed}`,
+    r.problem === 'missing' ? { field: 'estimatedValue' } : { field: 'estimatedValue', computed: r.computed },
+  );
+}
+
+/**
+ * Refuses what no draft may hold: unknown CPVs, dates in the past, lot numbers repeated, an
+ * estimated value that is not the sum of its parts. Returns the estimated value to store.
+ */
+async function validateInput(ctx: ServiceContext, input: TenderInput): Promise<string> {
+  const estimatedValue = estimatedValueOf(input);
   const cpvs = [input.mainCpv, ...(input.additionalCpvs ?? []), ...input.lots.map((l) => l.mainCpv)];
   const codes = [...new Set(cpvs.map((c) => parseCpv(c)?.code).filter((c): c is string => c !== undefined))];
   const known = await knownCpvs(ctx.db, codes);
@@ -47,10 +69,20 @@ async function validateInput(ctx: ServiceContext, input: TenderInput): Promise<v
       throw new DomainError('DEADLINE_IN_PAST', `${field} is in the past`, { field });
     }
   }
+  if (new Dec(input.budgetInclVat).lessThan(input.budgetExclVat)) {
+    throw new DomainError(
+      'BUDGET_INCONSISTENT',
+      'The budget including VAT is below the budget excluding VAT',
+      {
+        field: 'budgetInclVat',
+      },
+    );
+  }
   const numbers = input.lots.map((l) => l.number);
   if (new Set(numbers).size !== numbers.length) {
     throw new DomainError('UNPROCESSABLE', 'Lot numbers must be unique', { field: 'lots' });
   }
+  return estimatedValue;
 }
 
 function draftOf(agg: TenderAggregate): TenderDraft {
@@ -59,6 +91,7 @@ function draftOf(agg: TenderAggregate): TenderDraft {
     procedure: t.procedure as ProcedureCode,
     contractType: t.contract_type as ContractType,
     estimatedValue: t.estimated_value,
+    valueBreakdown: breakdownOf(t),
     mainCpv: t.main_cpv,
     intellectualServices: t.intellectual_services,
     socialServices: t.social_services,
@@ -98,13 +131,23 @@ export async function runChecks(ctx: ServiceContext, agg: TenderAggregate): Prom
       .executeTakeFirstOrThrow(),
   ]);
   const now = ctx.clock.now();
-  return checkTender(draftOf(agg), {
-    now,
-    today: localDate(now, cal.timeZone),
-    priceWeightCap: authority.price_weight_cap,
-    earliestDeadline: (start, rule) => earliestDeadline(start, rule, cal),
-    recentMinorContracts: [],
-  });
+  const today = localDate(now, cal.timeZone);
+  // Minor files: the authority's minor awards of the last 12 months and the companies invited to
+  // quote for this file, for the splitting check (art. 118.3).
+  const minor =
+    agg.tender.procedure === 'menor'
+      ? await minorFactsForChecks(ctx.db, authorityId, agg.tender.id, today)
+      : { recentMinorContracts: [], invitedCompanyIds: [] };
+  return checkTender(
+    { ...draftOf(agg), invitedCompanyIds: minor.invitedCompanyIds },
+    {
+      now,
+      today,
+      priceWeightCap: authority.price_weight_cap,
+      earliestDeadline: (start, rule) => earliestDeadline(start, rule, cal),
+      recentMinorContracts: minor.recentMinorContracts,
+    },
+  );
 }
 
 async function view(ctx: ServiceContext, authorityId: string, id: string): Promise<TenderView> {
@@ -126,12 +169,20 @@ export async function createTender(
   input: TenderInput,
 ): Promise<TenderView> {
   const actor = authorizeOnTender(ctx.actor, 'tender.edit', authorityId);
-  await validateInput(ctx, input);
+  const estimatedValue = await validateInput(ctx, input);
   const id = newId();
   await withTransaction(ctx.db as Db, async (trx) => {
     await trx
       .insertInto('tender')
-      .values({ id, authority_id: authorityId, created_by: actor.userId, ...tenderColumns(input) })
+      .values({
+        id,
+        authority_id: authorityId,
+        created_by: actor.userId,
+        // The use-case's clock, not the database's: a file is dated when the officer drafted it.
+        created_at: ctx.clock.now(),
+        updated_at: ctx.clock.now(),
+        ...tenderColumns(input, estimatedValue),
+      })
       .execute()
       .catch(referenceTaken);
     await replaceLots(trx, authorityId, id, input.lots);
@@ -163,15 +214,30 @@ export async function updateTender(
     if (!agg) throw new DomainError('NOT_FOUND', 'Tender not found');
     const from = agg.tender.status as TenderStatus;
     const to = nextStatus(from, { type: 'edit' });
+    // Once companies were asked to quote for a minor contract, they quote for this text: it may
+    // not change under them (equal treatment, art. 1 LCSP). Void the request first.
+    const minor =
+      agg.tender.procedure === 'menor' ? await findMinorContract(trx, authorityId, id) : undefined;
+    if (minor && minor.status !== 'void') {
+      throw new DomainError('INVALID_TRANSITION', `Companies were invited to quote (${minor.status})`, {
+        from,
+        event: 'edit',
+      });
+    }
     if (agg.tender.version !== input.version) {
       throw new DomainError('STALE_VERSION', 'The file changed since you read it', {
         version: agg.tender.version,
       });
     }
-    await validateInput({ ...ctx, db: trx }, input);
+    const estimatedValue = await validateInput({ ...ctx, db: trx }, input);
     await trx
       .updateTable('tender')
-      .set({ ...tenderColumns(input), status: to, version: input.version + 1, updated_at: ctx.clock.now() })
+      .set({
+        ...tenderColumns(input, estimatedValue),
+        status: to,
+        version: input.version + 1,
+        updated_at: ctx.clock.now(),
+      })
       .where('id', '=', id)
       .where('authority_id', '=', authorityId)
       .execute()

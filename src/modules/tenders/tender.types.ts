@@ -1,4 +1,5 @@
 import type { ContractType, ProcedureCode } from '../procedures/procedure.types.js';
+import type { ValueBreakdown } from './tender.input.js';
 
 /** Criterion kinds (eForms BT-539): price, cost (e.g. life-cycle cost) or quality. */
 export type CriterionKind = 'price' | 'cost' | 'quality';
@@ -33,6 +34,8 @@ export type TenderDraft = {
   contractType: ContractType;
   /** Valor estimado (art. 101): excludes VAT, includes options, extensions and foreseen modifications. */
   estimatedValue: string;
+  /** Its art. 101 components, when the file states them. */
+  valueBreakdown: ValueBreakdown | null;
   mainCpv: string;
   intellectualServices: boolean;
   socialServices: boolean;
@@ -75,6 +78,7 @@ export type CheckCode =
   | 'SINGLE_LOT_WITHOUT_JUSTIFICATION'
   | 'VALUE_NEAR_THRESHOLD'
   | 'LOTS_EXCEED_VALUE'
+  | 'MODIFICATIONS_ABOVE_LIMIT'
   | 'MINOR_CONTRACT_SPLITTING'
   | 'MANDATORY_DOCUMENTS_MISSING'
   | 'CUSTODIAN_QUORUM_INVALID'

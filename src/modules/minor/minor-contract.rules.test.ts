@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError } from '../../platform/errors.js';
+import {
+  amountInclVat,
+  assertQuotesUnsealed,
+  assertQuotingOpen,
+  checkAwardAmount,
+  checkInvitationCount,
+  checkSplitting,
+  interestMatch,
+  monthsBefore,
+  nextMinorStatus,
+  quarterOf,
+  quarterRange,
+  rankSuggestions,
+  splittingGuard,
+  toCsv,
+} from './minor-contract.rules.js';
+import type { MinorEvent, MinorStatus, PriorMinorAward } from './minor-contract.types.js';
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof DomainError) return err.code;
+    throw err;
+  }
+  return undefined;
+}
+
+describe('minor contract state machine', () => {
+  const events: MinorEvent['type'][] = ['invite', 'quote', 'award', 'void'];
+  const allowed: Record<MinorStatus, Partial<Record<MinorEvent['type'], MinorStatus>>> = {
+    inviting: { invite: 'inviting', quote: 'inviting', award: 'awarded', void: 'void' },
+    awarded: {},
+    void: {},
+  };
+  for (const from of ['inviting', 'awarded', 'void'] as const) {
+    for (const type of events) {
+      const to = allowed[from][type];
+      it(`${from} + ${type} → ${to ?? 'INVALID_TRANSITION'}`, () => {
+        if (to) expect(nextMinorStatus(from, { type })).toBe(to);
+        else expect(codeOf(() => nextMinorStatus(from, { type }))).toBe('INVALID_TRANSITION');
+      });
+    }
+  }
+});
+
+describe('invitations and deadlines', () => {
+  it('asks for three companies or written reasons', () => {
+    expect(codeOf(() => checkInvitationCount(3, null))).toBeUndefined();
+    expect(codeOf(() => checkInvitationCount(2, null))).toBe('MINOR_TOO_FEW_INVITATIONS');
+    expect(codeOf(() => checkInvitationCount(2, '   '))).toBe('MINOR_TOO_FEW_INVITATIONS');
+    expect(codeOf(() => checkInvitationCount(2, 'ok'))).toBe('MINOR_TOO_FEW_INVITATIONS');
+    expect(
+      codeOf(() => checkInvitationCount(1, 'Únic proveïdor amb exclusiva de la patent')),
+    ).toBeUndefined();
+  });
+
+  it('closes quoting at the deadline instant and unseals quotes then', () => {
+    const deadline = new Date('2026-12-01T22:59:59.999Z');
+    const before = new Date(deadline.getTime() - 1);
+    expect(codeOf(() => assertQuotingOpen(before, deadline))).toBeUndefined();
+    expect(codeOf(() => assertQuotingOpen(deadline, deadline))).toBe('DEADLINE_PASSED');
+    expect(codeOf(() => assertQuotesUnsealed(before, deadline))).toBe('QUOTES_SEALED');
+    expect(codeOf(() => assertQuotesUnsealed(deadline, deadline))).toBeUndefined();
+  });
+});
+
+describe('award amount (art. 118.1)', () => {
+  const day = '2026-11-26';
+  const cases: [string, 'works' | 'services' | 'supplies', string, string | undefined][] = [
+    ['services 1 € under', 'services', '14999.00', undefined],
+    ['services one cent under', 'services', '14999.99', undefined],
+    ['services at the threshold', 'services', '15000.00', 'MINOR_THRESHOLD_EXCEEDED'],
+    ['services 1 € over', 'services', '15001.00', 'MINOR_THRESHOLD_EXCEEDED'],
+    ['supplies 1 € under', 'supplies', '14999.00', undefined],
+    ['supplies at the threshold', 'supplies', '15000.00', 'MINOR_THRESHOLD_EXCEEDED'],
+    ['works 1 € under', 'works', '39999.00', undefined],
+    ['works at the threshold', 'works', '40000.00', 'MINOR_THRESHOLD_EXCEEDED'],
+    ['works 1 € over', 'works', '40001.00', 'MINOR_THRESHOLD_EXCEEDED'],
+  ];
+  for (const [name, contractType, amount, code] of cases) {
+    it(name, () => {
+      expect(
+        codeOf(() =>
+          checkAwardAmount({ contractType, estimatedValue: '99999999', amountExclVat: amount, day }),
+        ),
+      ).toBe(code);
+    });
+  }
+
+  it('refuses more than the estimated value, and nothing', () => {
+    const facts = { contractType: 'services' as const, estimatedValue: '12000.00', day };
+    expect(codeOf(() => checkAwardAmount({ ...facts, amountExclVat: '12000.00' }))).toBeUndefined();
+    expect(codeOf(() => checkAwardAmount({ ...facts, amountExclVat: '12000.01' }))).toBe('UNPROCESSABLE');
+    expect(codeOf(() => checkAwardAmount({ ...facts, amountExclVat: '0' }))).toBe('UNPROCESSABLE');
+  });
+
+  it('refuses a contract type that cannot be minor', () => {
+    expect(
+      codeOf(() =>
+        checkAwardAmount({
+          contractType: 'works_concession',
+          estimatedValue: '1000',
+          amountExclVat: '10',
+          day,
+        }),
+      ),
+    ).toBe('UNPROCESSABLE');
+  });
+
+  it('adds VAT at the file rate, rounded to the cent', () => {
+    expect(amountInclVat('10000.00', '150000.00', '181500.00')).toBe('12100.00');
+    expect(amountInclVat('0.05', '100', '121')).toBe('0.06');
+    expect(amountInclVat('100.00', '100', '110')).toBe('110.00');
+    expect(amountInclVat('100.00', '0', '0')).toBe('100.00');
+  });
+});
+
+describe('12-month splitting guard (arts. 99.2, 118.3)', () => {
+  const today = '2026-11-26';
+  const prior = (over: Partial<PriorMinorAward>): PriorMinorAward => ({
+    tenderId: 'p1',
+    companyId: 'c1',
+    mainCpv: '90911200-8',
+    amountExclVat: '8000.00',
+    awardedOn: '2026-06-01',
+    ...over,
+  });
+  const candidate = {
+    companyId: 'c1',
+    mainCpv: '90910000-9',
+    amountExclVat: '7000.00',
+    contractType: 'services' as const,
+  };
+
+  it('blocks when same company and CPV group reach the threshold in 12 months', () => {
+    const r = splittingGuard(candidate, [prior({})], today);
+    expect(r).toMatchObject({ reachesThreshold: true, cumulative: '15000.00', threshold: '15000.00' });
+    expect(codeOf(() => checkSplitting(r, null))).toBe('MINOR_SPLITTING_RISK');
+    expect(
+      codeOf(() => checkSplitting(r, 'Objectes diferents: neteja de vidres i de façanes')),
+    ).toBeUndefined();
+  });
+
+  it('passes one cent under the threshold', () => {
+    const r = splittingGuard(candidate, [prior({ amountExclVat: '7999.99' })], today);
+    expect(r).toMatchObject({ reachesThreshold: false, cumulative: '14999.99' });
+    expect(codeOf(() => checkSplitting(r, null))).toBeUndefined();
+  });
+
+  it('ignores another company, another CPV group, and awards outside the window', () => {
+    expect(splittingGuard(candidate, [prior({ companyId: 'c2' })], today).reachesThreshold).toBe(false);
+    expect(splittingGuard(candidate, [prior({ mainCpv: '90600000-3' })], today).reachesThreshold).toBe(false);
+    expect(splittingGuard(candidate, [prior({ awardedOn: '2025-11-25' })], today).matches).toHaveLength(0);
+    // The same day a year earlier is inside the window.
+    expect(splittingGuard(candidate, [prior({ awardedOn: '2025-11-26' })], today).reachesThreshold).toBe(
+      true,
+    );
+  });
+
+  it('takes the window and the CPV match as parameters', () => {
+    const p = [prior({ mainCpv: '90600000-3', awardedOn: '2026-01-10' })];
+    expect(splittingGuard(candidate, p, today, { digits: 2 }).reachesThreshold).toBe(true);
+    expect(splittingGuard(candidate, p, today, { digits: 2, months: 6 }).reachesThreshold).toBe(false);
+  });
+
+  it('counts months on the calendar, clamping to the month end', () => {
+    expect(monthsBefore('2026-11-26', 12)).toBe('2025-11-26');
+    expect(monthsBefore('2028-02-29', 12)).toBe('2027-02-28');
+    expect(monthsBefore('2026-03-31', 1)).toBe('2026-02-28');
+    expect(monthsBefore('2026-01-15', 1)).toBe('2025-12-15');
+  });
+});
+
+describe('suggestions', () => {
+  it('matches CPV interests by division and group', () => {
+    expect(interestMatch('90000000', '90910000-9')).toBe(2);
+    expect(interestMatch('90910000', '90910000-9')).toBe(8);
+    expect(interestMatch('90911000-6', '90910000-9')).toBe(4);
+    expect(interestMatch('90600000', '90910000-9')).toBe(0);
+    expect(interestMatch('45000000', '90910000-9')).toBe(0);
+    expect(interestMatch('garbage', '90910000-9')).toBe(0);
+  });
+
+  it('ranks SMEs first, then the closest match, then by name; skips the excluded', () => {
+    const base = { taxId: 'x' };
+    const ranked = rankSuggestions(
+      [
+        { ...base, id: 'big', legalName: 'Big Corp', isSme: false, cpvInterests: ['90910000'] },
+        { ...base, id: 'sme-div', legalName: 'Alfa', isSme: true, cpvInterests: ['90000000'] },
+        { ...base, id: 'sme-class', legalName: 'Zeta', isSme: true, cpvInterests: ['90910000'] },
+        { ...base, id: 'other', legalName: 'Obres', isSme: true, cpvInterests: ['45000000'] },
+        { ...base, id: 'gone', legalName: 'Beta', isSme: true, cpvInterests: ['90910000'] },
+      ],
+      '90910000-9',
+      new Set(['gone']),
+    );
+    expect(ranked.map((r) => r.id)).toEqual(['sme-class', 'sme-div', 'big']);
+  });
+});
+
+describe('quarters and CSV', () => {
+  it('finds quarters and their days', () => {
+    expect(quarterOf('2026-03-31')).toEqual({ year: 2026, quarter: 1 });
+    expect(quarterOf('2026-04-01')).toEqual({ year: 2026, quarter: 2 });
+    expect(quarterRange(2026, 1)).toEqual({ from: '2026-01-01', to: '2026-03-31' });
+    expect(quarterRange(2028, 1)).toEqual({ from: '2028-01-01', to: '2028-03-31' });
+    expect(quarterRange(2026, 4)).toEqual({ from: '2026-10-01', to: '2026-12-31' });
+    expect(codeOf(() => quarterRange(2026, 5))).toBe('UNPROCESSABLE');
+  });
+
+  it('escapes CSV fields and defuses formulas', () => {
+    expect(toCsv([['a', 'b,c', 'say "hi"', 'two\nlines', null, 12]])).toBe(
+      'a,"b,c","say ""hi""","two\nlines",,12\r\n',
+    );
+    expect(toCsv([['=SUM(A1)', '+34', '-12.50', '@x', 'Neteges Vallès, SL']])).toBe(
+      "'=SUM(A1),'+34,-12.50,'@x,\"Neteges Vallès, SL\"\r\n",
+    );
+  });
+});

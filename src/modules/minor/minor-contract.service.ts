@@ -1,0 +1,637 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../platform/canonical-json.js';
+import type { ServiceContext } from '../../platform/context.js';
+import type { Db } from '../../platform/db/client.js';
+import { type Tx, withTransaction } from '../../platform/db/tx.js';
+import { DomainError } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { Dec } from '../../platform/money.js';
+import { recordEvent } from '../audit/audit.service.js';
+import { localDate } from '../calendar/calendar.rules.js';
+import type { ContractType } from '../procedures/procedure.types.js';
+import { authorizeOnMinor, authorizeQuoting } from './minor-contract.policy.js';
+import {
+  type CompanyInvitationView,
+  type MinorContractView,
+  presentCompanyInvitation,
+  presentMinorContract,
+  presentQuarterLine,
+  type QuoteView,
+} from './minor-contract.presenter.js';
+import {
+  awardsBetween,
+  existingCompanyIds,
+  findAward,
+  findMinorContract,
+  findMinorFile,
+  invitationsOfCompany,
+  invitedCompanyIds,
+  listInvitations,
+  listMinorFiles,
+  listQuotes,
+  type MinorFileRow,
+  priorAwards,
+  suggestionCandidates,
+} from './minor-contract.repo.js';
+import {
+  amountInclVat,
+  assertQuotesUnsealed,
+  assertQuotingOpen,
+  checkAwardAmount,
+  checkInvitationCount,
+  checkSplitting,
+  cpvPrefix,
+  isJustified,
+  isQuotingOpen,
+  MIN_INVITATIONS,
+  minorThreshold,
+  nextMinorStatus,
+  quarterOf,
+  quarterRange,
+  rankSuggestions,
+  splittingGuard,
+  splittingWindowStart,
+} from './minor-contract.rules.js';
+import type { MinorStatus, QuarterlyLine, RankedSuggestion } from './minor-contract.types.js';
+
+/** Art. 29.8 LCSP: a minor contract lasts at most one year and cannot be extended. */
+const MAX_DURATION_MONTHS = 12;
+
+async function authorityToday(db: Db | Tx, authorityId: string, now: Date): Promise<string> {
+  const a = await db
+    .selectFrom('authority')
+    .select('time_zone')
+    .where('id', '=', authorityId)
+    .executeTakeFirstOrThrow();
+  return localDate(now, a.time_zone);
+}
+
+/** The file, refused unless it is a minor contract of this authority. */
+async function minorFile(db: Db | Tx, authorityId: string, tenderId: string, forUpdate = false) {
+  const file = await findMinorFile(db, authorityId, tenderId, { forUpdate });
+  if (!file) throw new DomainError('NOT_FOUND', 'Tender not found');
+  if (file.procedure !== 'menor') {
+    throw new DomainError('UNPROCESSABLE', 'The file is not a minor contract', {
+      reason: 'NOT_A_MINOR_CONTRACT',
+      procedure: file.procedure,
+    });
+  }
+  return file;
+}
+
+/** Invitations, quotes and award go on only while the approved file stays approved (an edit sends it back to the chain). */
+function requireApproved(file: MinorFileRow): void {
+  if (file.status !== 'approved') {
+    throw new DomainError('INVALID_TRANSITION', `A ${file.status} file cannot take this step`, {
+      tenderStatus: file.status,
+    });
+  }
+}
+
+async function started(db: Db | Tx, authorityId: string, tenderId: string, forUpdate = false) {
+  const m = await findMinorContract(db, authorityId, tenderId, { forUpdate });
+  if (!m) {
+    throw new DomainError('INVALID_TRANSITION', 'No company has been invited yet', { from: 'not_started' });
+  }
+  return m;
+}
+
+/** Unknown company ids are refused as not found, like any forged id. */
+async function requireCompanies(db: Db | Tx, ids: readonly string[]): Promise<void> {
+  const found = await existingCompanyIds(db, ids);
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length) throw new DomainError('NOT_FOUND', 'Company not found', { companyIds: missing });
+}
+
+async function buildView(
+  ctx: ServiceContext,
+  authorityId: string,
+  tenderId: string,
+): Promise<MinorContractView> {
+  const file = await minorFile(ctx.db, authorityId, tenderId);
+  const now = ctx.clock.now();
+  const today = await authorityToday(ctx.db, authorityId, now);
+  const [m, invitations, award] = await Promise.all([
+    findMinorContract(ctx.db, authorityId, tenderId),
+    listInvitations(ctx.db, authorityId, tenderId),
+    findAward(ctx.db, authorityId, tenderId),
+  ]);
+  const sealed = !m || isQuotingOpen(now, m.quote_deadline);
+  const quoteRows = m ? await listQuotes(ctx.db, authorityId, tenderId) : [];
+  let quotes: QuoteView[] = [];
+  if (!sealed) {
+    const prior = await priorAwards(ctx.db, authorityId, splittingWindowStart(today), tenderId);
+    const contractType = file.contract_type as ContractType;
+    const threshold = minorThreshold(contractType, today);
+    quotes = quoteRows.map((q) => {
+      const guard = splittingGuard(
+        { companyId: q.company_id, mainCpv: file.main_cpv, amountExclVat: q.amount_excl_vat, contractType },
+        prior,
+        today,
+      );
+      return {
+        id: q.id,
+        companyId: q.company_id,
+        legalName: q.legal_name,
+        taxId: q.tax_id,
+        isSme: q.is_sme,
+        amountExclVat: q.amount_excl_vat,
+        amountInclVat: amountInclVat(q.amount_excl_vat, file.budget_excl_vat, file.budget_incl_vat),
+        note: q.note,
+        submittedAt: q.submitted_at.toISOString(),
+        thresholdExceeded: new Dec(q.amount_excl_vat).greaterThanOrEqualTo(threshold),
+        aboveEstimate: new Dec(q.amount_excl_vat).greaterThan(file.estimated_value),
+        splitting: {
+          reachesThreshold: guard.reachesThreshold,
+          cumulative: guard.cumulative,
+          contracts: guard.matches.map((x) => x.tenderId),
+        },
+      };
+    });
+  }
+  const quoted = new Set(quoteRows.map((q) => q.company_id));
+  return presentMinorContract({
+    file,
+    minor: m ?? null,
+    threshold: minorThreshold(file.contract_type as ContractType, today).toFixed(2),
+    minInvitations: MIN_INVITATIONS,
+    sealed,
+    invitations: invitations.map((i) => ({
+      companyId: i.company_id,
+      legalName: i.legal_name,
+      taxId: i.tax_id,
+      isSme: i.is_sme,
+      invitedAt: i.invited_at.toISOString(),
+      // Who has quoted is sealed too until the deadline; only the count shows.
+      hasQuoted: sealed ? null : quoted.has(i.company_id),
+    })),
+    quoteCount: quoteRows.length,
+    quotes,
+    award: award ?? null,
+  });
+}
+
+/** The fast path of a minor file as its staff sees it. Quotes are sealed until the deadline. */
+export async function getMinorContract(
+  ctx: ServiceContext,
+  authorityId: string,
+  tenderId: string,
+): Promise<MinorContractView> {
+  authorizeOnMinor(ctx.actor, 'minor.read', authorityId);
+  return buildView(ctx, authorityId, tenderId);
+}
+
+/** The authority's minor files, with the state of each one's fast path. */
+export async function listMinorContracts(ctx: ServiceContext, authorityId: string) {
+  authorizeOnMinor(ctx.actor, 'minor.read', authorityId);
+  const rows = await listMinorFiles(ctx.db, authorityId);
+  return rows.map((r) => ({
+    tenderId: r.id,
+    reference: r.reference,
+    tenderStatus: r.status,
+    status: (r.minor_status ?? 'not_started') as MinorStatus | 'not_started',
+    title: { ca: r.title_ca, es: r.title_es, en: r.title_en },
+    estimatedValue: r.estimated_value,
+    quoteDeadline: r.quote_deadline?.toISOString() ?? null,
+  }));
+}
+
+export type StartInput = { quoteDeadline: string; companyIds: string[]; justification?: string | undefined };
+
+/**
+ * Opens the request for quotes of an approved minor file: the companies invited and the deadline.
+ * At least MIN_INVITATIONS companies, or written reasons (kept in the file and the audit trail).
+ */
+export async function startMinorContract(
+  ctx: ServiceContext,
+  authorityId: string,
+  tenderId: string,
+  input: StartInput,
+): Promise<MinorContractView> {
+  const actor = authorizeOnMinor(ctx.actor, 'minor.invite', authorityId);
+  const companyIds = [...new Set(input.companyIds)];
+  const justification = input.justification?.trim() || null;
+  await withTransaction(ctx.db as Db, async (trx) => {
+    const file = await minorFile(trx, authorityId, tenderId, true);
+    requireApproved(file);
+    if (await findMinorContract(trx, authorityId, tenderId)) {
+      throw new DomainError('INVALID_TRANSITION', 'Companies have already been invited', {
+        from: 'inviting',
+      });
+    }
+    if (file.duration_months !== null && file.duration_months > MAX_DURATION_MONTHS) {
+      throw new DomainError('UNPROCESSABLE', 'A minor contract lasts at most 12 months', {
+        reason: 'DURATION_TOO_LONG',
+        durationMonths: file.duration_months,
+        source: 'LCSP art. 29.8',
+      });
+    }
+    const now = ctx.clock.now();
+    const deadline = new Date(input.quoteDeadline);
+    if (deadline <= now) {
+      throw new DomainError('DEADLINE_IN_PAST', 'quoteDeadline is in the past', { field: 'quoteDeadline' });
+    }
+    checkInvitationCount(companyIds.length, justification);
+    await requireCompanies(trx, companyIds);
+    await trx
+      .insertInto('minor_contract')
+      .values({
+        tender_id: tenderId,
+        authority_id: authorityId,
+        status: 'inviting',
+        quote_deadline: deadline,
+        invitation_justification: justification,
+        started_by: actor.userId,
+        started_at: now,
+      })
+      .execute();
+    await trx
+      .insertInto('minor_invitation')
+      .values(
+        companyIds.map((companyId) => ({
+          tender_id: tenderId,
+          authority_id: authorityId,
+          company_id: companyId,
+          invited_by: actor.userId,
+          invited_at: now,
+        })),
+      )
+      .execute();
+    await recordEvent(trx, ctx, {
+      action: 'minor.started',
+      objectType: 'tender',
+      objectId: tenderId,
+      authorityId,
+      data: { quoteDeadline: deadline.toISOString(), companyIds, justification },
+    });
+  });
+  return buildView(ctx, authorityId, tenderId);
+}
+
+/** Invites more companies while quotes are still open. Companies already invited are skipped. */
+export async function inviteCompanies(
+  ctx: ServiceContext,
+  authorityId: string,
+  tenderId: string,
+  input: { companyIds: string[] },
+): Promise<MinorContractView> {
+  const actor = authorizeOnMinor(ctx.actor, 'minor.invite', authorityId);
+  await withTransaction(ctx.db as Db, async (trx) => {
+    const file = await minorFile(trx, authorityId, tenderId, true);
+    const m = await started(trx, authorityId, tenderId, true);
+    nextMinorStatus(m.status as MinorStatus, { type: 'invite' });
+    requireApproved(file);
+    const now = ctx.clock.now();
+    assertQuotingOpen(now, m.quote_deadline);
+    const already = new Set(await invitedCompanyIds(trx, authorityId, tenderId));
+    const fresh = [...new Set(input.companyIds)].filter((id) => !already.has(id));
+    if (fresh.length === 0) {
+      throw new DomainError('UNPROCESSABLE', 'These companies are already invited', { field: 'companyIds' });
+    }
+    await requireCompanies(trx, fresh);
+    await trx
+      .insertInto('minor_invitation')
+      .values(
+        fresh.map((companyId) => ({
+          tender_id: tenderId,
+          authority_id: authorityId,
+          company_id: companyId,
+          invited_by: actor.userId,
+          invited_at: now,
+        })),
+      )
+      .execute();
+    await trx
+      .updateTable('minor_contract')
+      .set({ version: m.version + 1 })
+      .where('tender_id', '=', tenderId)
+      .where('authority_id', '=', authorityId)
+      .execute();
+    await recordEvent(trx, ctx, {
+      action: 'minor.invited',
+      objectType: 'tender',
+      objectId: tenderId,
+      authorityId,
+      data: { companyIds: fresh },
+    });
+  });
+  return buildView(ctx, authorityId, tenderId);
+}
+
+/**
+ * Companies to invite: those whose CPV interests cover the file's main CPV, SMEs first, without
+ * the ones already invited. Each carries whether awarding it would trip the splitting guard.
+ */
+export async function suggestCompanies(
+  ctx: ServiceContext,
+  authorityId: string,
+  tenderId: string,
+): Promise<(RankedSuggestion & { recentMinorAwards: number; recentAmount: string })[]> {
+  authorizeOnMinor(ctx.actor, 'minor.invite', authorityId);
+  const file = await minorFile(ctx.db, authorityId, tenderId);
+  const today = await authorityToday(ctx.db, authorityId, ctx.clock.now());
+  const [candidates, invited, prior] = await Promise.all([
+    suggestionCandidates(ctx.db, cpvPrefix(file.main_cpv, 2)),
+    invitedCompanyIds(ctx.db, authorityId, tenderId),
+    priorAwards(ctx.db, authorityId, splittingWindowStart(today), tenderId),
+  ]);
+  const group = cpvPrefix(file.main_cpv);
+  return rankSuggestions(candidates, file.main_cpv, new Set(invited)).map((s) => {
+    const mine = prior.filter((p) => p.companyId === s.id && cpvPrefix(p.mainCpv) === group);
+    return {
+      ...s,
+      recentMinorAwards: mine.length,
+      recentAmount: mine.reduce((acc, p) => acc.plus(p.amountExclVat), new Dec(0)).toFixed(2),
+    };
+  });
+}
+
+/**
+ * An invited company submits (or replaces) its quote before the deadline. A company that was not
+ * invited gets 404: the request for quotes does not exist for it. The amount stays sealed: the
+ * audit event records only a hash of the quote's content.
+ */
+export async function submitQuote(
+  ctx: ServiceContext,
+  companyId: string,
+  tenderId: string,
+  input: { amountExclVat: string; note?: string | undefined },
+): Promise<CompanyInvitationView> {
+  const actor = authorizeQuoting(ctx.actor, companyId);
+  const amount = new Dec(input.amountExclVat);
+  if (!amount.greaterThan(0)) {
+    throw new DomainError('UNPROCESSABLE', 'The amount must be positive', { field: 'amountExclVat' });
+  }
+  const note = input.note?.trim() ?? '';
+  await withTransaction(ctx.db as Db, async (trx) => {
+    const invitation = await trx
+      .selectFrom('minor_invitation')
+      .select(['authority_id'])
+      .where('company_id', '=', companyId)
+      .where('tender_id', '=', tenderId)
+      .executeTakeFirst();
+    if (!invitation) throw new DomainError('NOT_FOUND', 'Invitation not found');
+    const authorityId = invitation.authority_id;
+    const m = await started(trx, authorityId, tenderId, true);
+    nextMinorStatus(m.status as MinorStatus, { type: 'quote' });
+    const file = await minorFile(trx, authorityId, tenderId);
+    requireApproved(file);
+    const now = ctx.clock.now();
+    assertQuotingOpen(now, m.quote_deadline);
+    const previous = await trx
+      .selectFrom('minor_quote')
+      .select('id')
+      .where('tender_id', '=', tenderId)
+      .where('company_id', '=', companyId)
+      .executeTakeFirst();
+    const quoteId = previous?.id ?? newId();
+    const amountText = amount.toFixed(2);
+    if (previous) {
+      await trx
+        .updateTable('minor_quote')
+        .set({ amount_excl_vat: amountText, note, submitted_by: actor.userId, submitted_at: now })
+        .where('id', '=', quoteId)
+        .execute();
+    } else {
+      await trx
+        .insertInto('minor_quote')
+        .values({
+          id: quoteId,
+          tender_id: tenderId,
+          authority_id: authorityId,
+          company_id: companyId,
+          amount_excl_vat: amountText,
+          note,
+          submitted_by: actor.userId,
+          submitted_at: now,
+        })
+        .execute();
+    }
+    const contentSha256 = createHash('sha256')
+      .update(canonicalJson({ quoteId, amountExclVat: amountText, note, submittedAt: now.toISOString() }))
+      .digest('hex');
+    await recordEvent(trx, ctx, {
+      action: 'minor.quote_submitted',
+      objectType: 'tender',
+      objectId: tenderId,
+      authorityId,
+      companyId,
+      data: { quoteId, contentSha256, replaced: previous !== undefined },
+    });
+  });
+  const [row] = await invitationsOfCompany(ctx.db, companyId, tenderId);
+  if (!row) throw new DomainError('NOT_FOUND', 'Invitation not found');
+  return presentCompanyInvitation(row, companyId, ctx.clock.now());
+}
+
+/** A company's invitations to quote, with its own quote; other companies' quotes never show. */
+export async function listCompanyInvitations(
+  ctx: ServiceContext,
+  companyId: string,
+): Promise<CompanyInvitationView[]> {
+  authorizeQuoting(ctx.actor, companyId);
+  const rows = await invitationsOfCompany(ctx.db, companyId);
+  const now = ctx.clock.now();
+  return rows.map((r) => presentCompanyInvitation(r, companyId, now));
+}
+
+export type AwardInput = {
+  quoteId: string;
+  justification: string;
+  splittingJustification?: string | undefined;
+};
+
+/**
+ * Awards the minor contract to one quote, after the deadline, with reasons. Guards: the amount is
+ * below the threshold of art. 118.1 and within the file's estimated value; and the 12-month
+ * splitting guard (arts. 99.2, 118.3), which needs written reasons when it matches.
+ */
+export async function awardMinorContract(
+  ctx: ServiceContext,
+  authorityId: string,
+  tenderId: string,
+  input: AwardInput,
+): Promise<MinorContractView> {
+  const actor = authorizeOnMinor(ctx.actor, 'minor.award', authorityId);
+  const justification = input.justification.trim();
+  if (!isJustified(justification)) {
+    throw new DomainError('UNPROCESSABLE', 'The award needs its reasons', { field: 'justification' });
+  }
+  const splittingJustification = input.splittingJustification?.trim() || null;
+  await withTransaction(ctx.db as Db, async (trx) => {
+    const file = await minorFile(trx, authorityId, tenderId, true);
+    const m = await started(trx, authorityId, tenderId, true);
+    nextMinorStatus(m.status as MinorStatus, { type: 'award' });
+    requireApproved(file);
+    const now = ctx.clock.now();
+    assertQuotesUnsealed(now, m.quote_deadline);
+    const quote = await trx
+      .selectFrom('minor_quote')
+      .select(['id', 'company_id', 'amount_excl_vat'])
+      .where('authority_id', '=', authorityId)
+      .where('tender_id', '=', tenderId)
+      .where('id', '=', input.quoteId)
+      .executeTakeFirst();
+    if (!quote) throw new DomainError('NOT_FOUND', 'Quote not found');
+    // One award at a time per authority, so two awards cannot both pass the splitting guard.
+    const authority = await trx
+      .selectFrom('authority')
+      .select('time_zone')
+      .where('id', '=', authorityId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const today = localDate(now, authority.time_zone);
+    const contractType = file.contract_type as ContractType;
+    checkAwardAmount({
+      contractType,
+      estimatedValue: file.estimated_value,
+      amountExclVat: quote.amount_excl_vat,
+      day: today,
+    });
+    const prior = await priorAwards(trx, authorityId, splittingWindowStart(today), tenderId);
+    const guard = splittingGuard(
+      {
+        companyId: quote.company_id,
+        mainCpv: file.main_cpv,
+        amountExclVat: quote.amount_excl_vat,
+        contractType,
+      },
+      prior,
+      today,
+    );
+    checkSplitting(guard, splittingJustification);
+    const inclVat = amountInclVat(quote.amount_excl_vat, file.budget_excl_vat, file.budget_incl_vat);
+    const keptSplittingReasons = guard.reachesThreshold ? splittingJustification : null;
+    await trx
+      .insertInto('minor_award')
+      .values({
+        tender_id: tenderId,
+        authority_id: authorityId,
+        company_id: quote.company_id,
+        quote_id: quote.id,
+        main_cpv: file.main_cpv,
+        contract_type: file.contract_type,
+        duration_months: file.duration_months,
+        amount_excl_vat: quote.amount_excl_vat,
+        amount_incl_vat: inclVat,
+        justification,
+        splitting_justification: keptSplittingReasons,
+        awarded_by: actor.userId,
+        awarded_at: now,
+        awarded_on: today,
+      })
+      .execute();
+    await trx
+      .updateTable('minor_contract')
+      .set({ status: 'awarded', version: m.version + 1 })
+      .where('tender_id', '=', tenderId)
+      .where('authority_id', '=', authorityId)
+      .execute();
+    await recordEvent(trx, ctx, {
+      action: 'minor.awarded',
+      objectType: 'tender',
+      objectId: tenderId,
+      authorityId,
+      companyId: quote.company_id,
+      // The award is public: it goes into the quarterly list (art. 63.4).
+      isPublic: true,
+      data: {
+        companyId: quote.company_id,
+        quoteId: quote.id,
+        amountExclVat: quote.amount_excl_vat,
+        amountInclVat: inclVat,
+        justification,
+        splittingJustification: keptSplittingReasons,
+        splittingMatches: guard.matches.map((x) => x.tenderId),
+      },
+    });
+  });
+  return buildView(ctx, authorityId, tenderId);
+}
+
+/** Closes a request for quotes without award (no suitable quote, need gone), with reasons. */
+export async function voidMinorContract(
+  ctx: ServiceContext,
+  authorityId: string,
+  tenderId: string,
+  input: { reason: string },
+): Promise<MinorContractView> {
+  authorizeOnMinor(ctx.actor, 'minor.award', authorityId);
+  const reason = input.reason.trim();
+  if (!isJustified(reason)) {
+    throw new DomainError('UNPROCESSABLE', 'Voiding needs its reasons', { field: 'reason' });
+  }
+  await withTransaction(ctx.db as Db, async (trx) => {
+    await minorFile(trx, authorityId, tenderId, true);
+    const m = await started(trx, authorityId, tenderId, true);
+    nextMinorStatus(m.status as MinorStatus, { type: 'void' });
+    await trx
+      .updateTable('minor_contract')
+      .set({ status: 'void', void_reason: reason, voided_at: ctx.clock.now(), version: m.version + 1 })
+      .where('tender_id', '=', tenderId)
+      .where('authority_id', '=', authorityId)
+      .execute();
+    await recordEvent(trx, ctx, {
+      action: 'minor.voided',
+      objectType: 'tender',
+      objectId: tenderId,
+      authorityId,
+      data: { reason },
+    });
+  });
+  return buildView(ctx, authorityId, tenderId);
+}
+
+export type QuarterlyList = {
+  authorityId: string;
+  year: number;
+  /** Null when the whole year was asked for. */
+  quarter: number | null;
+  from: string;
+  to: string;
+  contracts: QuarterlyLine[];
+};
+
+/**
+ * The public quarterly list of an authority's minor contracts (art. 63.4 LCSP): object, duration,
+ * amount with and without VAT, awardee and date, ordered by awardee. Without a period, the
+ * current quarter in the authority's time zone.
+ */
+export async function quarterlyList(
+  ctx: ServiceContext,
+  authorityId: string,
+  period: { year?: number | undefined; quarter?: number | undefined },
+): Promise<QuarterlyList> {
+  const authority = await ctx.db
+    .selectFrom('authority')
+    .select(['id', 'time_zone'])
+    .where('id', '=', authorityId)
+    .executeTakeFirst();
+  if (!authority) throw new DomainError('NOT_FOUND', 'Authority not found');
+  const current = quarterOf(localDate(ctx.clock.now(), authority.time_zone));
+  const year = period.year ?? current.year;
+  // A year without a quarter is the whole year; nothing at all is the current quarter.
+  const quarter = period.quarter ?? (period.year === undefined ? current.quarter : null);
+  const { from, to } =
+    quarter === null ? { from: `${year}-01-01`, to: `${year}-12-31` } : quarterRange(year, quarter);
+  const rows = await awardsBetween(ctx.db, authorityId, from, to);
+  return { authorityId, year, quarter, from, to, contracts: rows.map(presentQuarterLine) };
+}
+
+/** Feeds the pre-publication checks (tender.checks.ts): this authority's minor awards of the last 12 months, and the companies invited for a file. */
+export async function minorFactsForChecks(db: Db | Tx, authorityId: string, tenderId: string, today: string) {
+  const [prior, invited] = await Promise.all([
+    priorAwards(db, authorityId, splittingWindowStart(today), tenderId),
+    invitedCompanyIds(db, authorityId, tenderId),
+  ]);
+  return {
+    recentMinorContracts: prior.map((p) => ({
+      id: p.tenderId,
+      mainCpv: p.mainCpv,
+      companyId: p.companyId,
+      awardedOn: p.awardedOn,
+      amount: p.amountExclVat,
+    })),
+    invitedCompanyIds: invited,
+  };
+}

@@ -1,0 +1,39 @@
+import type { Actor, AuthorityRole, UserActor } from '../../platform/context.js';
+import { type Decision, enforce } from '../tenancy/tenancy.policy.js';
+
+export type PlanAction = 'plan.read' | 'plan.edit';
+
+/**
+ * Roles per action on an authority's procurement plan, in the style of TENDER_PERMISSIONS. Deny
+ * by default. The public reads the plan through the public search, not through these actions:
+ * `plan.read` covers the back-office view, which also shows withdrawn entries and findings.
+ */
+export const PLAN_PERMISSIONS: Record<PlanAction, readonly AuthorityRole[]> = {
+  'plan.read': [
+    'authority_admin',
+    'procurement_officer',
+    'approver_technical',
+    'approver_legal',
+    'approver_financial',
+    'committee_member',
+    'key_custodian',
+    'auditor',
+  ],
+  // The procurement office prepares the plan as it prepares the files (and starts them from it).
+  'plan.edit': ['procurement_officer'],
+};
+
+/**
+ * Tenancy first (another authority's plan entries do not exist for the actor), then the role.
+ * Platform administrators run the installation, not procurement: no access, as for files.
+ */
+export function canOnPlan(actor: Actor, action: PlanAction, authorityId: string): Decision {
+  if (actor.kind !== 'user') return 'unauthenticated';
+  const roles = actor.authorityRoles.get(authorityId);
+  if (!roles) return 'not_found';
+  return roles.some((r) => PLAN_PERMISSIONS[action].includes(r)) ? 'allow' : 'forbidden';
+}
+
+export function authorizeOnPlan(actor: Actor, action: PlanAction, authorityId: string): UserActor {
+  return enforce(canOnPlan(actor, action, authorityId), actor, 'Planned contract');
+}

@@ -1,0 +1,241 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyFormAction,
+  emptyForm,
+  formFromPost,
+  formFromStored,
+  formToInput,
+  instantFromLocalInput,
+  localInputFromInstant,
+  parseFormAction,
+  type StoredFileView,
+  type TenderForm,
+} from './backoffice-tender-form.js';
+
+function filled(): TenderForm {
+  const f = emptyForm();
+  return {
+    ...f,
+    reference: '2026/1',
+    titleCa: 'Neteja',
+    titleEs: 'Limpieza',
+    titleEn: 'Cleaning',
+    mainCpv: '90910000-9',
+    additionalCpvs: '90911000, 90919000-2',
+    value: { base: '150000', options: '0', extensions: '30000,50', modifications: '0', prizes: '0' },
+    budgetExclVat: '150000',
+    budgetInclVat: '181500',
+    tenderDeadline: '2026-12-16T14:00',
+    lots: [
+      {
+        titleCa: 'Lot',
+        titleEs: 'Lote',
+        titleEn: 'Lot',
+        estimatedValue: '180000',
+        budgetExclVat: '150000',
+        mainCpv: '90910000',
+        reserved: true,
+        criteria: [
+          {
+            kind: 'price',
+            evaluation: 'formula',
+            weight: '100',
+            nameCa: 'Preu',
+            nameEs: 'Precio',
+            nameEn: 'Price',
+            formula: 'proportional',
+            formulaParams: 'max=35; threshold = 10',
+          },
+        ],
+      },
+    ],
+  };
+}
+
+describe('back-office tender form', () => {
+  it('maps a filled form to the input the service takes', () => {
+    const r = formToInput(filled());
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.version).toBeUndefined();
+    expect(r.input).toMatchObject({
+      reference: '2026/1',
+      additionalCpvs: ['90911000', '90919000-2'],
+      valueBreakdown: { base: '150000', extensions: '30000.50' },
+      tenderDeadline: '2026-12-16T13:00:00Z',
+      questionsDeadline: null,
+      urgent: false,
+      lots: [
+        {
+          number: 1,
+          reserved: true,
+          criteria: [
+            { weight: '100', formula: 'proportional', formulaParams: { max: '35', threshold: '10' } },
+          ],
+        },
+      ],
+    });
+    expect(r.input.estimatedValue).toBeUndefined();
+  });
+
+  it('reports every bad field, in form order', () => {
+    const f = filled();
+    const r = formToInput({
+      ...f,
+      reference: '',
+      procedure: 'invented',
+      mainCpv: '9091',
+      value: { ...f.value, base: '-3' },
+      durationMonths: '0',
+      nutsCode: 'es-511',
+      lots: [
+        {
+          ...(f.lots[0] as TenderForm['lots'][number]),
+          criteria: [
+            {
+              ...(f.lots[0]?.criteria[0] as TenderForm['lots'][number]['criteria'][number]),
+              weight: '101',
+              formulaParams: 'max',
+            },
+          ],
+        },
+      ],
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toEqual([
+      { field: 'reference', problem: 'required' },
+      { field: 'procedure', problem: 'choice' },
+      { field: 'mainCpv', problem: 'cpv' },
+      { field: 'valueBase', problem: 'amount' },
+      { field: 'durationMonths', problem: 'integer' },
+      { field: 'nutsCode', problem: 'nuts' },
+      { field: 'lot1-criterion1-weight', problem: 'percent' },
+      { field: 'lot1-criterion1-formulaParams', problem: 'formulaParams' },
+    ]);
+  });
+
+  it('reads Madrid wall-clock time across the DST changes', () => {
+    // Winter (UTC+1) and summer (UTC+2).
+    expect(instantFromLocalInput('2026-12-16T14:00')).toEqual({ iso: '2026-12-16T13:00:00Z' });
+    expect(instantFromLocalInput('2026-07-01T14:00')).toEqual({ iso: '2026-07-01T12:00:00Z' });
+    // 29 March 2026: 02:00 jumps to 03:00, so 02:30 does not exist.
+    expect(instantFromLocalInput('2026-03-29T02:30')).toEqual({ problem: 'dateTimeGap' });
+    expect(instantFromLocalInput('2026-03-29T03:00')).toEqual({ iso: '2026-03-29T01:00:00Z' });
+    // 25 October 2026: 02:30 happens twice; the first (summer time) is taken.
+    expect(instantFromLocalInput('2026-10-25T02:30')).toEqual({ iso: '2026-10-25T00:30:00Z' });
+    expect(instantFromLocalInput('2026-02-30T10:00')).toEqual({ problem: 'dateTime' });
+    expect(instantFromLocalInput('16/12/2026 14:00')).toEqual({ problem: 'dateTime' });
+    expect(localInputFromInstant('2026-12-16T13:00:00.000Z')).toBe('2026-12-16T14:00');
+    expect(localInputFromInstant('2026-10-25T00:30:00.000Z')).toBe('2026-10-25T02:30');
+    expect(localInputFromInstant(null)).toBe('');
+  });
+
+  it('adds and removes lots and criteria in place', () => {
+    const f = filled();
+    expect(parseFormAction('save')).toEqual({ type: 'save' });
+    expect(parseFormAction('removeCriterion:1:2')).toEqual({ type: 'removeCriterion', lot: 1, criterion: 2 });
+    expect(parseFormAction('removeLot:1:2')).toBeUndefined();
+    expect(parseFormAction('drop table')).toBeUndefined();
+    const two = applyFormAction(f, { type: 'addLot' });
+    expect(two.lots).toHaveLength(2);
+    expect(f.lots).toHaveLength(1);
+    const more = applyFormAction(two, { type: 'addCriterion', lot: 2 });
+    expect(more.lots[1]?.criteria).toHaveLength(2);
+    expect(
+      applyFormAction(more, { type: 'removeCriterion', lot: 2, criterion: 1 }).lots[1]?.criteria,
+    ).toHaveLength(1);
+    expect(applyFormAction(more, { type: 'removeLot', lot: 1 }).lots[0]?.titleCa).toBe('');
+    // The last lot stays; out-of-range positions change nothing.
+    expect(applyFormAction(f, { type: 'removeLot', lot: 1 }).lots).toHaveLength(1);
+    expect(applyFormAction(f, { type: 'addCriterion', lot: 9 })).toEqual(f);
+  });
+
+  it('reads the posted fields back into the same form', () => {
+    const posted: Record<string, string> = {
+      lotCount: '1',
+      reference: ' 2026/1 ',
+      urgent: 'on',
+      valueBase: '10',
+      'lot1-criterionCount': '1',
+      'lot1-titleCa': 'Lot',
+      'lot1-reserved': 'on',
+      'lot1-criterion1-weight': '100',
+    };
+    const f = formFromPost({ get: (n) => posted[n]?.trim() ?? '', has: (n) => n in posted });
+    expect(f.reference).toBe('2026/1');
+    expect(f.flags.urgent).toBe(true);
+    expect(f.flags.socialServices).toBe(false);
+    expect(f.value.base).toBe('10');
+    expect(f.lots[0]).toMatchObject({ titleCa: 'Lot', reserved: true, criteria: [{ weight: '100' }] });
+    // Counts are bounded, whatever is posted.
+    const huge = formFromPost({ get: (n) => (n === 'lotCount' ? '9999' : ''), has: () => false });
+    expect(huge.lots).toHaveLength(500);
+  });
+
+  it('fills the form from a stored file, a single estimated value becoming its base amount', () => {
+    const stored: StoredFileView = {
+      version: 3,
+      reference: 'R',
+      procedure: 'abierto',
+      contractType: 'services',
+      title: { ca: 'a', es: 'b', en: 'c' },
+      description: { ca: '', es: '', en: '' },
+      mainCpv: '90910000-9',
+      additionalCpvs: ['90911000'],
+      estimatedValue: '1000.00',
+      valueBreakdown: null,
+      budgetExclVat: '900.00',
+      budgetInclVat: '1089.00',
+      durationMonths: null,
+      nutsCode: 'ES511',
+      questionsDeadline: null,
+      tenderDeadline: '2026-12-16T13:00:00.000Z',
+      openingAt: null,
+      flags: {
+        urgent: true,
+        intellectualServices: false,
+        socialServices: false,
+        priorInformationNotice: false,
+        routinePurchase: false,
+      },
+      singleLotJustification: 'Un sol servei',
+      priceWeightJustification: null,
+      maxLotsPerBidder: 2,
+      maxLotsAwarded: null,
+      custodianQuorum: 2,
+      lots: [
+        {
+          title: { ca: 'l', es: 'l', en: 'l' },
+          estimatedValue: '1000.00',
+          budgetExclVat: '900.00',
+          mainCpv: '90910000-9',
+          reserved: false,
+          criteria: [
+            {
+              kind: 'price',
+              evaluation: 'formula',
+              weight: '100.00',
+              name: { ca: 'p', es: 'p', en: 'p' },
+              formula: null,
+              formulaParams: { max: '35' },
+            },
+          ],
+        },
+      ],
+    };
+    const f = formFromStored(stored);
+    expect(f).toMatchObject({
+      version: '3',
+      value: { base: '1000.00', options: '0' },
+      tenderDeadline: '2026-12-16T14:00',
+      additionalCpvs: '90911000',
+      maxLotsPerBidder: '2',
+      maxLotsAwarded: '',
+      flags: { urgent: true },
+    });
+    expect(f.lots[0]?.criteria[0]?.formulaParams).toBe('max=35');
+    const back = formToInput(f);
+    expect(back.ok && back.version).toBe(3);
+  });
+});

@@ -1,0 +1,408 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../../app.js';
+import type { UserActor } from '../../platform/context.js';
+import { type Html, html } from '../../platform/http/html.js';
+import { formatMoney, formatPercent, type Locale } from '../../platform/i18n/i18n.js';
+import { cpvLabels } from '../cpv/cpv.service.js';
+import { getPublicAuthority } from '../tenancy/authority.service.js';
+import { getPublicNotice, isFollowing } from '../tenders/tender-public.service.js';
+import { csrfField, errorSummary, type FieldError, layout, type PageContext, sendPage } from './layout.js';
+import { pageContext } from './portal.context.js';
+import {
+  cancellationLabel,
+  contractTypeLabel,
+  criterionKindLabel,
+  diffValue,
+  documentKindLabel,
+  evaluationLabel,
+  formatSize,
+  humanisePath,
+  procedureLabel,
+  statusLabel,
+  when,
+} from './tenders-public.labels.js';
+
+/** The ocid form the API accepts (authority prefix, then the file's uuid); anything else is not a tender. */
+export const OCID_RE = /^ocds-[a-z0-9]{6}-[0-9a-f-]{36}$/;
+/** The longest question the API takes (POST /api/v1/tenders/:ocid/questions). */
+export const QUESTION_MAX = 5000;
+
+type PublicNotice = Awaited<ReturnType<typeof getPublicNotice>>;
+type Names = { ca: string; es: string; en: string };
+type Obj = Record<string, unknown>;
+
+/*
+ * The notice is the frozen canonical JSON of publication (tender-workflow.service.ts buildNotice):
+ * read it defensively, field by field, so that a notice written by an older or newer version of
+ * the platform still renders.
+ */
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.map(obj) : []);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+const names = (v: unknown): Names | undefined => {
+  const o = obj(v);
+  return typeof o.ca === 'string' && typeof o.es === 'string' && typeof o.en === 'string'
+    ? { ca: o.ca, es: o.es, en: o.en }
+    : undefined;
+};
+
+const money = (l: Locale, v: unknown) => {
+  const s = str(v);
+  return s && /^\d{1,15}(\.\d{1,6})?$/.test(s) ? formatMoney(l, s) : (s ?? '—');
+};
+
+/** The user's companies that may ask questions (company_admin or bidder), as the ask form offers them. */
+function companiesOf(actor: UserActor, pc: PageContext): { id: string; name: string }[] {
+  const ids = [...actor.companyRoles.entries()]
+    .filter(([, roles]) => roles.includes('company_admin') || roles.includes('bidder'))
+    .map(([id]) => id);
+  return pc.companies.filter((c) => ids.includes(c.id));
+}
+
+function cpvText(code: string | undefined, labels: Map<string, string>): Html | string {
+  if (!code) return '—';
+  const label = labels.get(code.slice(0, 8));
+  return label ? html`<code>${code}</code> ${label}` : html`<code>${code}</code>`;
+}
+
+type TimelineEntry = { at: string; label: string; id: string };
+
+function timeline(pc: PageContext, n: PublicNotice, notice: Obj, now: Date): Html {
+  const t = pc.t;
+  const entries: TimelineEntry[] = [];
+  for (const h of n.history) {
+    if (h.kind === 'original')
+      entries.push({ at: h.publishedAt, label: t('publicTenders.timeline.published'), id: 'published' });
+    else if (h.kind === 'corrigendum')
+      entries.push({
+        at: h.publishedAt,
+        label: t('publicTenders.timeline.corrigendum', { version: h.version }),
+        id: `corrigendum-${h.version}`,
+      });
+    else if (h.kind === 'cancellation')
+      entries.push({ at: h.publishedAt, label: t('publicTenders.timeline.cancelled'), id: 'cancelled' });
+  }
+  const deadlines: [string, string][] = [
+    ['questionsDeadline', t('publicTenders.timeline.questionsDeadline')],
+    ['tenderDeadline', t('publicTenders.timeline.tenderDeadline')],
+    ['openingAt', t('publicTenders.timeline.opening')],
+  ];
+  for (const [field, label] of deadlines) {
+    const at = str(notice[field]);
+    if (at && !Number.isNaN(new Date(at).getTime())) entries.push({ at, label, id: field });
+  }
+  // Chronological; on the same instant, the order above (publication before its deadlines).
+  const ordered = entries
+    .map((e, i) => ({ ...e, i, ms: new Date(e.at).getTime() }))
+    .sort((a, b) => a.ms - b.ms || a.i - b.i);
+  return html`<section aria-labelledby="timeline-h" id="timeline">
+    <h2 id="timeline-h">${t('publicTenders.timeline.title')}</h2>
+    <ol class="timeline">${ordered.map(
+      (e) => html`<li id="timeline-${e.id}">${when(pc.locale, e.at)} — ${e.label}
+        ${e.ms > now.getTime() ? html` <span class="upcoming">(${t('publicTenders.timeline.upcoming')})</span>` : ''}</li>`,
+    )}</ol>
+  </section>`;
+}
+
+/**
+ * A cancellation notice's reason is stored as "kind: reasons" (tender-workflow.service.ts
+ * cancelTender): the kind (art. 152 LCSP) and the reasons apart.
+ */
+function splitCancellation(reason: string | null | undefined): { kind: string; reasons: string } {
+  const text = reason ?? '';
+  const at = text.indexOf(': ');
+  return at < 0 ? { kind: '', reasons: text } : { kind: text.slice(0, at), reasons: text.slice(at + 2) };
+}
+
+function cancellationReason(t: PageContext['t'], reason: string): Html {
+  const c = splitCancellation(reason);
+  return c.kind ? html`${cancellationLabel(t, c.kind)}: ${c.reasons}` : html`${c.reasons}`;
+}
+
+function corrigenda(pc: PageContext, n: PublicNotice): Html {
+  const t = pc.t;
+  const later = n.history.filter((h) => h.kind !== 'original');
+  const body = later.length
+    ? later.map(
+        (
+          h,
+        ) => html`<article class="corrigendum" id="version-${h.version}" aria-labelledby="version-${h.version}-h">
+      <h3 id="version-${h.version}-h">${
+        h.kind === 'cancellation'
+          ? t('publicTenders.history.cancellation', { version: h.version })
+          : t('publicTenders.history.corrigendum', { version: h.version })
+      }</h3>
+      <dl class="facts">
+        <dt>${t('publicTenders.history.publishedAt')}</dt><dd>${when(pc.locale, h.publishedAt)}</dd>
+        ${h.reason ? html`<dt>${t('publicTenders.history.reason')}</dt><dd>${h.kind === 'cancellation' ? cancellationReason(t, h.reason) : h.reason}</dd>` : ''}
+        ${
+          h.kind === 'corrigendum'
+            ? html`<dt>${t('publicTenders.history.substantial')}</dt><dd>${h.substantial ? t('publicTenders.history.substantialYes') : t('publicTenders.history.substantialNo')}</dd>`
+            : ''
+        }
+      </dl>
+      ${
+        h.changes.length
+          ? html`<table class="diff">
+        <caption>${t('publicTenders.history.changesCaption', { version: h.version, count: h.changes.length })}</caption>
+        <thead><tr><th scope="col">${t('publicTenders.history.field')}</th><th scope="col">${t('publicTenders.history.before')}</th><th scope="col">${t('publicTenders.history.after')}</th></tr></thead>
+        <tbody>${h.changes.map(
+          (c) => html`<tr><th scope="row">${humanisePath(t, c.path)} <code class="path">${c.path}</code></th>
+          <td>${c.before === null || c.before === '' ? html`<span class="none">${t('publicTenders.history.none')}</span>` : html`<del><span class="visually-hidden">${t('publicTenders.history.removed')} </span>${diffValue(t, pc.locale, c.path, c.before)}</del>`}</td>
+          <td>${c.after === null || c.after === '' ? html`<span class="none">${t('publicTenders.history.none')}</span>` : html`<ins><span class="visually-hidden">${t('publicTenders.history.added')} </span>${diffValue(t, pc.locale, c.path, c.after)}</ins>`}</td></tr>`,
+        )}</tbody></table>`
+          : ''
+      }
+    </article>`,
+      )
+    : html`<p>${t('publicTenders.history.noCorrigenda')}</p>`;
+  return html`<section aria-labelledby="history-h" id="history">
+    <h2 id="history-h">${t('publicTenders.history.title')}</h2>
+    ${body}
+  </section>`;
+}
+
+function lotsSection(pc: PageContext, notice: Obj, labels: Map<string, string>): Html {
+  const t = pc.t;
+  const l = pc.locale;
+  const lots = list(notice.lots);
+  if (lots.length === 0) return html``;
+  return html`<section aria-labelledby="lots-h" id="lots">
+    <h2 id="lots-h">${t('publicTenders.lots.title', { count: lots.length })}</h2>
+    ${lots.map((lot) => {
+      const number = str(lot.number) ?? '';
+      const criteria = list(lot.criteria);
+      return html`<article class="lot" id="lot-${number}" aria-labelledby="lot-${number}-h">
+        <h3 id="lot-${number}-h">${t('publicTenders.lots.lot', { n: number })}: ${names(lot.title)?.[l] ?? ''}</h3>
+        <dl class="facts">
+          <dt>${t('publicTenders.fact.estimatedValue')}</dt><dd>${money(l, lot.estimatedValue)}</dd>
+          <dt>${t('publicTenders.fact.budgetExclVat')}</dt><dd>${money(l, lot.budgetExclVat)}</dd>
+          <dt>${t('publicTenders.fact.cpv')}</dt><dd>${cpvText(str(lot.mainCpv), labels)}</dd>
+          ${lot.reserved === true ? html`<dt>${t('publicTenders.lots.reserved')}</dt><dd>${t('publicTenders.lots.reservedYes')}</dd>` : ''}
+        </dl>
+        ${
+          criteria.length
+            ? html`<table class="criteria">
+          <caption>${t('publicTenders.criteria.caption', { n: number })}</caption>
+          <thead><tr><th scope="col">${t('publicTenders.criteria.name')}</th><th scope="col">${t('publicTenders.criteria.kind')}</th>
+            <th scope="col">${t('publicTenders.criteria.evaluation')}</th><th scope="col">${t('publicTenders.criteria.weight')}</th></tr></thead>
+          <tbody>${criteria.map((c) => {
+            const weight = str(c.weight);
+            const formula = str(c.formula);
+            return html`<tr><th scope="row">${names(c.name)?.[l] ?? ''}</th>
+              <td>${criterionKindLabel(t, str(c.kind) ?? '')}</td>
+              <td>${evaluationLabel(t, str(c.evaluation) ?? '')}${formula ? html` <code>${formula}</code>` : ''}</td>
+              <td>${weight && /^\d{1,3}(\.\d{1,2})?$/.test(weight) ? formatPercent(l, weight) : (weight ?? '—')}</td></tr>`;
+          })}</tbody></table>`
+            : ''
+        }
+      </article>`;
+    })}
+  </section>`;
+}
+
+function documentsSection(pc: PageContext, notice: Obj): Html {
+  const t = pc.t;
+  const docs = list(notice.documents);
+  const ocid = str(notice.ocid) ?? '';
+  return html`<section aria-labelledby="documents-h" id="documents">
+    <h2 id="documents-h">${t('publicTenders.documents.title')}</h2>
+    ${
+      docs.length
+        ? html`<p>${t('publicTenders.documents.lead')}</p>
+    <table class="documents">
+      <caption>${t('publicTenders.documents.caption', { count: docs.length })}</caption>
+      <thead><tr><th scope="col">${t('publicTenders.documents.document')}</th><th scope="col">${t('publicTenders.documents.kind')}</th>
+        <th scope="col">${t('publicTenders.documents.size')}</th><th scope="col">${t('publicTenders.documents.sha256')}</th></tr></thead>
+      <tbody>${docs.map((d) => {
+        const size = Number(str(d.size_bytes));
+        return html`<tr id="document-${str(d.id) ?? ''}"><th scope="row">${str(d.title) ?? ''}<br><a class="file-name" href="/api/v1/tenders/${ocid}/documents/${str(d.id) ?? ''}" download>${str(d.file_name) ?? ''}</a></th>
+          <td>${documentKindLabel(t, str(d.kind) ?? '')}</td>
+          <td>${Number.isFinite(size) ? formatSize(pc.locale, size) : '—'}</td>
+          <td><code class="hash">${str(d.sha256) ?? ''}</code></td></tr>`;
+      })}</tbody></table>`
+        : html`<p>${t('publicTenders.documents.none')}</p>`
+    }
+  </section>`;
+}
+
+type QuestionState = { errors: FieldError[]; value: string; companyId: string };
+
+function questionsSection(
+  pc: PageContext,
+  n: PublicNotice,
+  notice: Obj,
+  ocid: string,
+  now: Date,
+  q: QuestionState,
+): Html {
+  const t = pc.t;
+  const l = pc.locale;
+  const deadline = str(notice.questionsDeadline);
+  const open = n.status === 'published' && deadline !== undefined && new Date(deadline) > now;
+  const answered = n.questions.length
+    ? html`<ol class="questions">${n.questions.map(
+        (x) => html`<li class="qa" id="question-${x.id}">
+        <h3 class="visually-hidden">${t('publicTenders.questions.questionN', { n: n.questions.indexOf(x) + 1 })}</h3>
+        <dl>
+          <dt>${t('publicTenders.questions.question')} (${when(l, x.askedAt)})</dt><dd class="question-text">${x.question}</dd>
+          <dt>${t('publicTenders.questions.answer')} (${when(l, x.answeredAt)})</dt><dd class="answer-text" id="answer-${x.id}">${x.answer}</dd>
+        </dl></li>`,
+      )}</ol>`
+    : html`<p id="no-answers">${t('publicTenders.questions.none')}</p>`;
+
+  let ask: Html;
+  const actor = pc.actor;
+  if (!open) {
+    ask = html`<p id="questions-closed">${
+      n.status === 'published' && deadline
+        ? html`${t('publicTenders.questions.closedOn')} ${when(l, deadline)}`
+        : t('publicTenders.questions.closed')
+    }</p>`;
+  } else if (actor.kind !== 'user') {
+    ask = html`<p id="questions-sign-in"><a href="/sign-in?next=${encodeURIComponent(`/tenders/${ocid}`)}">${t('publicTenders.questions.signIn')}</a></p>`;
+  } else {
+    const companies = companiesOf(actor, pc);
+    if (companies.length === 0) {
+      ask = html`<p>${t('publicTenders.questions.companiesOnly')}</p>`;
+    } else {
+      const err = q.errors.find((e) => e.field === 'question');
+      const companyErr = q.errors.find((e) => e.field === 'companyId');
+      const chosen = q.companyId || actor.activeCompanyId || companies[0]?.id || '';
+      ask = html`<form method="post" action="/tenders/${ocid}/questions" id="ask-question" novalidate>
+        ${csrfField(pc)}
+        ${
+          companies.length === 1
+            ? html`<input type="hidden" name="companyId" value="${companies[0]?.id ?? ''}">`
+            : html`<div class="field${companyErr ? ' field-error' : ''}"><label for="companyId">${t('publicTenders.questions.company')}</label>
+              ${companyErr ? html`<p class="error" id="companyId-error">${companyErr.message}</p>` : ''}
+              <select id="companyId" name="companyId">${companies.map((c) => html`<option value="${c.id}" ${c.id === chosen ? html`selected` : ''}>${c.name}</option>`)}</select></div>`
+        }
+        <div class="field${err ? ' field-error' : ''}">
+          <label for="question">${t('publicTenders.questions.yourQuestion')}</label>
+          <p class="hint" id="question-hint">${t('publicTenders.questions.hint')} ${when(l, deadline)}</p>
+          ${err ? html`<p class="error" id="question-error">${err.message}</p>` : ''}
+          <textarea id="question" name="question" rows="6" maxlength="${QUESTION_MAX}" required
+            aria-describedby="question-hint${err ? ' question-error' : ''}" ${err ? html`aria-invalid="true"` : ''}>${q.value}</textarea>
+        </div>
+        <button type="submit" id="ask-submit">${t('publicTenders.questions.submit')}</button>
+      </form>`;
+    }
+  }
+  return html`<section aria-labelledby="questions-h" id="questions">
+    <h2 id="questions-h">${t('publicTenders.questions.title')}</h2>
+    <p>${t('publicTenders.questions.lead')}</p>
+    ${answered}
+    <h3 id="ask-h">${t('publicTenders.questions.askTitle')}</h3>
+    ${ask}
+  </section>`;
+}
+
+function followForm(pc: PageContext, ocid: string, following: boolean): Html {
+  const t = pc.t;
+  if (pc.actor.kind !== 'user') return html``;
+  return html`<form method="post" action="/tenders/${ocid}/follow" id="follow-form" class="inline">
+    ${csrfField(pc)}<input type="hidden" name="follow" value="${following ? 'no' : 'yes'}">
+    <p>${following ? t('publicTenders.follow.following') : t('publicTenders.follow.notFollowing')}
+    <button type="submit" id="follow-button">${following ? t('publicTenders.follow.unfollow') : t('publicTenders.follow.follow')}</button></p>
+  </form>`;
+}
+
+export type TenderPageOpts = {
+  /** A confirmation after a redirect (PRG). */
+  notice?: string | undefined;
+  errors?: FieldError[];
+  question?: string;
+  companyId?: string;
+  status?: number;
+};
+
+/** Renders the public page of a tender; NOT_FOUND from the service becomes the 404 page. */
+export async function sendTenderPage(
+  app: App,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ocid: string,
+  opts: TenderPageOpts = {},
+) {
+  const ctx = app.serviceContext(request);
+  const n = await getPublicNotice(ctx, ocid);
+  const pc = await pageContext(app, request, reply);
+  const t = pc.t;
+  const l = pc.locale;
+  const now = app.deps.clock.now();
+  const notice = obj(n.notice);
+  const authorityId = str(notice.authorityId);
+  const authority = authorityId
+    ? await getPublicAuthority(ctx, authorityId).catch(() => undefined)
+    : undefined;
+  const lots = list(notice.lots);
+  const additional = Array.isArray(notice.additionalCpvs) ? notice.additionalCpvs.map(str) : [];
+  const cpvs = [str(notice.mainCpv), ...additional, ...lots.map((x) => str(x.mainCpv))].filter(
+    (c): c is string => c !== undefined,
+  );
+  const [labels, following] = await Promise.all([
+    cpvLabels(ctx, cpvs, l),
+    isFollowing(ctx, str(notice.id) ?? ''),
+  ]);
+  const title = names(notice.title)?.[l] ?? ocid;
+  const description = names(notice.description)?.[l];
+  const cancellation = n.history.findLast((h) => h.kind === 'cancellation');
+  const cancel = splitCancellation(cancellation?.reason);
+  const duration = str(notice.durationMonths);
+  const deadlinePassed =
+    n.status === 'published' &&
+    str(notice.tenderDeadline) !== undefined &&
+    new Date(str(notice.tenderDeadline) ?? '') <= now;
+
+  const body = html`${opts.notice ? html`<p class="notice" role="status" id="confirmation">${opts.notice}</p>` : ''}
+    ${errorSummary(pc, opts.errors ?? [])}
+    <p class="lead">${authority ? html`<a href="/authorities/${authority.slug}">${authority.name[l]}</a>` : ''}</p>
+    <p id="tender-status"><strong>${t('publicTenders.fact.status')}:</strong> ${statusLabel(t, n.status)}${deadlinePassed ? html` (${t('publicTenders.status.deadlinePassed')})` : ''}</p>
+    ${
+      n.status === 'cancelled' && cancellation
+        ? html`<div class="notice" id="cancellation"><h2>${t('publicTenders.cancellation.title')}</h2>
+          <dl class="facts"><dt>${t('publicTenders.cancellation.kind')}</dt><dd>${cancellationLabel(t, cancel.kind)}</dd>
+          <dt>${t('publicTenders.cancellation.reason')}</dt><dd>${cancel.reasons}</dd>
+          <dt>${t('publicTenders.cancellation.date')}</dt><dd>${when(l, cancellation.publishedAt)}</dd></dl></div>`
+        : ''
+    }
+    ${followForm(pc, ocid, following)}
+    ${description ? html`<p class="description">${description}</p>` : ''}
+    <section aria-labelledby="facts-h" id="facts">
+      <h2 id="facts-h">${t('publicTenders.facts.title')}</h2>
+      <dl class="facts">
+        <dt>${t('publicTenders.fact.ocid')}</dt><dd><code>${ocid}</code></dd>
+        <dt>${t('publicTenders.fact.reference')}</dt><dd>${str(notice.reference) ?? '—'}</dd>
+        <dt>${t('publicTenders.fact.procedure')}</dt><dd>${procedureLabel(t, str(notice.procedure) ?? '')}</dd>
+        <dt>${t('publicTenders.fact.contractType')}</dt><dd>${contractTypeLabel(t, str(notice.contractType) ?? '')}</dd>
+        <dt>${t('publicTenders.fact.cpv')}</dt><dd>${cpvText(str(notice.mainCpv), labels)}</dd>
+        ${
+          additional.length
+            ? html`<dt>${t('publicTenders.fact.additionalCpvs')}</dt><dd><ul>${additional.map((c) => html`<li>${cpvText(c, labels)}</li>`)}</ul></dd>`
+            : ''
+        }
+        <dt>${t('publicTenders.fact.estimatedValue')}</dt><dd>${money(l, notice.estimatedValue)}</dd>
+        <dt>${t('publicTenders.fact.budgetExclVat')}</dt><dd>${money(l, notice.budgetExclVat)}</dd>
+        <dt>${t('publicTenders.fact.budgetInclVat')}</dt><dd>${money(l, notice.budgetInclVat)}</dd>
+        <dt>${t('publicTenders.fact.duration')}</dt><dd>${duration ? t('publicTenders.fact.months', { count: duration }) : '—'}</dd>
+        <dt>${t('publicTenders.fact.nuts')}</dt><dd>${str(notice.nutsCode) ? html`<code>${str(notice.nutsCode)}</code>` : '—'}</dd>
+        <dt>${t('publicTenders.fact.questionsDeadline')}</dt><dd>${when(l, str(notice.questionsDeadline))}</dd>
+        <dt>${t('publicTenders.fact.tenderDeadline')}</dt><dd>${when(l, str(notice.tenderDeadline))}</dd>
+        <dt>${t('publicTenders.fact.openingAt')}</dt><dd>${when(l, str(notice.openingAt))}</dd>
+      </dl>
+      <p class="hint">${t('publicTenders.facts.timeZone')}</p>
+    </section>
+    ${timeline(pc, n, notice, now)}
+    ${lotsSection(pc, notice, labels)}
+    ${documentsSection(pc, notice)}
+    ${questionsSection(pc, n, notice, ocid, now, {
+      errors: opts.errors ?? [],
+      value: opts.question ?? '',
+      companyId: opts.companyId ?? '',
+    })}
+    ${corrigenda(pc, n)}
+    <p><a href="/api/v1/tenders/${ocid}">${t('publicTenders.facts.json')}</a> · <a href="/tenders">${t('publicTenders.facts.back')}</a></p>`;
+  return sendPage(reply, layout(pc, title, body), opts.status ?? 200);
+}
