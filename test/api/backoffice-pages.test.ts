@@ -562,4 +562,88 @@ describe(`back-office pages (${driverName})`, () => {
       'Nuevo expediente',
     );
   });
+
+  it('declares the documents bidders must submit: add and remove in place, then listed per envelope', async () => {
+    const web = await as('officer');
+    const blank = await web.get(`/office/${a}/tenders/new?lang=en`);
+    // A new file starts with the ESPD in envelope A.
+    expect(blank.body).toContain('<select id="biddoc1-envelope" name="biddoc1-envelope"');
+    expect(blank.body).toContain('value="European Single Procurement Document (ESPD)"');
+    expect(blank.body).toContain(
+      '<option value="A" selected>Envelope A — administrative documentation (ESPD)</option>',
+    );
+    expect(blank.body).toContain('id="add-biddoc"');
+    const espd: Fields = {
+      'biddoc1-envelope': 'A',
+      ...names('biddoc1-name', 'DEUC'),
+      'biddoc1-mandatory': 'on',
+    };
+    const two: Fields = {
+      ...espd,
+      bidDocumentCount: '2',
+      'biddoc2-envelope': 'B',
+      ...names('biddoc2-name', 'Memòria tècnica'),
+    };
+    const form = (extra: Fields) =>
+      fileForm([{ weights: ['35', '65'] }], {
+        reference: '2026/BO-DOCS',
+        singleLotJustification: 'Un sol servei',
+        ...extra,
+      });
+    const before = await rowCounts(t);
+    const added = await web.post(`/office/${a}/tenders/new`, {
+      ...form({ ...espd, bidDocumentCount: '1' }),
+      action: 'addBidDocument',
+    });
+    expect(added.statusCode).toBe(200);
+    expect(added.body).toContain('id="biddoc2-envelope"');
+    expect(added.body).toContain('value="DEUC (ca)"');
+    const removed = await web.post(`/office/${a}/tenders/new`, {
+      ...form(two),
+      action: 'removeBidDocument:1',
+    });
+    expect(removed.statusCode).toBe(200);
+    expect(removed.body).not.toContain('id="biddoc2-envelope"');
+    expect(removed.body).not.toContain('value="DEUC (ca)"');
+    expect(removed.body).toContain('value="Memòria tècnica (ca)"');
+    const none = await web.post(`/office/${a}/tenders/new`, {
+      ...form({ ...espd, bidDocumentCount: '1' }),
+      action: 'removeBidDocument:1',
+    });
+    expect(none.body).toContain('id="no-bid-documents"');
+    const bad = await web.post(`/office/${a}/tenders/new`, {
+      ...form({ ...two, 'biddoc2-envelope': 'Z', 'biddoc2-nameEn': '' }),
+      action: 'save',
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.body).toContain('href="#biddoc2-envelope"');
+    expect(bad.body).toContain('href="#biddoc2-nameEn"');
+    const repeated = await web.post(`/office/${a}/tenders/new`, {
+      ...form({ ...two, 'biddoc2-envelope': 'A', ...names('biddoc2-name', 'DEUC') }),
+      action: 'save',
+    });
+    expect(repeated.statusCode).toBe(422);
+    expect(repeated.body).toContain('href="#biddoc2-nameCa"');
+    expect(await rowCounts(t)).toEqual(before);
+
+    // Saved with a B document although no criterion is a judgement: the check blocks it.
+    const saved = await web.post(`/office/${a}/tenders/new`, { ...form(two), action: 'save' });
+    expect(saved.statusCode, saved.body).toBe(303);
+    const location = String(saved.headers.location).split('?')[0] ?? '';
+    const page = await web.get(`${location}?lang=en`);
+    expect(page.body).toContain('data-code="BID_DOCUMENT_WITHOUT_ENVELOPE"');
+    expect(page.body).toContain('LCSP art. 157.1–2');
+    expect(page.body).toContain('Envelopes of the file, from its procedure and criteria: A, C.');
+    expect(page.body).toMatch(
+      /<table id="envelope-A"><caption>Envelope A — administrative documentation \(ESPD\)<\/caption>/,
+    );
+    expect(page.body).toContain('<th scope="row">DEUC (en)</th><td>Yes</td>');
+    expect(page.body).toContain('the file has no such envelope');
+    expect(page.body).toContain('<th scope="row">Memòria tècnica (en)</th><td>No, optional</td>');
+    expect(page.body).toContain('Envelope C — offer on formula criteria: no document asked for');
+    // The edit form shows the stored list.
+    const edit = await web.get(`${location}/edit`);
+    expect(edit.body).toContain('value="Memòria tècnica (es)"');
+    expect(edit.body).toContain('<input type="hidden" name="bidDocumentCount" value="2">');
+  });
 });

@@ -171,6 +171,24 @@ describe(`authority holidays (${driverName})`, () => {
     expect(await events('holiday.restored')).toHaveLength(1);
   });
 
+  it('makes an official day that the authority had also added a business day in one removal', async () => {
+    // An own row written before the official data listed the same day (data corrected later).
+    await t.db.db
+      .insertInto('authority_holiday')
+      .values({ authority_id: a, day: '2026-12-25', name: 'Nadal (local)', kind: 'local' })
+      .execute();
+    const del = await t.app.inject({ method: 'DELETE', url: url(a, '2026-12-25'), headers: admin.headers });
+    expect(del.statusCode, del.body).toBe(204);
+    expect((await list()).find((h) => h.day === '2026-12-25')).toMatchObject({ applies: false });
+    const restore = await t.app.inject({
+      method: 'POST',
+      url: url(a),
+      headers: admin.headers,
+      payload: { day: '2026-12-25', name: 'Nadal' },
+    });
+    expect(restore.statusCode, restore.body).toBe(201);
+  });
+
   it('replaces an official day with another (exclude one, add the other)', async () => {
     expect(
       (await t.app.inject({ method: 'DELETE', url: url(a, '2027-06-24'), headers: admin.headers }))

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quoteCommitment } from '../../src/modules/minor/minor-contract.rules.js';
 import { newId } from '../../src/platform/ids.js';
 import {
   buildTestApp,
@@ -17,9 +18,10 @@ import { loadDemoCpv, tenderPayload } from '../helpers/tenders.js';
 
 type MinorBody = {
   status: string;
+  round: number;
   quoteDeadline: string | null;
   quotesSealed: boolean;
-  quoteCount: number;
+  quoteCount: number | null;
   invitations: { companyId: string; hasQuoted: boolean | null }[];
   quotes: {
     id: string;
@@ -206,7 +208,7 @@ describe(`minor contracts (${driverName})`, () => {
 
     const started = await start(id, ['c1', 'c2', 'c3', 'c4']);
     expect(started.statusCode, started.body).toBe(201);
-    expect(started.json()).toMatchObject({ status: 'inviting', quotesSealed: true, quoteCount: 0 });
+    expect(started.json()).toMatchObject({ status: 'inviting', quotesSealed: true, quoteCount: null });
     const afterInvite = (await call('officer', 'GET', `${minorUrl(id)}/suggestions`)).json() as {
       id: string;
     }[];
@@ -232,9 +234,9 @@ describe(`minor contracts (${driverName})`, () => {
       200,
     );
 
-    // Sealed: the officer sees how many, not who or how much, and cannot award yet.
+    // Sealed: the officer sees neither who nor how much nor how many, and cannot award yet.
     const sealed = (await call('officer', 'GET', minorUrl(id))).json() as MinorBody;
-    expect(sealed).toMatchObject({ quotesSealed: true, quoteCount: 3, quotes: [] });
+    expect(sealed).toMatchObject({ quotesSealed: true, quoteCount: null, quotes: [] });
     expect(sealed.invitations.every((i) => i.hasQuoted === null)).toBe(true);
     const early = await call('officer', 'POST', `${minorUrl(id)}/award`, {
       quoteId: newId(),
@@ -293,6 +295,7 @@ describe(`minor contracts (${driverName})`, () => {
         'minor.quote_submitted',
         'minor.quote_submitted',
         'minor.quote_submitted',
+        'minor.quotes_opened',
         'minor.awarded',
       ]);
       // Sealed quotes: the audit trail holds a hash, not the amount.
@@ -510,6 +513,388 @@ describe(`minor contracts (${driverName})`, () => {
     expect(quote.json()).toMatchObject({ code: 'INVALID_TRANSITION' });
     const invite = await call('officer', 'POST', `${minorUrl(id)}/invitations`, { companyIds: [co.c6] });
     expect(invite.json()).toMatchObject({ code: 'INVALID_TRANSITION' });
+  });
+
+  type AuditBody = {
+    action: string;
+    actorUserId: string | null;
+    authorityId: string | null;
+    companyId: string | null;
+    objectId: string;
+    data: Record<string, unknown>;
+  }[];
+
+  it('keeps who quoted, and how many, out of the authority’s audit trail until the opening', async () => {
+    const id = await approvedMinorFile();
+    await start(id, ['c1', 'c2', 'c3']);
+    expect((await call('bidder1', 'PUT', quoteUrl('c1', id), { amountExclVat: '9000.00' })).statusCode).toBe(
+      200,
+    );
+    const c2 = await call('admin2', 'PUT', quoteUrl('c2', id), { amountExclVat: '9500.00', note: 'Net' });
+    expect(c2.statusCode).toBe(200);
+    // The authority's administrators and auditors read its audit events before the deadline.
+    for (const who of ['auditor', 'admin']) {
+      for (const url of [
+        `/authorities/${a.id}/audit-events?limit=500`,
+        `/authorities/${a.id}/audit-events?objectId=${id}`,
+        `/authorities/${a.id}/audit-events?action=minor.quote_submitted`,
+        `/authorities/${a.id}/audit-events?actorUserId=${user.bidder1}`,
+      ]) {
+        const res = await call(who, 'GET', url);
+        expect(res.statusCode, `${who} ${url}`).toBe(200);
+        const events = res.json() as AuditBody;
+        expect(events.filter((e) => e.action === 'minor.quote_submitted')).toEqual([]);
+        expect(events.some((e) => e.actorUserId === user.bidder1 || e.actorUserId === user.admin2)).toBe(
+          false,
+        );
+        expect(
+          events.filter((e) => e.objectId === id && e.action.startsWith('minor.')).map((e) => e.action),
+        ).toEqual(url.includes('objectId') || url.includes('limit') ? ['minor.started'] : []);
+      }
+    }
+    const page = await t.app.inject({
+      method: 'GET',
+      url: `/admin/authorities/${a.id}/audit?action=minor.quote_submitted`,
+      headers: { cookie: s.auditor?.cookie ?? '' },
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain(user.bidder1?.slice(0, 8));
+    // Each submission is in the company's own trail, with a salted commitment and no amount.
+    const submitted = await t.db.db
+      .selectFrom('audit_event')
+      .select(['authority_id', 'company_id', 'object_id', 'data'])
+      .where('action', '=', 'minor.quote_submitted')
+      .where('object_id', '=', id)
+      .orderBy('seq')
+      .execute();
+    expect(submitted.map((e) => [e.authority_id, e.company_id, e.object_id])).toEqual([
+      [null, co.c1, id],
+      [null, co.c2, id],
+    ]);
+    expect(JSON.stringify(submitted)).not.toContain('9000');
+    const nonces = await t.db.db
+      .selectFrom('minor_quote')
+      .select('commitment_nonce')
+      .where('tender_id', '=', id)
+      .execute();
+    expect(nonces.every((n) => /^[0-9a-f]{64}$/.test(n.commitment_nonce ?? ''))).toBe(true);
+    expect(new Set(nonces.map((n) => n.commitment_nonce)).size).toBe(2);
+
+    await later(6, async () => {
+      const open = (await call('officer', 'GET', minorUrl(id))).json() as MinorBody;
+      expect(open).toMatchObject({ quotesSealed: false, quoteCount: 2 });
+      const awarded = await call('officer', 'POST', `${minorUrl(id)}/award`, {
+        quoteId: open.quotes[0]?.id,
+        justification: 'Millor preu de les ofertes rebudes',
+        splittingJustification: 'Objecte diferent: una altra dependència i una altra necessitat',
+      });
+      expect(awarded.statusCode, awarded.body).toBe(200);
+      // The opening lists who quoted, with the nonces: every commitment can be checked.
+      const res = await call(
+        'auditor',
+        'GET',
+        `/authorities/${a.id}/audit-events?action=minor.quotes_opened`,
+      );
+      const opened = (res.json() as AuditBody).find((e) => e.objectId === id);
+      const data = opened?.data as {
+        round: number;
+        quotes: {
+          quoteId: string;
+          companyId: string;
+          amountExclVat: string;
+          vatRate: string;
+          amountInclVat: string;
+          note: string;
+          submittedAt: string;
+          nonce: string;
+        }[];
+      };
+      expect(data.quotes.map((q) => [q.companyId, q.amountExclVat])).toEqual([
+        [co.c1, '9000.00'],
+        [co.c2, '9500.00'],
+      ]);
+      for (const q of data.quotes) {
+        const event = submitted.find((e) => e.company_id === q.companyId);
+        const recorded = (event?.data as { commitmentSha256?: string } | undefined)?.commitmentSha256;
+        const { nonce, quoteId, companyId, amountExclVat, vatRate, amountInclVat, note, submittedAt } = q;
+        expect(
+          quoteCommitment({
+            nonce,
+            tenderId: id,
+            round: data.round,
+            companyId,
+            quoteId,
+            amountExclVat,
+            vatRate,
+            amountInclVat,
+            note,
+            submittedAt,
+          }),
+        ).toBe(recorded);
+      }
+    });
+  });
+
+  it('lets every role of the file read its page; only those who may act get the forms', async () => {
+    const fresh = await approvedMinorFile();
+    const inviting = await approvedMinorFile();
+    await start(inviting, ['c1', 'c2', 'c3']);
+    const page = (who: string, id: string) =>
+      t.app.inject({
+        method: 'GET',
+        url: `/office/${a.id}/minor-contracts/${id}`,
+        headers: { cookie: s[who]?.cookie ?? '' },
+      });
+    for (const who of ['admin', 'approver', 'auditor']) {
+      for (const id of [fresh, inviting]) {
+        const res = await page(who, id);
+        expect(res.statusCode, `${who} ${id}`).toBe(200);
+        expect(res.body).not.toContain(`${id}/start"`);
+        expect(res.body).not.toContain(`${id}/invite"`);
+        expect(res.body).not.toContain(`${id}/award"`);
+      }
+    }
+    expect((await page('admin', fresh)).body).toContain('Encara no s');
+    expect((await page('officer', fresh)).body).toContain(`${fresh}/start"`);
+    expect((await page('officer', inviting)).body).toContain(`${inviting}/invite"`);
+    // The administrator may void (an award-level act), not invite.
+    expect((await page('admin', inviting)).body).toContain(`${inviting}/void"`);
+  });
+
+  it('authorises the start form before reading the authority (404 for an unknown one, 403 for a reader)', async () => {
+    const id = await approvedMinorFile();
+    const post = (who: string, authorityId: string, tenderId: string) => {
+      const body = new URLSearchParams({
+        companyIds: co.c1 ?? '',
+        otherCompanyIds: `${co.c2} ${co.c3}`,
+        quoteDeadline: '2026-11-30',
+        _csrf: s[who]?.csrf ?? '',
+      });
+      return t.app.inject({
+        method: 'POST',
+        url: `/office/${authorityId}/minor-contracts/${tenderId}/start`,
+        payload: body.toString(),
+        headers: { cookie: s[who]?.cookie ?? '', 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    };
+    const before = await rowCounts(t);
+    expect((await post('officer', newId(), id)).statusCode).toBe(404);
+    expect((await post('officerB', a.id, id)).statusCode).toBe(404);
+    expect((await post('auditor', a.id, id)).statusCode).toBe(403);
+    expect(await rowCounts(t)).toEqual(before);
+    expect((await post('officer', a.id, id)).statusCode).toBe(303);
+  });
+
+  it('voids an open request when its file is cancelled, and never opens its quotes', async () => {
+    const id = await approvedMinorFile();
+    await start(id, ['c1', 'c2', 'c3']);
+    await call('bidder1', 'PUT', quoteUrl('c1', id), { amountExclVat: '4000.00' });
+    const fileUrl = `/authorities/${a.id}/tenders/${id}`;
+    const version = ((await call('officer', 'GET', fileUrl)).json() as { version: number }).version;
+    const cancelled = await call('officer', 'POST', `${fileUrl}/cancel`, {
+      version,
+      kind: 'desistimiento',
+      reason: 'Defecte en la definició de l’objecte',
+    });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    const view = (await call('officer', 'GET', minorUrl(id))).json() as MinorBody & { voidReason: string };
+    expect(view).toMatchObject({
+      status: 'void',
+      voidReason: 'desistimiento: Defecte en la definició de l’objecte',
+    });
+    const events = await t.db.db
+      .selectFrom('audit_event')
+      .select(['action', 'data'])
+      .where('object_id', '=', id)
+      .where('authority_id', '=', a.id)
+      .orderBy('seq')
+      .execute();
+    expect(events.map((e) => e.action).slice(-2)).toEqual(['minor.voided', 'tender.cancelled']);
+    expect(events.at(-2)?.data).toMatchObject({ round: 1, tenderCancelled: true });
+    const invitation = (await call('bidder1', 'GET', `/companies/${co.c1}/minor-invitations`)).json() as {
+      tenderId: string;
+      status: string;
+      open: boolean;
+    }[];
+    expect(invitation.find((i) => i.tenderId === id)).toMatchObject({ status: 'void', open: false });
+    // Past the deadline, a round voided before it stays sealed: its quotes are never opened.
+    await later(6, async () => {
+      const after = (await call('officer', 'GET', minorUrl(id))).json() as MinorBody;
+      expect(after).toMatchObject({ quotesSealed: true, quoteCount: null, quotes: [] });
+      expect(after.invitations.every((i) => i.hasQuoted === null)).toBe(true);
+    });
+    expect(events.map((e) => e.action)).not.toContain('minor.quotes_opened');
+  });
+
+  it('starts a new round after a void one; the void round counts for nothing', async () => {
+    const id = await approvedMinorFile();
+    await start(id, ['c1', 'c2', 'c3']);
+    await call('bidder1', 'PUT', quoteUrl('c1', id), { amountExclVat: '5000.00' });
+    await call('admin', 'POST', `${minorUrl(id)}/void`, { reason: 'Cal ampliar les empreses convidades' });
+    const again = await start(id, ['c2', 'c3', 'c4']);
+    expect(again.statusCode, again.body).toBe(201);
+    const v2 = again.json() as MinorBody;
+    expect(v2).toMatchObject({ status: 'inviting', round: 2, quotesSealed: true });
+    expect(v2.invitations.map((i) => i.companyId).sort()).toEqual([co.c2, co.c3, co.c4].sort());
+    expect((await start(id, ['c2', 'c3', 'c4'])).json()).toMatchObject({ code: 'INVALID_TRANSITION' });
+    // c1 was invited to the void round only: the current request does not exist for it.
+    const before = await rowCounts(t);
+    expect((await call('bidder1', 'PUT', quoteUrl('c1', id), { amountExclVat: '4000.00' })).statusCode).toBe(
+      404,
+    );
+    expect(await rowCounts(t)).toEqual(before);
+    expect((await call('admin2', 'PUT', quoteUrl('c2', id), { amountExclVat: '6000.00' })).statusCode).toBe(
+      200,
+    );
+    const c2 = (await call('admin2', 'GET', `/companies/${co.c2}/minor-invitations`)).json() as {
+      tenderId: string;
+      round: number;
+      status: string;
+      myQuote: { amountExclVat: string } | null;
+    }[];
+    expect(
+      c2.filter((i) => i.tenderId === id).map((i) => [i.round, i.status, i.myQuote?.amountExclVat]),
+    ).toEqual([
+      [2, 'inviting', '6000.00'],
+      [1, 'void', undefined],
+    ]);
+    await later(6, async () => {
+      const open = (await call('officer', 'GET', minorUrl(id))).json() as MinorBody;
+      expect(open.quotes.map((q) => [q.companyId, q.amountExclVat])).toEqual([[co.c2, '6000.00']]);
+      const awarded = await call('officer', 'POST', `${minorUrl(id)}/award`, {
+        quoteId: open.quotes[0]?.id,
+        justification: 'Única oferta rebuda dins de termini',
+        // Earlier tests of this file awarded c2 the same object.
+        splittingJustification: 'Objecte diferent: una altra dependència i una altra necessitat',
+      });
+      expect(awarded.json()).toMatchObject({ status: 'awarded', round: 2, award: { companyId: co.c2 } });
+    });
+    const rounds = await t.db.db
+      .selectFrom('minor_contract')
+      .select(['round', 'status'])
+      .where('tender_id', '=', id)
+      .orderBy('round')
+      .execute();
+    expect(rounds).toEqual([
+      { round: 1, status: 'void' },
+      { round: 2, status: 'awarded' },
+    ]);
+    const started = await t.db.db
+      .selectFrom('audit_event')
+      .select('data')
+      .where('object_id', '=', id)
+      .where('action', '=', 'minor.started')
+      .orderBy('seq')
+      .execute();
+    expect(started.map((e) => (e.data as { round: number }).round)).toEqual([1, 2]);
+
+    // After a void, the file may also be edited (back through approval) and asked again.
+    const edited = await approvedMinorFile();
+    await start(edited, ['c1', 'c2', 'c3']);
+    await call('admin', 'POST', `${minorUrl(edited)}/void`, { reason: 'Cal corregir el plec tècnic' });
+    const fileUrl = `/authorities/${a.id}/tenders/${edited}`;
+    const version = ((await call('officer', 'GET', fileUrl)).json() as { version: number }).version;
+    const put = await call('officer', 'PUT', fileUrl, { ...payloads.get(edited), version });
+    expect(put.statusCode, put.body).toBe(200);
+    expect((await call('officer', 'POST', `${fileUrl}/submit`, { version: version + 1 })).statusCode).toBe(
+      200,
+    );
+    await call('approver', 'POST', `${fileUrl}/approvals`, { decision: 'approved' });
+    const restarted = await start(edited, ['c1', 'c2', 'c3']);
+    expect(restarted.json()).toMatchObject({ status: 'inviting', round: 2 });
+  });
+
+  it('publishes the VAT as quoted and masks a natural person’s tax id (art. 63.4; LOPDGDD DA 7ª)', async () => {
+    const person = await makeCompany(t, '12345678Z');
+    await t.db.db
+      .updateTable('company')
+      .set({ tax_id_kind: 'NIF', legal_name: 'Autònom Pere Puig', cpv_interests: ['90910000'] })
+      .where('id', '=', person.id)
+      .execute();
+    const self = await makeUser(t, { companies: [{ companyId: person.id, roles: ['company_admin'] }] });
+    s.self = await login(t, self.email, undefined, { remoteAddress: '10.40.0.99' });
+    co.self = person.id;
+    const exempt = await approvedMinorFile({ value: '3000.00' });
+    const reduced = await approvedMinorFile({ value: '3000.00' });
+    await start(exempt, ['self', 'c2', 'c3']);
+    await start(reduced, ['c1', 'c2', 'c3']);
+    // Bad rates: refused, nothing written.
+    const before = await rowCounts(t);
+    for (const [vatRate, status] of [
+      ['101', 422],
+      ['21.555', 400],
+      ['-1', 400],
+      ['21%', 400],
+    ] as const) {
+      const res = await call('self', 'PUT', quoteUrl('self', exempt), { amountExclVat: '2500.00', vatRate });
+      expect(res.statusCode, vatRate).toBe(status);
+    }
+    expect(await rowCounts(t)).toEqual(before);
+    const q0 = await call('self', 'PUT', quoteUrl('self', exempt), {
+      amountExclVat: '2500.00',
+      vatRate: '0',
+    });
+    expect(q0.json()).toMatchObject({
+      defaultVatRate: '21.00',
+      myQuote: { amountExclVat: '2500.00', vatRate: '0.00', amountInclVat: '2500.00' },
+    });
+    const q10 = await call('bidder1', 'PUT', quoteUrl('c1', reduced), {
+      amountExclVat: '2000.05',
+      vatRate: '10',
+    });
+    expect(q10.json()).toMatchObject({ myQuote: { vatRate: '10.00', amountInclVat: '2200.06' } });
+    const byDefault = await call('admin2', 'PUT', quoteUrl('c2', reduced), { amountExclVat: '2999.00' });
+    expect(byDefault.json()).toMatchObject({ myQuote: { vatRate: '21.00', amountInclVat: '3628.79' } });
+    await later(6, async () => {
+      for (const [id, company] of [
+        [exempt, person.id],
+        [reduced, co.c1],
+      ] as const) {
+        const view = (await call('officer', 'GET', minorUrl(id))).json() as MinorBody;
+        const quote = view.quotes.find((q) => q.companyId === company);
+        const res = await call('officer', 'POST', `${minorUrl(id)}/award`, {
+          quoteId: quote?.id,
+          justification: 'Millor preu de les ofertes rebudes',
+          // Earlier tests of this file awarded c1 the same object.
+          splittingJustification: 'Objecte diferent: una altra dependència i una altra necessitat',
+        });
+        expect(res.statusCode, res.body).toBe(200);
+      }
+      const url = `/api/v1/authorities/${a.id}/minor-contracts?year=2026&quarter=4`;
+      const list = (await t.app.inject({ method: 'GET', url })).json() as {
+        contracts: {
+          tenderId: string;
+          amountExclVat: string;
+          amountInclVat: string;
+          awardee: { name: string; taxId: string };
+        }[];
+      };
+      const line = (id: string) => list.contracts.find((c) => c.tenderId === id);
+      expect(line(exempt)).toMatchObject({
+        amountExclVat: '2500.00',
+        amountInclVat: '2500.00',
+        awardee: { name: 'Autònom Pere Puig', taxId: '***4567**' },
+      });
+      expect(line(reduced)).toMatchObject({ amountInclVat: '2200.06' });
+      // A company registered as a legal person (CIF) is published in full.
+      const c1TaxId = (
+        await t.db.db
+          .selectFrom('company')
+          .select('tax_id')
+          .where('id', '=', co.c1 ?? '')
+          .executeTakeFirstOrThrow()
+      ).tax_id;
+      expect(line(reduced)?.awardee.taxId).toBe(c1TaxId);
+      const csv = await t.app.inject({ method: 'GET', url: `${url}&format=csv` });
+      expect(csv.body).toContain('Autònom Pere Puig,***4567**');
+      expect(csv.body).not.toContain('12345678Z');
+      const page = await t.app.inject({
+        method: 'GET',
+        url: `/authorities/${a.slug}/minor-contracts?year=2026&quarter=4`,
+      });
+      expect(page.body).toContain('***4567**');
+      expect(page.body).not.toContain('12345678Z');
+    });
   });
 
   it('lists the quarter publicly as JSON and CSV, ordered by awardee', async () => {

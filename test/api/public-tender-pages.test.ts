@@ -87,8 +87,11 @@ describe(`public tender pages (${driverName})`, () => {
   };
 
   /** Takes a new file through the approval chain to publication, as tender-workflow.test.ts does. */
-  async function publishNew(title = TITLE): Promise<{ id: string; ocid: string; version: number }> {
-    const created = await call('officer', 'POST', '', tenderPayload(t.clock.now(), { title }));
+  async function publishNew(
+    title = TITLE,
+    extra: Partial<ReturnType<typeof tenderPayload>> = {},
+  ): Promise<{ id: string; ocid: string; version: number }> {
+    const created = await call('officer', 'POST', '', tenderPayload(t.clock.now(), { title, ...extra }));
     expect(created.statusCode, created.body).toBe(201);
     const id = (created.json() as { id: string }).id;
     for (const kind of ['memoria_justificativa', 'pcap', 'ppt']) {
@@ -605,5 +608,46 @@ describe(`public tender pages (${driverName})`, () => {
     const home = await new WebClient(t).get('/');
     expect(home.body).toContain('<form method="get" action="/tenders" role="search" id="home-search">');
     expect(home.body).toContain('<a href="/tenders"');
+  });
+
+  it('shows the envelopes and, per envelope, the documents bidders must submit, as the notice states them', async () => {
+    const web = new WebClient(t);
+    // Published without a list: the ESPD in envelope A.
+    const plain = await web.get(`/tenders/${tender.ocid}?lang=ca`);
+    expect(plain.body).toContain('<h2 id="envelopes-h">Sobres i documents que cal presentar</h2>');
+    expect(plain.body).toContain('<caption>Sobre A — documentació administrativa (DEUC)</caption>');
+    expect(plain.body).toContain(
+      '<th scope="row">Document europeu únic de contractació (DEUC)</th><td>Sí</td>',
+    );
+    const names = (text: string) => ({ ca: `${text} (ca)`, es: `${text} (es)`, en: `${text} (en)` });
+    const bidDocuments = [
+      { envelope: 'A' as const, name: names('DEUC'), mandatory: true },
+      { envelope: 'A' as const, name: names('Certificat pime'), mandatory: false },
+      { envelope: 'B' as const, name: names('Memòria tècnica'), mandatory: true },
+      { envelope: 'C' as const, name: names('Oferta econòmica'), mandatory: true },
+    ];
+    const custom = await publishNew(
+      { ca: 'Jardineria dels parcs', es: 'Jardinería de los parques', en: 'Park gardening' },
+      { bidDocuments },
+    );
+    const api = (await web.get(`/api/v1/tenders/${custom.ocid}`)).json() as {
+      notice: { envelopes: string[]; bidDocuments: unknown[] };
+      canonical: string;
+    };
+    expect(api.notice.envelopes).toEqual(['A', 'B', 'C']);
+    expect(api.notice.bidDocuments).toEqual(bidDocuments);
+    expect(api.canonical).toContain('"bidDocuments":[');
+    const en = await web.get(`/tenders/${custom.ocid}?lang=en`);
+    expect(en.statusCode).toBe(200);
+    expect(en.body).toContain(
+      'Bids are submitted electronically in these envelopes, opened separately: A, B, C.',
+    );
+    expect(en.body).toContain('<caption>Envelope B — offer on judgement criteria</caption>');
+    expect(en.body).toContain('<th scope="row">Certificat pime (en)</th><td>No, optional</td>');
+    expect(en.body).toContain('<th scope="row">Oferta econòmica (en)</th><td>Yes</td>');
+    const es = await web.get(`/tenders/${custom.ocid}?lang=es`);
+    expect(es.body).toContain(
+      '<caption>Sobre C — oferta sobre criterios evaluables mediante fórmulas</caption>',
+    );
   });
 });

@@ -507,6 +507,9 @@ describe(`approval chain and publication (${driverName})`, () => {
     }[];
     expect(staffView).toHaveLength(1);
     expect(staffView[0]?.company).toContain('Company');
+    // The committee sees the question but not who asked: that would tell the likely bidders.
+    const committeeView = (await call('committee', 'GET', `/${id}/questions`)).json() as typeof staffView;
+    expect(committeeView).toEqual([{ ...staffView[0], company: null }]);
     const answered = await call('officer', 'POST', `/${id}/questions/${staffView[0]?.id}/answer`, {
       answer: 'No, però es pot demanar una visita.',
     });

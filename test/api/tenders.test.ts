@@ -16,10 +16,18 @@ type TenderBody = {
   version: number;
   status: string;
   estimatedValue: string;
-  findings: { code: string; severity: string; lot?: number }[];
+  findings: { code: string; severity: string; lot?: number; source?: string; details?: unknown }[];
   publishable: boolean;
   lots: unknown[];
+  envelopes: string[];
+  bidDocuments: { envelope: string; name: { ca: string; es: string; en: string }; mandatory: boolean }[];
 };
+
+const doc = (envelope: string, text: string, mandatory?: boolean) => ({
+  envelope,
+  name: { ca: `${text} (ca)`, es: `${text} (es)`, en: `${text} (en)` },
+  ...(mandatory === undefined ? {} : { mandatory }),
+});
 
 describe(`procurement files (${driverName})`, () => {
   let t: TestApp;
@@ -109,6 +117,31 @@ describe(`procurement files (${driverName})`, () => {
     ['a deadline in the past', { tenderDeadline: '2026-11-25T10:00:00Z' }, 422, 'DEADLINE_IN_PAST'],
     ['an unknown procedure', { procedure: 'subasta' }, 400, 'VALIDATION_FAILED'],
     ['an unknown field', { secret: true }, 400, 'VALIDATION_FAILED'],
+    ['a bid document in envelope D', { bidDocuments: [doc('D', 'Altres')] }, 400, 'VALIDATION_FAILED'],
+    [
+      'a bid document with an unknown field',
+      { bidDocuments: [{ ...doc('A', 'DEUC'), order: 1 }] },
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a bid document without its English name',
+      { bidDocuments: [{ envelope: 'A', name: { ca: 'DEUC', es: 'DEUC', en: '' } }] },
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'more than 50 bid documents',
+      { bidDocuments: Array.from({ length: 51 }, (_, i) => doc('A', `Document ${i}`)) },
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a document named twice in one envelope',
+      { bidDocuments: [doc('C', 'Oferta'), doc('A', 'DEUC'), doc('C', ' OFERTA', false)] },
+      422,
+      'UNPROCESSABLE',
+    ],
     ['a budget with VAT below the one without', { budgetInclVat: '1.00' }, 422, 'BUDGET_INCONSISTENT'],
     [
       'an estimated value that is not the sum of its breakdown',
@@ -154,6 +187,132 @@ describe(`procurement files (${driverName})`, () => {
     expect(
       await t.db.db.selectFrom('tender').select('id').where('authority_id', '=', a).execute(),
     ).toHaveLength(2);
+  });
+
+  it('derives the envelopes from the criteria and stores the documents bidders must submit', async () => {
+    const bidDocuments = [doc('A', 'DEUC'), doc('B', 'Memòria tècnica'), doc('C', 'Oferta', false)];
+    const res = await create(officer, { ...tenderPayload(t.clock.now()), bidDocuments });
+    expect(res.statusCode, res.body).toBe(201);
+    const body = res.json() as TenderBody;
+    expect(body.envelopes).toEqual(['A', 'B', 'C']);
+    expect(body.bidDocuments).toEqual([
+      { ...doc('A', 'DEUC'), mandatory: true },
+      { ...doc('B', 'Memòria tècnica'), mandatory: true },
+      doc('C', 'Oferta', false),
+    ]);
+    expect(body.findings.map((f) => f.code)).not.toContain('BID_DOCUMENT_WITHOUT_ENVELOPE');
+    const read = (
+      await t.app.inject({ url: url(a, body.id), headers: auditor.headers })
+    ).json() as TenderBody;
+    expect(read.bidDocuments).toEqual(body.bidDocuments);
+    const rows = await t.db.db
+      .selectFrom('tender_bid_document')
+      .select(['position', 'envelope', 'authority_id', 'mandatory'])
+      .where('tender_id', '=', body.id)
+      .orderBy('position')
+      .execute();
+    expect(rows).toEqual([
+      { position: 0, envelope: 'A', authority_id: a, mandatory: true },
+      { position: 1, envelope: 'B', authority_id: a, mandatory: true },
+      { position: 2, envelope: 'C', authority_id: a, mandatory: false },
+    ]);
+  });
+
+  it('asks for the ESPD in envelope A when the file declares no documents, and for nothing when it declares []', async () => {
+    const body = (await create(officer, tenderPayload(t.clock.now()))).json() as TenderBody;
+    expect(body.bidDocuments).toEqual([
+      {
+        envelope: 'A',
+        name: {
+          ca: 'Document europeu únic de contractació (DEUC)',
+          es: 'Documento europeo único de contratación (DEUC)',
+          en: 'European Single Procurement Document (ESPD)',
+        },
+        mandatory: true,
+      },
+    ]);
+    const none = (
+      await create(officer, { ...tenderPayload(t.clock.now()), bidDocuments: [] })
+    ).json() as TenderBody;
+    expect(none.bidDocuments).toEqual([]);
+    // The simplified procedure has no envelope A: the ESPD goes in its first envelope (art. 159.4.d).
+    const p = tenderPayload(t.clock.now());
+    const simplified = (
+      await create(officer, {
+        ...p,
+        procedure: 'abierto_simplificado',
+        estimatedValue: '100000.00',
+        lots: p.lots.map((l) => ({
+          ...l,
+          estimatedValue: '50000',
+          budgetExclVat: '40000',
+          criteria: [
+            { kind: 'price', evaluation: 'formula', weight: '75', name: l.criteria[0]!.name },
+            { kind: 'quality', evaluation: 'judgement', weight: '25', name: l.criteria[2]!.name },
+          ],
+        })),
+      })
+    ).json() as TenderBody;
+    expect(simplified.envelopes).toEqual(['B', 'C']);
+    expect(simplified.bidDocuments.map((d) => d.envelope)).toEqual(['B']);
+    expect(simplified.findings.map((f) => f.code)).not.toContain('BID_DOCUMENT_WITHOUT_ENVELOPE');
+  });
+
+  it('blocks a document for envelope B when no criterion is a judgement', async () => {
+    const p = tenderPayload(t.clock.now());
+    const formulaOnly = p.lots.map((l) => ({
+      ...l,
+      criteria: l.criteria.map((c) => ({ ...c, evaluation: 'formula' as const })),
+    }));
+    const res = await create(officer, {
+      ...p,
+      lots: formulaOnly,
+      bidDocuments: [doc('A', 'DEUC'), doc('B', 'Memòria tècnica'), doc('C', 'Oferta')],
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const body = res.json() as TenderBody;
+    expect(body.envelopes).toEqual(['A', 'C']);
+    expect(body.findings.find((f) => f.code === 'BID_DOCUMENT_WITHOUT_ENVELOPE')).toEqual({
+      code: 'BID_DOCUMENT_WITHOUT_ENVELOPE',
+      severity: 'error',
+      source: 'LCSP art. 157.1–2',
+      details: { envelope: 'B', envelopes: ['A', 'C'], documents: ['Memòria tècnica (ca)'] },
+    });
+    expect(body.publishable).toBe(false);
+  });
+
+  it('replaces the documents on update, and falls back to the ESPD when the list is left out', async () => {
+    const p = tenderPayload(t.clock.now());
+    const created = (
+      await create(officer, { ...p, bidDocuments: [doc('A', 'DEUC'), doc('B', 'Memòria tècnica')] })
+    ).json() as TenderBody;
+    const put = (payload: object) =>
+      t.app.inject({ method: 'PUT', url: url(a, created.id), headers: officer.headers, payload });
+    const replaced = await put({ ...p, version: 1, bidDocuments: [doc('C', 'Oferta', false)] });
+    expect(replaced.statusCode, replaced.body).toBe(200);
+    expect((replaced.json() as TenderBody).bidDocuments).toEqual([doc('C', 'Oferta', false)]);
+    const count = () =>
+      t.db.db
+        .selectFrom('tender_bid_document')
+        .select('envelope')
+        .where('tender_id', '=', created.id)
+        .execute();
+    expect(await count()).toEqual([{ envelope: 'C' }]);
+    // A refused update (stale version, a repeated name) leaves the stored list as it was.
+    const before = await rowCounts(t);
+    expect((await put({ ...p, version: 1, bidDocuments: [] })).statusCode).toBe(409);
+    const repeated = await put({ ...p, version: 2, bidDocuments: [doc('A', 'X'), doc('A', 'X')] });
+    expect(repeated.statusCode).toBe(422);
+    expect(repeated.json()).toMatchObject({
+      code: 'UNPROCESSABLE',
+      details: { field: 'bidDocuments', position: 2 },
+    });
+    expect(await rowCounts(t)).toEqual(before);
+    expect(await count()).toEqual([{ envelope: 'C' }]);
+    const omitted = await put({ ...p, version: 2 });
+    expect((omitted.json() as TenderBody).bidDocuments.map((d) => [d.envelope, d.name.en])).toEqual([
+      ['A', 'European Single Procurement Document (ESPD)'],
+    ]);
   });
 
   it('computes the estimated value from its art. 101 breakdown and checks foreseen modifications', async () => {

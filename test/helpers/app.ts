@@ -220,6 +220,7 @@ export async function rowCounts(t: TestApp): Promise<Record<string, number>> {
     'tender',
     'tender_lot',
     'award_criterion',
+    'tender_bid_document',
     'tender_assignment',
     'tender_document',
     'tender_approval',

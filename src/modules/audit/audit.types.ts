@@ -59,20 +59,48 @@ export type AuditEvents = {
   'tender.question_answered': { questionId: string };
   'tender.followed': Record<string, never>;
   'tender.unfollowed': Record<string, never>;
-  'minor.started': { quoteDeadline: string; companyIds: string[]; justification: string | null };
-  'minor.invited': { companyIds: string[] };
-  /** The quote's amount stays sealed until the deadline: only a hash of its content is recorded. */
-  'minor.quote_submitted': { quoteId: string; contentSha256: string; replaced: boolean };
+  'minor.started': {
+    /** Request round (1, or more after a void round; events before 0008 have none: round 1). */
+    round: number;
+    quoteDeadline: string;
+    companyIds: string[];
+    justification: string | null;
+  };
+  'minor.invited': { round: number; companyIds: string[] };
+  /**
+   * Written in the company's trail only (authority_id null) while quotes are sealed: a salted
+   * commitment (minor-contract.rules.ts quoteCommitment), neither the amount nor, for the
+   * authority, who quoted. Events before 0008 carried { quoteId, contentSha256 } unsalted.
+   */
+  'minor.quote_submitted': { round: number; quoteId: string; commitmentSha256: string; replaced: boolean };
+  /** The opening of a round's sealed quotes (award, or void after the deadline), nonces revealed. */
+  'minor.quotes_opened': {
+    round: number;
+    quoteDeadline: string;
+    quotes: {
+      quoteId: string;
+      companyId: string;
+      amountExclVat: string;
+      vatRate: string;
+      amountInclVat: string;
+      note: string;
+      submittedAt: string;
+      nonce: string | null;
+    }[];
+  };
   'minor.awarded': {
+    round: number;
     companyId: string;
     quoteId: string;
     amountExclVat: string;
+    vatRate: string;
     amountInclVat: string;
     justification: string;
     splittingJustification: string | null;
     splittingMatches: string[];
   };
-  'minor.voided': { reason: string };
+  /** `tenderCancelled`: voided by the cancellation of the file (art. 152 LCSP). */
+  'minor.voided': { round: number; reason: string; tenderCancelled: boolean };
   'holiday.added': { day: string; name: string; kind: string };
   'holiday.removed': { day: string; name: string; kind: string };
   'holiday.excluded': { day: string; name: string; kind: string };

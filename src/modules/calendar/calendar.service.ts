@@ -1,5 +1,6 @@
 import type { Db } from '../../platform/db/client.js';
 import type { Tx } from '../../platform/db/tx.js';
+import { DomainError } from '../../platform/errors.js';
 import { type Calendar, makeCalendar } from './calendar.rules.js';
 import { effectiveDays, mergeHolidays, officialFor } from './holiday.rules.js';
 import { findCalendarSettings, listExcludedDays, listOwnHolidays } from './holiday.repo.js';
@@ -13,7 +14,8 @@ import { HOLIDAYS } from './holidays.data.js';
  */
 export async function authorityCalendar(db: Db | Tx, authorityId: string): Promise<Calendar> {
   const authority = await findCalendarSettings(db, authorityId);
-  if (!authority) throw new Error(`authorityCalendar: no authority ${authorityId}`);
+  // An id from a request (a page's path): unknown is a 404 like any other, never a 500.
+  if (!authority) throw new DomainError('NOT_FOUND', 'Authority not found');
   const [own, excluded] = await Promise.all([
     listOwnHolidays(db, authorityId),
     listExcludedDays(db, authorityId),

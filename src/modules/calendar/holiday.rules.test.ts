@@ -55,7 +55,10 @@ describe('which days the administrator may edit', () => {
   };
   it.each([
     ['2026-12-02', 'ok'],
-    ['2026-01-02', 'ok'], // a day already past in the current year: still this year's calendar
+    ['2026-11-27', 'ok'],
+    ['2026-11-26', 'ok'], // today: a day declared at short notice still counts from now on
+    ['2026-11-25', 'UNPROCESSABLE'], // already past: periods already ran over it
+    ['2026-01-02', 'UNPROCESSABLE'],
     ['2031-12-03', 'ok'],
     ['2032-01-05', 'UNPROCESSABLE'], // more than five years ahead
     ['2025-12-31', 'UNPROCESSABLE'], // a year already over
@@ -67,7 +70,7 @@ describe('which days the administrator may edit', () => {
     expect(code(day)).toBe(want);
   });
 
-  it('counts the year in the authority zone: 31 December 23:30 UTC is already next year in Madrid', () => {
+  it('counts the day in the authority zone: 31 December 23:30 UTC is already next year in Madrid', () => {
     expect(() => checkEditableDay('2026-12-31', new Date('2026-12-31T23:30:00Z'), 'Europe/Madrid')).toThrow(
       DomainError,
     );

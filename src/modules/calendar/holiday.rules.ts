@@ -101,14 +101,16 @@ const unprocessable = (message: string, field: string, value: unknown) =>
 /**
  * Refuses a day the administrator may not add or remove: not a calendar date; a Saturday or
  * Sunday (never a business day anyway: the edit would change nothing, and is most likely a
- * mistaken date); a year already over (changing it would silently move the deadlines of files
- * already computed on it), or more than MAX_YEARS_AHEAD years ahead.
+ * mistaken date); a day already past in the authority's zone (periods that ran over it were
+ * counted on the calendar as it was: changing it now would silently move deadlines already
+ * computed and published), or more than MAX_YEARS_AHEAD years ahead.
  */
 export function checkEditableDay(day: string, now: Date, timeZone: string): LocalDate {
   const parsed = /^\d{4}-\d{2}-\d{2}$/.test(day) ? DateTime.fromISO(day, { zone: 'utc' }) : undefined;
   if (!parsed?.isValid) throw unprocessable('day is not a calendar date (YYYY-MM-DD)', 'day', day);
-  const thisYear = Number(localDate(now, timeZone).slice(0, 4));
-  if (parsed.year < thisYear) throw unprocessable('day is in a year already over', 'day', day);
+  const today = localDate(now, timeZone);
+  const thisYear = Number(today.slice(0, 4));
+  if (day < today) throw unprocessable('day is already past', 'day', day);
   if (parsed.year > thisYear + MAX_YEARS_AHEAD) {
     throw unprocessable(`day is more than ${MAX_YEARS_AHEAD} years ahead`, 'day', day);
   }

@@ -137,6 +137,9 @@ export async function removeAuthorityHoliday(
     };
     if (current.origin === 'official') {
       await insertExclusion(trx, authorityId, day, ctx.clock.now());
+      // An own row for the same day (added before the official data listed it) would show again
+      // once the official day is excluded: one removal must make the day a business day.
+      await deleteOwnHoliday(trx, authorityId, day);
       await recordEvent(trx, ctx, { action: 'holiday.excluded', ...event });
     } else {
       await deleteOwnHoliday(trx, authorityId, day);

@@ -1,9 +1,10 @@
 import type { ServiceContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db/tx.js';
+import { randomBytes } from 'node:crypto';
 import { newId } from '../../platform/ids.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { localDate } from '../calendar/calendar.rules.js';
-import { amountInclVat } from '../minor/minor-contract.rules.js';
+import { amountInclVat, quoteInclVat } from '../minor/minor-contract.rules.js';
 
 const DAY = 86_400_000;
 
@@ -114,6 +115,7 @@ export async function seedMinorContracts(trx: Tx, ctx: Omit<ServiceContext, 'db'
       objectId: id,
       authorityId,
       data: {
+        round: 1,
         quoteDeadline: deadline.toISOString(),
         companyIds: companies.map((c) => c.id),
         justification: null,
@@ -122,27 +124,40 @@ export async function seedMinorContracts(trx: Tx, ctx: Omit<ServiceContext, 'db'
     if (!f.awarded) continue;
     const amounts = ['8950.00', '9400.00', '9700.00'];
     const quoteIds: string[] = [];
+    const opened = [];
     for (const [i, c] of companies.entries()) {
       const quoteId = newId();
       quoteIds.push(quoteId);
-      await trx
-        .insertInto('minor_quote')
-        .values({
-          id: quoteId,
-          tender_id: id,
-          authority_id: authorityId,
-          company_id: c.id,
-          amount_excl_vat: amounts[i] ?? '9700.00',
-          submitted_by: officer.user_id,
-          submitted_at: new Date(startedAt.getTime() + (i + 1) * DAY),
-        })
-        .execute();
+      const amount = amounts[i] ?? '9700.00';
+      const quote = {
+        id: quoteId,
+        tender_id: id,
+        authority_id: authorityId,
+        company_id: c.id,
+        amount_excl_vat: amount,
+        vat_rate: '21.00',
+        amount_incl_vat: quoteInclVat(amount, '21.00'),
+        commitment_nonce: randomBytes(32).toString('hex'),
+        submitted_by: officer.user_id,
+        submitted_at: new Date(startedAt.getTime() + (i + 1) * DAY),
+      };
+      await trx.insertInto('minor_quote').values(quote).execute();
+      opened.push({
+        quoteId,
+        companyId: c.id,
+        amountExclVat: amount,
+        vatRate: quote.vat_rate,
+        amountInclVat: quote.amount_incl_vat,
+        note: '',
+        submittedAt: quote.submitted_at.toISOString(),
+        nonce: quote.commitment_nonce,
+      });
     }
     const winner = companies[0];
     const quoteId = quoteIds[0];
     if (!winner || !quoteId) continue;
     const awardedAt = new Date(deadline.getTime() + DAY);
-    const inclVat = amountInclVat('8950.00', '100', '121');
+    const inclVat = quoteInclVat('8950.00', '21.00');
     const justification = 'Preu més baix dels tres pressupostos rebuts';
     await trx
       .insertInto('minor_award')
@@ -168,6 +183,13 @@ export async function seedMinorContracts(trx: Tx, ctx: Omit<ServiceContext, 'db'
       .where('tender_id', '=', id)
       .execute();
     await recordEvent(trx, ctx, {
+      action: 'minor.quotes_opened',
+      objectType: 'tender',
+      objectId: id,
+      authorityId,
+      data: { round: 1, quoteDeadline: deadline.toISOString(), quotes: opened },
+    });
+    await recordEvent(trx, ctx, {
       action: 'minor.awarded',
       objectType: 'tender',
       objectId: id,
@@ -175,9 +197,11 @@ export async function seedMinorContracts(trx: Tx, ctx: Omit<ServiceContext, 'db'
       companyId: winner.id,
       isPublic: true,
       data: {
+        round: 1,
         companyId: winner.id,
         quoteId,
         amountExclVat: '8950.00',
+        vatRate: '21.00',
         amountInclVat: inclVat,
         justification,
         splittingJustification: null,

@@ -1,6 +1,6 @@
 import type { Locale } from '../../platform/i18n/i18n.js';
 import type { CompanyInvitationRow, MinorContractRow, MinorFileRow } from './minor-contract.repo.js';
-import { isQuotingOpen, toCsv } from './minor-contract.rules.js';
+import { fileVatRate, isQuotingOpen, publishedTaxId, toCsv } from './minor-contract.rules.js';
 import type { MinorStatus, QuarterlyLine } from './minor-contract.types.js';
 
 type Names = { ca: string; es: string; en: string };
@@ -12,6 +12,8 @@ export type QuoteView = {
   taxId: string;
   isSme: boolean;
   amountExclVat: string;
+  /** VAT rate as quoted, percent (0 when exempt). */
+  vatRate: string;
   amountInclVat: string;
   note: string;
   submittedAt: string;
@@ -57,6 +59,8 @@ export type MinorContractView = {
   durationMonths: number | null;
   tenderStatus: string;
   status: MinorStatus | 'not_started';
+  /** The request round shown (1, or more after a void round); 0 before the first. */
+  round: number;
   version: number;
   quoteDeadline: string | null;
   invitationJustification: string | null;
@@ -65,7 +69,11 @@ export type MinorContractView = {
   threshold: string;
   quotesSealed: boolean;
   invitations: InvitationView[];
-  quoteCount: number;
+  /**
+   * Null while quotes are sealed: even how many quotes came in is not shown before the deadline
+   * (it would tell an officer, say, that a favoured company is the only one quoting).
+   */
+  quoteCount: number | null;
   /** Empty while quotes are sealed. */
   quotes: QuoteView[];
   award: AwardView | null;
@@ -92,7 +100,7 @@ export function presentMinorContract(input: {
   minInvitations: number;
   sealed: boolean;
   invitations: InvitationView[];
-  quoteCount: number;
+  quoteCount: number | null;
   quotes: QuoteView[];
   award: AwardRow | null;
 }): MinorContractView {
@@ -108,6 +116,7 @@ export function presentMinorContract(input: {
     durationMonths: file.duration_months,
     tenderStatus: file.status,
     status: (minor?.status ?? 'not_started') as MinorStatus | 'not_started',
+    round: minor?.round ?? 0,
     version: minor?.version ?? 0,
     quoteDeadline: minor?.quote_deadline.toISOString() ?? null,
     invitationJustification: minor?.invitation_justification ?? null,
@@ -144,11 +153,22 @@ export type CompanyInvitationView = {
   contractType: string;
   mainCpv: string;
   durationMonths: number | null;
+  /** The request round this invitation belongs to. */
+  round: number;
   status: MinorStatus;
   quoteDeadline: string;
   /** Quotes are received: the request is open, the file approved and the deadline ahead. */
   open: boolean;
-  myQuote: { id: string; amountExclVat: string; note: string; submittedAt: string } | null;
+  /** The file's VAT rate, percent: the rate a quote takes unless the company states another. */
+  defaultVatRate: string;
+  myQuote: {
+    id: string;
+    amountExclVat: string;
+    vatRate: string;
+    amountInclVat: string;
+    note: string;
+    submittedAt: string;
+  } | null;
   /** After the award: whether this company won it. Other companies' quotes never show. */
   awardedToYou: boolean | null;
 };
@@ -168,14 +188,22 @@ export function presentCompanyInvitation(
     contractType: r.contract_type,
     mainCpv: r.main_cpv,
     durationMonths: r.duration_months,
+    round: r.round,
     status,
     quoteDeadline: r.quote_deadline.toISOString(),
     open: status === 'inviting' && r.tender_status === 'approved' && isQuotingOpen(now, r.quote_deadline),
+    defaultVatRate: fileVatRate(r.budget_excl_vat, r.budget_incl_vat),
     myQuote:
-      r.quote_id && r.quote_amount !== null && r.quote_submitted_at
+      r.quote_id &&
+      r.quote_amount !== null &&
+      r.quote_vat_rate !== null &&
+      r.quote_amount_incl_vat !== null &&
+      r.quote_submitted_at
         ? {
             id: r.quote_id,
             amountExclVat: r.quote_amount,
+            vatRate: r.quote_vat_rate,
+            amountInclVat: r.quote_amount_incl_vat,
             note: r.quote_note ?? '',
             submittedAt: r.quote_submitted_at.toISOString(),
           }
@@ -198,8 +226,10 @@ type QuarterRow = {
   awarded_on: string;
   legal_name: string;
   tax_id: string;
+  tax_id_kind: string;
 };
 
+/** One public line; a natural person's tax id is masked (LOPDGDD DA 7ª, see publishedTaxId). */
 export function presentQuarterLine(r: QuarterRow): QuarterlyLine {
   return {
     tenderId: r.tender_id,
@@ -210,7 +240,7 @@ export function presentQuarterLine(r: QuarterRow): QuarterlyLine {
     durationMonths: r.duration_months,
     amountExclVat: r.amount_excl_vat,
     amountInclVat: r.amount_incl_vat,
-    awardee: { name: r.legal_name, taxId: r.tax_id },
+    awardee: { name: r.legal_name, taxId: publishedTaxId(r.tax_id, r.tax_id_kind) },
     awardedOn: r.awarded_on,
   };
 }

@@ -43,28 +43,33 @@ export async function findMinorContract(
   tenderId: string,
   opts: { forUpdate?: boolean } = {},
 ) {
+  // The current round: the latest one (earlier rounds are void, kept as history).
   let q = db
     .selectFrom('minor_contract')
     .selectAll()
     .where('authority_id', '=', authorityId)
-    .where('tender_id', '=', tenderId);
+    .where('tender_id', '=', tenderId)
+    .orderBy('round', 'desc')
+    .limit(1);
   if (opts.forUpdate) q = q.forUpdate();
   return q.executeTakeFirst();
 }
 export type MinorContractRow = NonNullable<Awaited<ReturnType<typeof findMinorContract>>>;
 
-export function listInvitations(db: Q, authorityId: string, tenderId: string) {
+export function listInvitations(db: Q, authorityId: string, tenderId: string, round: number) {
   return db
     .selectFrom('minor_invitation as i')
     .innerJoin('company as c', 'c.id', 'i.company_id')
     .select(['i.company_id', 'i.invited_at', 'c.legal_name', 'c.tax_id', 'c.is_sme'])
     .where('i.authority_id', '=', authorityId)
     .where('i.tender_id', '=', tenderId)
+    .where('i.round', '=', round)
     .orderBy('c.legal_name')
     .execute();
 }
 
-export function listQuotes(db: Q, authorityId: string, tenderId: string) {
+/** The quotes of one round, cheapest first. */
+export function listQuotes(db: Q, authorityId: string, tenderId: string, round: number) {
   return db
     .selectFrom('minor_quote as q')
     .innerJoin('company as c', 'c.id', 'q.company_id')
@@ -72,14 +77,18 @@ export function listQuotes(db: Q, authorityId: string, tenderId: string) {
       'q.id',
       'q.company_id',
       'q.amount_excl_vat',
+      'q.vat_rate',
+      'q.amount_incl_vat',
       'q.note',
       'q.submitted_at',
+      'q.commitment_nonce',
       'c.legal_name',
       'c.tax_id',
       'c.is_sme',
     ])
     .where('q.authority_id', '=', authorityId)
     .where('q.tender_id', '=', tenderId)
+    .where('q.round', '=', round)
     .orderBy('q.amount_excl_vat')
     .orderBy('q.submitted_at')
     .execute();
@@ -130,12 +139,18 @@ export async function priorAwards(
   }));
 }
 
-export async function invitedCompanyIds(db: Q, authorityId: string, tenderId: string): Promise<string[]> {
+export async function invitedCompanyIds(
+  db: Q,
+  authorityId: string,
+  tenderId: string,
+  round: number,
+): Promise<string[]> {
   const rows = await db
     .selectFrom('minor_invitation')
     .select('company_id')
     .where('authority_id', '=', authorityId)
     .where('tender_id', '=', tenderId)
+    .where('round', '=', round)
     .execute();
   return rows.map((r) => r.company_id);
 }
@@ -164,11 +179,15 @@ export async function suggestionCandidates(db: Q, division: string): Promise<Sug
   }));
 }
 
-/** The authority's minor files (any state), with the fast path's state when it has started. */
+/** The authority's minor files (any state), with the state of the current (latest) round when started. */
 export function listMinorFiles(db: Q, authorityId: string) {
   return db
     .selectFrom('tender as t')
-    .leftJoin('minor_contract as m', 'm.tender_id', 't.id')
+    .leftJoin('minor_contract as m', (j) =>
+      j
+        .onRef('m.tender_id', '=', 't.id')
+        .on(sql<boolean>`m.round = (SELECT max(x.round) FROM minor_contract x WHERE x.tender_id = t.id)`),
+    )
     .select([
       't.id',
       't.reference',
@@ -206,6 +225,7 @@ export function awardsBetween(db: Q, authorityId: string, from: string, to: stri
       'a.awarded_on',
       'c.legal_name',
       'c.tax_id',
+      'c.tax_id_kind',
     ])
     .where('a.authority_id', '=', authorityId)
     .where('a.awarded_on', '>=', from)
@@ -216,20 +236,31 @@ export function awardsBetween(db: Q, authorityId: string, from: string, to: stri
     .execute();
 }
 
-/** A company's invitations with the file, the authority, the request's state and its own quote. */
+/**
+ * A company's invitations (one per round it was invited to) with the file, the authority, the
+ * round's state and its own quote in that round. Newest round first.
+ */
 export function invitationsOfCompany(db: Q, companyId: string, tenderId?: string) {
   let q = db
     .selectFrom('minor_invitation as i')
-    .innerJoin('minor_contract as m', 'm.tender_id', 'i.tender_id')
+    .innerJoin('minor_contract as m', (j) =>
+      j.onRef('m.tender_id', '=', 'i.tender_id').onRef('m.round', '=', 'i.round'),
+    )
     .innerJoin('tender as t', 't.id', 'i.tender_id')
     .innerJoin('authority as au', 'au.id', 'i.authority_id')
     .leftJoin('minor_quote as q', (j) =>
-      j.onRef('q.tender_id', '=', 'i.tender_id').onRef('q.company_id', '=', 'i.company_id'),
+      j
+        .onRef('q.tender_id', '=', 'i.tender_id')
+        .onRef('q.round', '=', 'i.round')
+        .onRef('q.company_id', '=', 'i.company_id'),
     )
-    .leftJoin('minor_award as a', 'a.tender_id', 'i.tender_id')
+    .leftJoin('minor_award as a', (j) =>
+      j.onRef('a.tender_id', '=', 'i.tender_id').onRef('a.round', '=', 'i.round'),
+    )
     .select([
       'i.tender_id',
       'i.authority_id',
+      'i.round',
       'i.invited_at',
       'm.status',
       'm.quote_deadline',
@@ -241,17 +272,21 @@ export function invitationsOfCompany(db: Q, companyId: string, tenderId?: string
       't.contract_type',
       't.main_cpv',
       't.duration_months',
+      't.budget_excl_vat',
+      't.budget_incl_vat',
       'au.name_ca',
       'au.name_es',
       'au.name_en',
       'q.id as quote_id',
       'q.amount_excl_vat as quote_amount',
+      'q.vat_rate as quote_vat_rate',
+      'q.amount_incl_vat as quote_amount_incl_vat',
       'q.note as quote_note',
       'q.submitted_at as quote_submitted_at',
       'a.company_id as awarded_company_id',
     ])
     .where('i.company_id', '=', companyId);
   if (tenderId) q = q.where('i.tender_id', '=', tenderId);
-  return q.orderBy('m.quote_deadline', 'desc').execute();
+  return q.orderBy('m.quote_deadline', 'desc').orderBy('i.round', 'desc').execute();
 }
 export type CompanyInvitationRow = Awaited<ReturnType<typeof invitationsOfCompany>>[number];

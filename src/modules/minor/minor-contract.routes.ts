@@ -17,6 +17,8 @@ import {
 const tags = ['Minor contracts'];
 /** Euros with at most two decimals, never negative, never a float: "1234.50". */
 const Amount = Type.String({ pattern: '^\\d{1,13}(\\.\\d{1,2})?$' });
+/** A VAT rate in percent, 0 to 100 with at most two decimals: "21", "10.00", "0" when exempt. */
+const VatRate = Type.String({ pattern: '^\\d{1,3}(\\.\\d{1,2})?$' });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const NamesOut = Type.Object({ ca: Type.String(), es: Type.String(), en: Type.String() });
 const Reasons = Type.String({ minLength: 1, maxLength: 5000 });
@@ -31,7 +33,8 @@ const MinorContractSchema = Type.Object({
   estimatedValue: Type.String(),
   durationMonths: Nullable(Type.Integer()),
   tenderStatus: Type.String(),
-  status: Type.String({ description: 'not_started, inviting, awarded or void' }),
+  status: Type.String({ description: 'not_started, inviting, awarded or void (of the current round)' }),
+  round: Type.Integer({ description: 'Request round: 1, or more after a void round; 0 before the first' }),
   version: Type.Integer(),
   quoteDeadline: Nullable(Type.String()),
   invitationJustification: Nullable(Type.String()),
@@ -48,7 +51,7 @@ const MinorContractSchema = Type.Object({
       hasQuoted: Nullable(Type.Boolean()),
     }),
   ),
-  quoteCount: Type.Integer(),
+  quoteCount: Nullable(Type.Integer({ description: 'Null while quotes are sealed (before the deadline)' })),
   quotes: Type.Array(
     Type.Object({
       id: Type.String(),
@@ -57,6 +60,7 @@ const MinorContractSchema = Type.Object({
       taxId: Type.String(),
       isSme: Type.Boolean(),
       amountExclVat: Type.String(),
+      vatRate: Type.String(),
       amountInclVat: Type.String(),
       note: Type.String(),
       submittedAt: Type.String(),
@@ -95,13 +99,19 @@ const InvitationSchema = Type.Object({
   contractType: Type.String(),
   mainCpv: Type.String(),
   durationMonths: Nullable(Type.Integer()),
+  round: Type.Integer(),
   status: Type.String(),
   quoteDeadline: Type.String(),
   open: Type.Boolean(),
+  defaultVatRate: Type.String({
+    description: 'The file’s VAT rate (percent), used when a quote states none',
+  }),
   myQuote: Nullable(
     Type.Object({
       id: Type.String(),
       amountExclVat: Type.String(),
+      vatRate: Type.String(),
+      amountInclVat: Type.String(),
       note: Type.String(),
       submittedAt: Type.String(),
     }),
@@ -125,7 +135,13 @@ const QuarterlySchema = Type.Object({
       durationMonths: Nullable(Type.Integer()),
       amountExclVat: Type.String(),
       amountInclVat: Type.String(),
-      awardee: Type.Object({ name: Type.String(), taxId: Type.String() }),
+      awardee: Type.Object({
+        name: Type.String(),
+        taxId: Type.String({
+          description:
+            'In full for legal persons; a natural person’s NIF/NIE masked (LOPDGDD DA 7ª), e.g. ***4567**',
+        }),
+      }),
       awardedOn: Type.String(),
     }),
   ),
@@ -235,7 +251,7 @@ export const minorContractRoutes =
         schema: {
           tags,
           summary:
-            'Invite companies to quote for an approved minor file, until a deadline (at least three, or written reasons)',
+            'Invite companies to quote for an approved minor file, until a deadline (at least three, or written reasons); after a void request, starts a new round',
           params: TenderParams,
           body: Body({
             quoteDeadline: Type.String({ format: 'date-time' }),
@@ -343,9 +359,13 @@ export const minorContractRoutes =
         schema: {
           tags,
           summary:
-            'Submit or replace your company’s quote (excl. VAT) before the quote deadline; other companies never see it',
+            'Submit or replace your company’s quote (excl. VAT, with its VAT rate: the file’s by default, 0 when exempt) before the quote deadline; other companies never see it',
           params: Type.Object({ companyId: Uuid, tenderId: Uuid }),
-          body: Body({ amountExclVat: Amount, note: Type.Optional(Type.String({ maxLength: 2000 })) }),
+          body: Body({
+            amountExclVat: Amount,
+            vatRate: Type.Optional(VatRate),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
+          }),
           response: { 200: InvitationSchema, ...errors(400, 401, 403, 404, 409, 422) },
         },
       },

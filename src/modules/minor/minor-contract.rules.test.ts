@@ -7,11 +7,16 @@ import {
   checkAwardAmount,
   checkInvitationCount,
   checkSplitting,
+  fileVatRate,
   interestMatch,
   monthsBefore,
   nextMinorStatus,
   quarterOf,
+  publishedTaxId,
   quarterRange,
+  quoteCommitment,
+  quoteInclVat,
+  quotesSealed,
   rankSuggestions,
   splittingGuard,
   toCsv,
@@ -218,5 +223,67 @@ describe('quarters and CSV', () => {
     expect(toCsv([['=SUM(A1)', '+34', '-12.50', '@x', 'Neteges Vallès, SL']])).toBe(
       "'=SUM(A1),'+34,-12.50,'@x,\"Neteges Vallès, SL\"\r\n",
     );
+  });
+});
+
+describe('sealing, VAT and publication', () => {
+  const deadline = new Date('2026-12-01T12:00:00Z');
+  const before = new Date('2026-12-01T11:59:59.999Z');
+  const after = new Date('2026-12-01T12:00:00Z');
+
+  it('keeps quotes sealed until the deadline, and for ever when voided before it', () => {
+    const round = (status: string, voidedAt: Date | null) => ({
+      status,
+      quote_deadline: deadline,
+      voided_at: voidedAt,
+    });
+    expect(quotesSealed(before, round('inviting', null))).toBe(true);
+    expect(quotesSealed(after, round('inviting', null))).toBe(false);
+    expect(quotesSealed(after, round('awarded', null))).toBe(false);
+    expect(quotesSealed(after, round('void', before))).toBe(true);
+    expect(quotesSealed(new Date('2027-06-01T00:00:00Z'), round('void', before))).toBe(true);
+    expect(quotesSealed(after, round('void', after))).toBe(false);
+  });
+
+  it('takes the file’s VAT rate and adds the quoted VAT to the cent', () => {
+    expect(fileVatRate('1000.00', '1210.00')).toBe('21.00');
+    expect(fileVatRate('14999.99', '18149.99')).toBe('21.00');
+    expect(fileVatRate('1000.00', '1100.00')).toBe('10.00');
+    expect(fileVatRate('0.00', '0.00')).toBe('0.00');
+    expect(quoteInclVat('9800.00', '21.00')).toBe('11858.00');
+    expect(quoteInclVat('2000.05', '10')).toBe('2200.06');
+    expect(quoteInclVat('2500.00', '0')).toBe('2500.00');
+    expect(quoteInclVat('0.10', '21')).toBe('0.12');
+  });
+
+  it('commits to a quote with its nonce: another nonce or amount gives another hash', () => {
+    const content = {
+      nonce: 'a'.repeat(64),
+      tenderId: 't',
+      round: 1,
+      companyId: 'c',
+      quoteId: 'q',
+      amountExclVat: '9000.00',
+      vatRate: '21.00',
+      amountInclVat: '10890.00',
+      note: '',
+      submittedAt: '2026-11-26T10:00:00.000Z',
+    };
+    const h = quoteCommitment(content);
+    expect(h).toMatch(/^[0-9a-f]{64}$/);
+    expect(quoteCommitment({ ...content })).toBe(h);
+    expect(quoteCommitment({ ...content, nonce: 'b'.repeat(64) })).not.toBe(h);
+    expect(quoteCommitment({ ...content, amountExclVat: '9000.01' })).not.toBe(h);
+  });
+
+  it('masks a natural person’s NIF or NIE as LOPDGDD DA 7ª asks, and publishes companies in full', () => {
+    expect(publishedTaxId('12345678Z', 'NIF')).toBe('***4567**');
+    expect(publishedTaxId('X1234567L', 'NIE')).toBe('****4567*');
+    expect(publishedTaxId('K1234567L', 'NIF')).toBe('****4567*');
+    expect(publishedTaxId('ES12345678Z', 'VAT')).toBe('***4567**');
+    expect(publishedTaxId('B12345674', 'CIF')).toBe('B12345674');
+    expect(publishedTaxId('ESB12345674', 'VAT')).toBe('ESB12345674');
+    expect(publishedTaxId('FR40303265045', 'VAT')).toBe('FR40303265045');
+    expect(publishedTaxId('odd-id', 'NIF')).toBe('******');
   });
 });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../platform/canonical-json.js';
 import { DomainError } from '../../platform/errors.js';
 import { Dec } from '../../platform/money.js';
 import { PROCEDURES } from '../procedures/procedure.catalogue.js';
@@ -36,9 +38,9 @@ export const CPV_MATCH_DIGITS = 3;
 export const MIN_JUSTIFICATION_LENGTH = 10;
 
 /**
- * The transition table of the fast path, as a pure function. Invitations and quotes keep the
- * request open; an award or a void closes it for good (the award is final; a void request can be
- * followed by a new file).
+ * The transition table of one request round, as a pure function. Invitations and quotes keep the
+ * request open; an award or a void closes the round for good (the award is final; after a void
+ * the same file may start a new round, see startMinorContract).
  */
 export function nextMinorStatus(from: MinorStatus, event: MinorEvent): MinorStatus {
   if (from === 'inviting') {
@@ -84,6 +86,23 @@ export function checkInvitationCount(
 /** Quotes are received strictly before the deadline; at the deadline the request is closed. */
 export function isQuotingOpen(now: Date, deadline: Date): boolean {
   return now.getTime() < deadline.getTime();
+}
+
+/**
+ * Whether the quotes of a round are still sealed to the authority: until the deadline; and for
+ * ever when the round was voided before its deadline (no one ever got to see those quotes, and a
+ * new round may ask the same companies again: the void one must not steer it).
+ */
+export function quotesSealed(
+  now: Date,
+  round: { status: string; quote_deadline: Date; voided_at: Date | null },
+): boolean {
+  if (isQuotingOpen(now, round.quote_deadline)) return true;
+  return (
+    round.status === 'void' &&
+    round.voided_at !== null &&
+    round.voided_at.getTime() < round.quote_deadline.getTime()
+  );
 }
 
 /** Refuses a quote or an invitation once the deadline has passed. */
@@ -157,6 +176,70 @@ export function amountInclVat(amountExclVat: string, budgetExclVat: string, budg
   const base = new Dec(budgetExclVat);
   if (base.isZero()) return new Dec(amountExclVat).toFixed(2);
   return new Dec(amountExclVat).times(budgetInclVat).dividedBy(base).toDecimalPlaces(2).toFixed(2);
+}
+
+/**
+ * The file's VAT rate in percent, two decimals: its budget with VAT over its budget without (art.
+ * 100.1 LCSP: the budget is given with VAT). A budget of zero has no rate: 0, as exempt.
+ */
+export function fileVatRate(budgetExclVat: string, budgetInclVat: string): string {
+  const base = new Dec(budgetExclVat);
+  if (base.isZero()) return '0.00';
+  return new Dec(budgetInclVat).dividedBy(base).minus(1).times(100).toDecimalPlaces(2).toFixed(2);
+}
+
+/**
+ * A quote's amount with VAT at the rate the company stated (0 when exempt): the VAT is rounded
+ * half-up to the cent and added, as on an invoice.
+ */
+export function quoteInclVat(amountExclVat: string, vatRate: string): string {
+  const base = new Dec(amountExclVat);
+  return base.plus(base.times(vatRate).dividedBy(100).toDecimalPlaces(2)).toFixed(2);
+}
+
+/** What a quote's commitment binds: the quote as submitted and a fresh random nonce (hex). */
+export type QuoteCommitmentContent = {
+  nonce: string;
+  tenderId: string;
+  round: number;
+  companyId: string;
+  quoteId: string;
+  amountExclVat: string;
+  vatRate: string;
+  amountInclVat: string;
+  note: string;
+  submittedAt: string;
+};
+
+/**
+ * The commitment recorded when a quote is submitted: SHA-256 of the canonical JSON of the quote
+ * with a 32-byte random nonce. Without the nonce it cannot be brute-forced over plausible amounts
+ * (a bare hash of {amount, note, time} could); once the nonce is revealed at the opening, anyone
+ * can recompute it and see that the opened quote is the one received (sealed bids, DA 17ª LCSP).
+ */
+export function quoteCommitment(content: QuoteCommitmentContent): string {
+  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+}
+
+/**
+ * The awardee's tax id as the public quarterly list shows it. A NIF (DNI, or K/L/M) or NIE names a
+ * natural person (a self-employed awardee): LOPDGDD DA 7ª forbids publishing the name with the
+ * full number, so only four digits show, the ones the AEPD/APDCAT guidance for DA 7ª points at:
+ * positions 4–7 of a DNI (12345678Z → ***4567**), and for a NIE or a K/L/M NIF the
+ * digits 4–7 after the initial letter (X1234567L → ****4567*). [K] An ES VAT number of a natural
+ * person is the same NIF with a prefix and is masked the same way. Legal persons (CIF, other VAT
+ * numbers) are published in full (art. 63.4 LCSP).
+ */
+export function publishedTaxId(taxId: string, kind: string): string {
+  const national = kind === 'VAT' && taxId.startsWith('ES') ? taxId.slice(2) : taxId;
+  const natural = kind === 'NIF' || kind === 'NIE' || (kind === 'VAT' && taxId.startsWith('ES'));
+  if (!natural) return taxId;
+  if (/^\d{8}[A-Z]$/.test(national)) return `***${national.slice(3, 7)}**`;
+  if (/^[XYZKLM]\d{7}[A-Z]$/.test(national)) return `****${national.slice(4, 8)}*`;
+  // An ES VAT number of an entity (a CIF behind the prefix) is not personal data.
+  if (kind === 'VAT') return taxId;
+  // A personal id in an unexpected shape: publish no digits rather than too many.
+  return '*'.repeat(national.length);
 }
 
 /** The leading digits of a CPV code (without its check digit). */

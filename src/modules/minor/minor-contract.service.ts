@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../platform/canonical-json.js';
+import { randomBytes } from 'node:crypto';
 import type { ServiceContext } from '../../platform/context.js';
 import type { Db } from '../../platform/db/client.js';
 import { type Tx, withTransaction } from '../../platform/db/tx.js';
 import { DomainError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { Dec } from '../../platform/money.js';
+import { Dec, parsePercentage } from '../../platform/money.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { localDate } from '../calendar/calendar.rules.js';
 import type { ContractType } from '../procedures/procedure.types.js';
@@ -29,18 +28,19 @@ import {
   listInvitations,
   listMinorFiles,
   listQuotes,
+  type MinorContractRow,
   type MinorFileRow,
   priorAwards,
   suggestionCandidates,
 } from './minor-contract.repo.js';
 import {
-  amountInclVat,
   assertQuotesUnsealed,
   assertQuotingOpen,
   checkAwardAmount,
   checkInvitationCount,
   checkSplitting,
   cpvPrefix,
+  fileVatRate,
   isJustified,
   isQuotingOpen,
   MIN_INVITATIONS,
@@ -48,6 +48,9 @@ import {
   nextMinorStatus,
   quarterOf,
   quarterRange,
+  quoteCommitment,
+  quoteInclVat,
+  quotesSealed,
   rankSuggestions,
   splittingGuard,
   splittingWindowStart,
@@ -111,13 +114,14 @@ async function buildView(
   const file = await minorFile(ctx.db, authorityId, tenderId);
   const now = ctx.clock.now();
   const today = await authorityToday(ctx.db, authorityId, now);
-  const [m, invitations, award] = await Promise.all([
+  const [m, award] = await Promise.all([
     findMinorContract(ctx.db, authorityId, tenderId),
-    listInvitations(ctx.db, authorityId, tenderId),
     findAward(ctx.db, authorityId, tenderId),
   ]);
-  const sealed = !m || isQuotingOpen(now, m.quote_deadline);
-  const quoteRows = m ? await listQuotes(ctx.db, authorityId, tenderId) : [];
+  // Only the current round shows: a void round's invitations and quotes count for nothing.
+  const invitations = m ? await listInvitations(ctx.db, authorityId, tenderId, m.round) : [];
+  const sealed = !m || quotesSealed(now, m);
+  const quoteRows = m && !sealed ? await listQuotes(ctx.db, authorityId, tenderId, m.round) : [];
   let quotes: QuoteView[] = [];
   if (!sealed) {
     const prior = await priorAwards(ctx.db, authorityId, splittingWindowStart(today), tenderId);
@@ -136,7 +140,8 @@ async function buildView(
         taxId: q.tax_id,
         isSme: q.is_sme,
         amountExclVat: q.amount_excl_vat,
-        amountInclVat: amountInclVat(q.amount_excl_vat, file.budget_excl_vat, file.budget_incl_vat),
+        vatRate: q.vat_rate,
+        amountInclVat: q.amount_incl_vat,
         note: q.note,
         submittedAt: q.submitted_at.toISOString(),
         thresholdExceeded: new Dec(q.amount_excl_vat).greaterThanOrEqualTo(threshold),
@@ -162,10 +167,13 @@ async function buildView(
       taxId: i.tax_id,
       isSme: i.is_sme,
       invitedAt: i.invited_at.toISOString(),
-      // Who has quoted is sealed too until the deadline; only the count shows.
+      // Who has quoted is sealed too until the deadline, and so is how many.
       hasQuoted: sealed ? null : quoted.has(i.company_id),
     })),
-    quoteCount: quoteRows.length,
+    // [D] The count stays sealed too: nothing in the LCSP needs the authority to know it before
+    // the deadline, and it would tell an officer whether a favoured company quotes alone
+    // (equal treatment, art. 1 LCSP; no access to offers before the deadline, DA 17ª).
+    quoteCount: sealed ? null : quoteRows.length,
     quotes,
     award: award ?? null,
   });
@@ -201,6 +209,7 @@ export type StartInput = { quoteDeadline: string; companyIds: string[]; justific
 /**
  * Opens the request for quotes of an approved minor file: the companies invited and the deadline.
  * At least MIN_INVITATIONS companies, or written reasons (kept in the file and the audit trail).
+ * After a void request the file may ask again: a new round, the void one kept as history.
  */
 export async function startMinorContract(
   ctx: ServiceContext,
@@ -214,11 +223,13 @@ export async function startMinorContract(
   await withTransaction(ctx.db as Db, async (trx) => {
     const file = await minorFile(trx, authorityId, tenderId, true);
     requireApproved(file);
-    if (await findMinorContract(trx, authorityId, tenderId)) {
+    const previous = await findMinorContract(trx, authorityId, tenderId, { forUpdate: true });
+    if (previous && previous.status !== 'void') {
       throw new DomainError('INVALID_TRANSITION', 'Companies have already been invited', {
-        from: 'inviting',
+        from: previous.status,
       });
     }
+    const round = (previous?.round ?? 0) + 1;
     if (file.duration_months !== null && file.duration_months > MAX_DURATION_MONTHS) {
       throw new DomainError('UNPROCESSABLE', 'A minor contract lasts at most 12 months', {
         reason: 'DURATION_TOO_LONG',
@@ -238,6 +249,7 @@ export async function startMinorContract(
       .values({
         tender_id: tenderId,
         authority_id: authorityId,
+        round,
         status: 'inviting',
         quote_deadline: deadline,
         invitation_justification: justification,
@@ -251,6 +263,7 @@ export async function startMinorContract(
         companyIds.map((companyId) => ({
           tender_id: tenderId,
           authority_id: authorityId,
+          round,
           company_id: companyId,
           invited_by: actor.userId,
           invited_at: now,
@@ -262,7 +275,7 @@ export async function startMinorContract(
       objectType: 'tender',
       objectId: tenderId,
       authorityId,
-      data: { quoteDeadline: deadline.toISOString(), companyIds, justification },
+      data: { round, quoteDeadline: deadline.toISOString(), companyIds, justification },
     });
   });
   return buildView(ctx, authorityId, tenderId);
@@ -283,7 +296,7 @@ export async function inviteCompanies(
     requireApproved(file);
     const now = ctx.clock.now();
     assertQuotingOpen(now, m.quote_deadline);
-    const already = new Set(await invitedCompanyIds(trx, authorityId, tenderId));
+    const already = new Set(await invitedCompanyIds(trx, authorityId, tenderId, m.round));
     const fresh = [...new Set(input.companyIds)].filter((id) => !already.has(id));
     if (fresh.length === 0) {
       throw new DomainError('UNPROCESSABLE', 'These companies are already invited', { field: 'companyIds' });
@@ -295,6 +308,7 @@ export async function inviteCompanies(
         fresh.map((companyId) => ({
           tender_id: tenderId,
           authority_id: authorityId,
+          round: m.round,
           company_id: companyId,
           invited_by: actor.userId,
           invited_at: now,
@@ -305,6 +319,7 @@ export async function inviteCompanies(
       .updateTable('minor_contract')
       .set({ version: m.version + 1 })
       .where('tender_id', '=', tenderId)
+      .where('round', '=', m.round)
       .where('authority_id', '=', authorityId)
       .execute();
     await recordEvent(trx, ctx, {
@@ -312,7 +327,7 @@ export async function inviteCompanies(
       objectType: 'tender',
       objectId: tenderId,
       authorityId,
-      data: { companyIds: fresh },
+      data: { round: m.round, companyIds: fresh },
     });
   });
   return buildView(ctx, authorityId, tenderId);
@@ -330,9 +345,11 @@ export async function suggestCompanies(
   authorizeOnMinor(ctx.actor, 'minor.invite', authorityId);
   const file = await minorFile(ctx.db, authorityId, tenderId);
   const today = await authorityToday(ctx.db, authorityId, ctx.clock.now());
+  const m = await findMinorContract(ctx.db, authorityId, tenderId);
   const [candidates, invited, prior] = await Promise.all([
     suggestionCandidates(ctx.db, cpvPrefix(file.main_cpv, 2)),
-    invitedCompanyIds(ctx.db, authorityId, tenderId),
+    // Those already invited to the current round; after a void round, a new one may ask anyone.
+    m && m.status !== 'void' ? invitedCompanyIds(ctx.db, authorityId, tenderId, m.round) : [],
     priorAwards(ctx.db, authorityId, splittingWindowStart(today), tenderId),
   ]);
   const group = cpvPrefix(file.main_cpv);
@@ -347,32 +364,53 @@ export async function suggestCompanies(
 }
 
 /**
- * An invited company submits (or replaces) its quote before the deadline. A company that was not
- * invited gets 404: the request for quotes does not exist for it. The amount stays sealed: the
- * audit event records only a hash of the quote's content.
+ * An invited company submits (or replaces) its quote before the deadline, with its VAT rate (the
+ * file's by default; 0 when exempt). A company that was not invited to the current round gets 404:
+ * the request for quotes does not exist for it.
+ *
+ * Sealing (DA 17ª LCSP: no access to offers before the deadline; art. 1, equal treatment): the
+ * audit event of a submission goes to the company's own trail, not the authority's (authority_id
+ * null), so the authority's auditors and administrators, who read the authority's events before
+ * the deadline, learn neither who quoted (not even through the acting user or address) nor how
+ * many did. It carries a commitment with a random nonce, not brute-forceable over amounts. The
+ * event minor.quotes_opened, written in the authority's trail when the round is awarded or voided
+ * after its deadline, lists the quotes with their nonces, so each commitment can be checked.
  */
 export async function submitQuote(
   ctx: ServiceContext,
   companyId: string,
   tenderId: string,
-  input: { amountExclVat: string; note?: string | undefined },
+  input: { amountExclVat: string; vatRate?: string | undefined; note?: string | undefined },
 ): Promise<CompanyInvitationView> {
   const actor = authorizeQuoting(ctx.actor, companyId);
   const amount = new Dec(input.amountExclVat);
   if (!amount.greaterThan(0)) {
     throw new DomainError('UNPROCESSABLE', 'The amount must be positive', { field: 'amountExclVat' });
   }
+  const statedRate = input.vatRate === undefined ? undefined : parsePercentage(input.vatRate);
+  if (input.vatRate !== undefined && !statedRate) {
+    throw new DomainError('UNPROCESSABLE', 'The VAT rate is a percentage from 0 to 100', {
+      field: 'vatRate',
+    });
+  }
   const note = input.note?.trim() ?? '';
+  let round = 0;
   await withTransaction(ctx.db as Db, async (trx) => {
+    // The company's invitation to the latest round it was asked to.
     const invitation = await trx
       .selectFrom('minor_invitation')
-      .select(['authority_id'])
+      .select(['authority_id', 'round'])
       .where('company_id', '=', companyId)
       .where('tender_id', '=', tenderId)
+      .orderBy('round', 'desc')
+      .limit(1)
       .executeTakeFirst();
     if (!invitation) throw new DomainError('NOT_FOUND', 'Invitation not found');
     const authorityId = invitation.authority_id;
     const m = await started(trx, authorityId, tenderId, true);
+    // Invited to an earlier, void round only: the current request was not sent to it.
+    if (m.round !== invitation.round) throw new DomainError('NOT_FOUND', 'Invitation not found');
+    round = m.round;
     nextMinorStatus(m.status as MinorStatus, { type: 'quote' });
     const file = await minorFile(trx, authorityId, tenderId);
     requireApproved(file);
@@ -382,16 +420,26 @@ export async function submitQuote(
       .selectFrom('minor_quote')
       .select('id')
       .where('tender_id', '=', tenderId)
+      .where('round', '=', m.round)
       .where('company_id', '=', companyId)
       .executeTakeFirst();
     const quoteId = previous?.id ?? newId();
     const amountText = amount.toFixed(2);
+    const vatRate = statedRate?.toFixed(2) ?? fileVatRate(file.budget_excl_vat, file.budget_incl_vat);
+    const inclVat = quoteInclVat(amountText, vatRate);
+    // A fresh nonce for every version, so that the commitments of a replaced quote are unlinkable.
+    const nonce = randomBytes(32).toString('hex');
+    const columns = {
+      amount_excl_vat: amountText,
+      vat_rate: vatRate,
+      amount_incl_vat: inclVat,
+      note,
+      commitment_nonce: nonce,
+      submitted_by: actor.userId,
+      submitted_at: now,
+    };
     if (previous) {
-      await trx
-        .updateTable('minor_quote')
-        .set({ amount_excl_vat: amountText, note, submitted_by: actor.userId, submitted_at: now })
-        .where('id', '=', quoteId)
-        .execute();
+      await trx.updateTable('minor_quote').set(columns).where('id', '=', quoteId).execute();
     } else {
       await trx
         .insertInto('minor_quote')
@@ -399,29 +447,73 @@ export async function submitQuote(
           id: quoteId,
           tender_id: tenderId,
           authority_id: authorityId,
+          round: m.round,
           company_id: companyId,
-          amount_excl_vat: amountText,
-          note,
-          submitted_by: actor.userId,
-          submitted_at: now,
+          ...columns,
         })
         .execute();
     }
-    const contentSha256 = createHash('sha256')
-      .update(canonicalJson({ quoteId, amountExclVat: amountText, note, submittedAt: now.toISOString() }))
-      .digest('hex');
+    const commitmentSha256 = quoteCommitment({
+      nonce,
+      tenderId,
+      round: m.round,
+      companyId,
+      quoteId,
+      amountExclVat: amountText,
+      vatRate,
+      amountInclVat: inclVat,
+      note,
+      submittedAt: now.toISOString(),
+    });
     await recordEvent(trx, ctx, {
       action: 'minor.quote_submitted',
       objectType: 'tender',
       objectId: tenderId,
-      authorityId,
+      // The company's trail only: see the function's comment.
+      authorityId: null,
       companyId,
-      data: { quoteId, contentSha256, replaced: previous !== undefined },
+      data: { round: m.round, quoteId, commitmentSha256, replaced: previous !== undefined },
     });
   });
-  const [row] = await invitationsOfCompany(ctx.db, companyId, tenderId);
+  const row = (await invitationsOfCompany(ctx.db, companyId, tenderId)).find((r) => r.round === round);
   if (!row) throw new DomainError('NOT_FOUND', 'Invitation not found');
   return presentCompanyInvitation(row, companyId, ctx.clock.now());
+}
+
+/**
+ * Writes, in the authority's trail, which companies quoted in a round and what, with each quote's
+ * nonce: the opening of the sealed quotes. Called when a round is closed (award, or void after the
+ * deadline); a round voided before its deadline is never opened.
+ */
+async function recordQuotesOpened(
+  trx: Tx,
+  ctx: ServiceContext,
+  authorityId: string,
+  tenderId: string,
+  m: MinorContractRow,
+): Promise<void> {
+  const rows = await listQuotes(trx, authorityId, tenderId, m.round);
+  await recordEvent(trx, ctx, {
+    action: 'minor.quotes_opened',
+    objectType: 'tender',
+    objectId: tenderId,
+    authorityId,
+    data: {
+      round: m.round,
+      quoteDeadline: m.quote_deadline.toISOString(),
+      quotes: rows.map((q) => ({
+        quoteId: q.id,
+        companyId: q.company_id,
+        amountExclVat: q.amount_excl_vat,
+        vatRate: q.vat_rate,
+        amountInclVat: q.amount_incl_vat,
+        note: q.note,
+        submittedAt: q.submitted_at.toISOString(),
+        // Null for a quote submitted before migration 0008 (no nonce then).
+        nonce: q.commitment_nonce,
+      })),
+    },
+  });
 }
 
 /** A company's invitations to quote, with its own quote; other companies' quotes never show. */
@@ -467,9 +559,10 @@ export async function awardMinorContract(
     assertQuotesUnsealed(now, m.quote_deadline);
     const quote = await trx
       .selectFrom('minor_quote')
-      .select(['id', 'company_id', 'amount_excl_vat'])
+      .select(['id', 'company_id', 'amount_excl_vat', 'vat_rate', 'amount_incl_vat'])
       .where('authority_id', '=', authorityId)
       .where('tender_id', '=', tenderId)
+      .where('round', '=', m.round)
       .where('id', '=', input.quoteId)
       .executeTakeFirst();
     if (!quote) throw new DomainError('NOT_FOUND', 'Quote not found');
@@ -500,13 +593,15 @@ export async function awardMinorContract(
       today,
     );
     checkSplitting(guard, splittingJustification);
-    const inclVat = amountInclVat(quote.amount_excl_vat, file.budget_excl_vat, file.budget_incl_vat);
+    // The amount with VAT as quoted (art. 63.4 lists it), not inferred from the file's budget.
+    const inclVat = quote.amount_incl_vat;
     const keptSplittingReasons = guard.reachesThreshold ? splittingJustification : null;
     await trx
       .insertInto('minor_award')
       .values({
         tender_id: tenderId,
         authority_id: authorityId,
+        round: m.round,
         company_id: quote.company_id,
         quote_id: quote.id,
         main_cpv: file.main_cpv,
@@ -525,8 +620,10 @@ export async function awardMinorContract(
       .updateTable('minor_contract')
       .set({ status: 'awarded', version: m.version + 1 })
       .where('tender_id', '=', tenderId)
+      .where('round', '=', m.round)
       .where('authority_id', '=', authorityId)
       .execute();
+    await recordQuotesOpened(trx, ctx, authorityId, tenderId, m);
     await recordEvent(trx, ctx, {
       action: 'minor.awarded',
       objectType: 'tender',
@@ -536,9 +633,11 @@ export async function awardMinorContract(
       // The award is public: it goes into the quarterly list (art. 63.4).
       isPublic: true,
       data: {
+        round: m.round,
         companyId: quote.company_id,
         quoteId: quote.id,
         amountExclVat: quote.amount_excl_vat,
+        vatRate: quote.vat_rate,
         amountInclVat: inclVat,
         justification,
         splittingJustification: keptSplittingReasons,
@@ -564,22 +663,54 @@ export async function voidMinorContract(
   await withTransaction(ctx.db as Db, async (trx) => {
     await minorFile(trx, authorityId, tenderId, true);
     const m = await started(trx, authorityId, tenderId, true);
-    nextMinorStatus(m.status as MinorStatus, { type: 'void' });
-    await trx
-      .updateTable('minor_contract')
-      .set({ status: 'void', void_reason: reason, voided_at: ctx.clock.now(), version: m.version + 1 })
-      .where('tender_id', '=', tenderId)
-      .where('authority_id', '=', authorityId)
-      .execute();
-    await recordEvent(trx, ctx, {
-      action: 'minor.voided',
-      objectType: 'tender',
-      objectId: tenderId,
-      authorityId,
-      data: { reason },
-    });
+    await closeRound(trx, ctx, authorityId, tenderId, m, { reason, tenderCancelled: false });
   });
   return buildView(ctx, authorityId, tenderId);
+}
+
+/** Voids a round in the caller's transaction, with its event; opens its quotes if the deadline passed. */
+async function closeRound(
+  trx: Tx,
+  ctx: ServiceContext,
+  authorityId: string,
+  tenderId: string,
+  m: MinorContractRow,
+  cause: { reason: string; tenderCancelled: boolean },
+): Promise<void> {
+  nextMinorStatus(m.status as MinorStatus, { type: 'void' });
+  const now = ctx.clock.now();
+  await trx
+    .updateTable('minor_contract')
+    .set({ status: 'void', void_reason: cause.reason, voided_at: now, version: m.version + 1 })
+    .where('tender_id', '=', tenderId)
+    .where('round', '=', m.round)
+    .where('authority_id', '=', authorityId)
+    .execute();
+  if (!isQuotingOpen(now, m.quote_deadline)) await recordQuotesOpened(trx, ctx, authorityId, tenderId, m);
+  await recordEvent(trx, ctx, {
+    action: 'minor.voided',
+    objectType: 'tender',
+    objectId: tenderId,
+    authorityId,
+    data: { round: m.round, reason: cause.reason, tenderCancelled: cause.tenderCancelled },
+  });
+}
+
+/**
+ * Called by the cancellation of a minor file (cancelTender, art. 152 LCSP), in its transaction:
+ * an open request for quotes is voided with the cancellation's reasons, so that it does not stay
+ * "inviting" on a cancelled file. The caller has authorised the cancellation and locked the file.
+ */
+export async function voidMinorRequestOnCancel(
+  trx: Tx,
+  ctx: ServiceContext,
+  authorityId: string,
+  tenderId: string,
+  reason: string,
+): Promise<void> {
+  const m = await findMinorContract(trx, authorityId, tenderId, { forUpdate: true });
+  if (m?.status !== 'inviting') return;
+  await closeRound(trx, ctx, authorityId, tenderId, m, { reason, tenderCancelled: true });
 }
 
 export type QuarterlyList = {
@@ -618,11 +749,15 @@ export async function quarterlyList(
   return { authorityId, year, quarter, from, to, contracts: rows.map(presentQuarterLine) };
 }
 
-/** Feeds the pre-publication checks (tender.checks.ts): this authority's minor awards of the last 12 months, and the companies invited for a file. */
+/**
+ * Feeds the pre-publication checks (tender.checks.ts): this authority's minor awards of the last
+ * 12 months, and the companies invited to the file's current round (none after a void round).
+ */
 export async function minorFactsForChecks(db: Db | Tx, authorityId: string, tenderId: string, today: string) {
+  const m = await findMinorContract(db, authorityId, tenderId);
   const [prior, invited] = await Promise.all([
     priorAwards(db, authorityId, splittingWindowStart(today), tenderId),
-    invitedCompanyIds(db, authorityId, tenderId),
+    m && m.status !== 'void' ? invitedCompanyIds(db, authorityId, tenderId, m.round) : [],
   ]);
   return {
     recentMinorContracts: prior.map((p) => ({

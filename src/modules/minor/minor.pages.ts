@@ -3,6 +3,7 @@ import type { App } from '../../app.js';
 import { DomainError, statusOf } from '../../platform/errors.js';
 import { type Html, html } from '../../platform/http/html.js';
 import { formatDateTime, formatMoney } from '../../platform/i18n/i18n.js';
+import { parsePercentage } from '../../platform/money.js';
 import { endOfDay, localDate } from '../calendar/calendar.rules.js';
 import { authorityCalendar } from '../calendar/calendar.service.js';
 import { requireSignedIn } from '../portal/account.pages.js';
@@ -17,6 +18,7 @@ import {
 } from '../portal/layout.js';
 import { errorMessage, formFields, isDomainError, pageContext } from '../portal/portal.context.js';
 import { findAuthorityBySlug } from '../tenancy/authority.repo.js';
+import { authorizeOnMinor, canOnMinor } from './minor-contract.policy.js';
 import type { MinorContractView } from './minor-contract.presenter.js';
 import { quarterOf } from './minor-contract.rules.js';
 import {
@@ -35,6 +37,7 @@ import {
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const AMOUNT_RE = /^\d{1,13}(\.\d{1,2})?$/;
+const VAT_RE = /^\d{1,3}(\.\d{1,2})?$/;
 
 /** Labels of the fast path's states, written out so that every key appears in the code. */
 const STATUS_KEYS: Record<string, string> = {
@@ -109,10 +112,15 @@ export function minorPages(app: App, r: FastifyInstance): void {
     const { authorityId, tenderId } = request.params;
     const ctx = app.serviceContext(request);
     const m: MinorContractView = await getMinorContract(ctx, authorityId, tenderId);
-    const canInvite =
-      m.tenderStatus === 'approved' &&
-      (m.status === 'not_started' || (m.status === 'inviting' && m.quotesSealed));
-    const suggestions = canInvite ? await suggestCompanies(ctx, authorityId, tenderId) : [];
+    // Reading is open to every role of the file; the forms only to those who may act, so that an
+    // administrator, approver or auditor sees the page instead of a 403 from the suggestions.
+    const mayInvite = canOnMinor(ctx.actor, 'minor.invite', authorityId) === 'allow';
+    const mayAward = canOnMinor(ctx.actor, 'minor.award', authorityId) === 'allow';
+    const mayStart =
+      mayInvite && m.tenderStatus === 'approved' && (m.status === 'not_started' || m.status === 'void');
+    const mayInviteMore =
+      mayInvite && m.tenderStatus === 'approved' && m.status === 'inviting' && m.quotesSealed;
+    const suggestions = mayStart || mayInviteMore ? await suggestCompanies(ctx, authorityId, tenderId) : [];
     const base = `/office/${authorityId}/minor-contracts/${tenderId}`;
     const money = (a: string) => formatMoney(pc.locale, a);
     const suggestionBoxes = html`<fieldset><legend>${t('minor.suggestions')}</legend>
@@ -140,17 +148,22 @@ export function minorPages(app: App, r: FastifyInstance): void {
       <dt>${t('minor.state')}</dt><dd>${t(STATUS_KEYS[m.status] ?? 'minor.status.not_started')}</dd>
       ${m.quoteDeadline ? html`<dt>${t('minor.quoteDeadline')}</dt><dd>${formatDateTime(pc.locale, new Date(m.quoteDeadline))}</dd>` : ''}
     </dl>`;
-    let main: Html;
-    if (m.status === 'not_started') {
-      main =
-        m.tenderStatus !== 'approved'
-          ? html`<p>${t('minor.needsApproval')}</p>`
+    // The request for quotes: the first one, or a new round after a void one.
+    const startSection =
+      m.tenderStatus !== 'approved'
+        ? html`<p>${t('minor.needsApproval')}</p>`
+        : !mayStart
+          ? html`<p>${t('minor.notAskedYet')}</p>`
           : html`<section aria-labelledby="start-h"><h2 id="start-h">${t('minor.startTitle')}</h2>
+          ${m.status === 'void' ? html`<p>${t('minor.newRound')}</p>` : ''}
           <form method="post" action="${base}/start" novalidate>${csrfField(pc)}
           ${suggestionBoxes}
           ${input({ name: 'quoteDeadline', label: t('minor.quoteDeadlineDay'), type: 'date', hint: t('minor.quoteDeadlineHint'), value: v.quoteDeadline, required: true, errors })}
           ${textarea('justification', t('minor.fewerJustification'), t('minor.fewerJustificationHint', { count: m.minInvitations }), errors, v.justification)}
           <button type="submit">${t('minor.startSubmit')}</button></form></section>`;
+    let main: Html;
+    if (m.status === 'not_started') {
+      main = startSection;
     } else {
       const invitations = html`<table><caption>${t('minor.invitationsCaption', { count: m.invitations.length })}</caption>
         <thead><tr><th scope="col">${t('minor.company')}</th><th scope="col">${t('minor.taxId')}</th><th scope="col">${t('minor.quoted')}</th></tr></thead>
@@ -158,14 +171,13 @@ export function minorPages(app: App, r: FastifyInstance): void {
           (i) => html`<tr><td>${i.legalName}</td><td>${i.taxId}</td>
             <td>${i.hasQuoted === null ? t('minor.sealed') : i.hasQuoted ? t('minor.yes') : t('minor.no')}</td></tr>`,
         )}</tbody></table>`;
-      const more =
-        m.status === 'inviting' && m.quotesSealed && m.tenderStatus === 'approved'
-          ? html`<section aria-labelledby="more-h"><h2 id="more-h">${t('minor.inviteMore')}</h2>
+      const more = mayInviteMore
+        ? html`<section aria-labelledby="more-h"><h2 id="more-h">${t('minor.inviteMore')}</h2>
             <form method="post" action="${base}/invite" novalidate>${csrfField(pc)}${suggestionBoxes}
             <button type="submit">${t('minor.inviteSubmit')}</button></form></section>`
-          : '';
+        : '';
       const quotes = m.quotesSealed
-        ? html`<p role="status">${t('minor.quotesSealed', { count: m.quoteCount })}</p>`
+        ? html`<p role="status">${t('minor.quotesSealed')}</p>`
         : html`<table><caption>${t('minor.quotesCaption', { count: m.quotes.length })}</caption>
           <thead><tr><th scope="col">${t('minor.company')}</th><th scope="col">${t('minor.amountExcl')}</th><th scope="col">${t('minor.amountIncl')}</th>
             <th scope="col">${t('minor.note')}</th><th scope="col">${t('minor.warnings')}</th></tr></thead>
@@ -186,7 +198,7 @@ export function minorPages(app: App, r: FastifyInstance): void {
               }</td></tr>`,
           )}</tbody></table>`;
       const award =
-        m.status === 'inviting' && !m.quotesSealed && m.quotes.length > 0
+        mayAward && m.status === 'inviting' && !m.quotesSealed && m.quotes.length > 0
           ? html`<section aria-labelledby="award-h"><h2 id="award-h">${t('minor.awardTitle')}</h2>
             <form method="post" action="${base}/award" novalidate>${csrfField(pc)}
             <fieldset id="quoteId"><legend>${t('minor.chooseQuote')}</legend>${m.quotes.map(
@@ -200,7 +212,7 @@ export function minorPages(app: App, r: FastifyInstance): void {
             <button type="submit">${t('minor.awardSubmit')}</button></form></section>`
           : '';
       const voidForm =
-        m.status === 'inviting'
+        mayAward && m.status === 'inviting'
           ? html`<section aria-labelledby="void-h"><h2 id="void-h">${t('minor.voidTitle')}</h2>
             <form method="post" action="${base}/void" novalidate>${csrfField(pc)}
             ${textarea('reason', t('minor.voidReason'), t('minor.voidReasonHint'), errors, v.reason)}
@@ -218,7 +230,8 @@ export function minorPages(app: App, r: FastifyInstance): void {
           ? html`<p>${t('minor.voidedBecause', { reason: m.voidReason })}</p>`
           : '';
       main = html`${result}<section aria-labelledby="inv-h"><h2 id="inv-h">${t('minor.invitationsTitle')}</h2>${invitations}</section>
-        ${more}<section aria-labelledby="quotes-h"><h2 id="quotes-h">${t('minor.quotesTitle')}</h2>${quotes}</section>${award}${voidForm}`;
+        ${more}<section aria-labelledby="quotes-h"><h2 id="quotes-h">${t('minor.quotesTitle')}</h2>${quotes}</section>${award}${voidForm}
+        ${m.status === 'void' && mayInvite ? startSection : ''}`;
     }
     return layout(
       pc,
@@ -288,6 +301,9 @@ export function minorPages(app: App, r: FastifyInstance): void {
     '/office/:authorityId/minor-contracts/:tenderId/start',
     officeAction('quoteDeadline', async (request, f) => {
       const { authorityId, tenderId } = request.params;
+      // Policy first: nothing of the authority (not even its calendar) is read for someone who
+      // may not invite, and an unknown authority is a 404, not a 500.
+      authorizeOnMinor(request.actor, 'minor.invite', authorityId);
       const ids = companyIdsOf(f);
       const day = f.get('quoteDeadline');
       if (badIds(ids) || ids.length > 50 || !DAY_RE.test(day)) formError();
@@ -382,11 +398,20 @@ export function minorPages(app: App, r: FastifyInstance): void {
                   ? html` · ${t('minor.company.won')}`
                   : html` · ${t('minor.company.lost')}`
             }</dd>
-            <dt>${t('minor.company.yourQuote')}</dt><dd>${i.myQuote ? money(i.myQuote.amountExclVat) : '—'}</dd></dl>
+            <dt>${t('minor.company.yourQuote')}</dt><dd>${
+              i.myQuote
+                ? t('minor.company.quoteWithVat', {
+                    amount: money(i.myQuote.amountExclVat),
+                    rate: i.myQuote.vatRate,
+                    total: money(i.myQuote.amountInclVat),
+                  })
+                : '—'
+            }</dd></dl>
           ${
             i.open
               ? html`<form method="post" action="/account/minor-invitations/${company.id}/${i.tenderId}" novalidate>${csrfField(pc)}
               ${input({ name: fid, label: t('minor.amountExcl'), hint: t('minor.company.amountHint'), required: true, value: i.myQuote?.amountExclVat, errors, maxlength: 16 })}
+              ${input({ name: `vat-${i.tenderId}`, label: t('minor.company.vatRate'), hint: t('minor.company.vatHint', { rate: i.defaultVatRate }), value: i.myQuote?.vatRate ?? i.defaultVatRate, errors, maxlength: 6 })}
               ${input({ name: `note-${i.tenderId}`, label: t('minor.note'), value: i.myQuote?.note, errors, maxlength: 2000 })}
               <button type="submit">${i.myQuote ? t('minor.company.replace') : t('minor.company.submit')}</button></form>`
               : html`<p>${t('minor.company.closed')}</p>`
@@ -411,6 +436,9 @@ export function minorPages(app: App, r: FastifyInstance): void {
       const f = formFields(request);
       const field = `amount-${tenderId}`;
       const amount = f.get(field).replace(',', '.');
+      const vatField = `vat-${tenderId}`;
+      // Blank: the file's rate. A comma is accepted as the decimal separator, as for the amount.
+      const vatRate = f.get(vatField).trim().replace(',', '.').replace(/\s*%$/, '');
       const pc = await pageContext(app, request, reply);
       if (!AMOUNT_RE.test(amount)) {
         return sendPage(
@@ -419,9 +447,19 @@ export function minorPages(app: App, r: FastifyInstance): void {
           400,
         );
       }
+      if (vatRate !== '' && (!VAT_RE.test(vatRate) || !parsePercentage(vatRate))) {
+        return sendPage(
+          reply,
+          await invitationsPage(request, pc, [
+            { field: vatField, message: pc.t('minor.company.vatInvalid') },
+          ]),
+          400,
+        );
+      }
       try {
         await submitQuote(app.serviceContext(request), companyId, tenderId, {
           amountExclVat: amount,
+          vatRate: vatRate === '' ? undefined : vatRate,
           note: f.get(`note-${tenderId}`).slice(0, 2000),
         });
       } catch (err) {

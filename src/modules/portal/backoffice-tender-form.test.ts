@@ -115,6 +115,48 @@ describe('back-office tender form', () => {
     ]);
   });
 
+  it('starts a new file with the ESPD in envelope A, and maps the documents bidders must submit', () => {
+    expect(emptyForm().bidDocuments).toEqual([
+      {
+        envelope: 'A',
+        nameCa: 'Document europeu únic de contractació (DEUC)',
+        nameEs: 'Documento europeo único de contratación (DEUC)',
+        nameEn: 'European Single Procurement Document (ESPD)',
+        mandatory: true,
+      },
+    ]);
+    const r = formToInput({
+      ...filled(),
+      bidDocuments: [
+        ...filled().bidDocuments,
+        { envelope: 'B', nameCa: 'Memòria', nameEs: 'Memoria', nameEn: 'Report', mandatory: false },
+      ],
+    });
+    expect(r.ok && r.input.bidDocuments).toEqual([
+      {
+        envelope: 'A',
+        name: { ca: expect.any(String), es: expect.any(String), en: expect.any(String) },
+        mandatory: true,
+      },
+      { envelope: 'B', name: { ca: 'Memòria', es: 'Memoria', en: 'Report' }, mandatory: false },
+    ]);
+    // An empty list is sent as such: the officer removed every document.
+    const none = formToInput({ ...filled(), bidDocuments: [] });
+    expect(none.ok && none.input.bidDocuments).toEqual([]);
+  });
+
+  it('refuses a bid document with an unknown envelope or without names', () => {
+    const r = formToInput({
+      ...filled(),
+      bidDocuments: [{ envelope: 'D', nameCa: '', nameEs: 'x', nameEn: 'y'.repeat(201), mandatory: true }],
+    });
+    expect(!r.ok && r.errors).toEqual([
+      { field: 'biddoc1-envelope', problem: 'choice' },
+      { field: 'biddoc1-nameCa', problem: 'required' },
+      { field: 'biddoc1-nameEn', problem: 'tooLong' },
+    ]);
+  });
+
   it('reads Madrid wall-clock time across the DST changes', () => {
     // Winter (UTC+1) and summer (UTC+2).
     expect(instantFromLocalInput('2026-12-16T14:00')).toEqual({ iso: '2026-12-16T13:00:00Z' });
@@ -151,6 +193,28 @@ describe('back-office tender form', () => {
     expect(applyFormAction(f, { type: 'addCriterion', lot: 9 })).toEqual(f);
   });
 
+  it('adds and removes bid documents in place, down to none', () => {
+    const f = filled();
+    expect(parseFormAction('addBidDocument')).toEqual({ type: 'addBidDocument' });
+    expect(parseFormAction('removeBidDocument:2')).toEqual({ type: 'removeBidDocument', doc: 2 });
+    expect(parseFormAction('removeBidDocument:x')).toBeUndefined();
+    expect(parseFormAction('removeBidDocument:1:2')).toBeUndefined();
+    const two = applyFormAction(f, { type: 'addBidDocument' });
+    expect(two.bidDocuments).toHaveLength(2);
+    expect(two.bidDocuments[1]).toEqual({
+      envelope: 'A',
+      nameCa: '',
+      nameEs: '',
+      nameEn: '',
+      mandatory: true,
+    });
+    expect(f.bidDocuments).toHaveLength(1);
+    const first = applyFormAction(two, { type: 'removeBidDocument', doc: 1 });
+    expect(first.bidDocuments).toEqual([two.bidDocuments[1]]);
+    expect(applyFormAction(first, { type: 'removeBidDocument', doc: 1 }).bidDocuments).toEqual([]);
+    expect(applyFormAction(f, { type: 'removeBidDocument', doc: 7 })).toEqual(f);
+  });
+
   it('reads the posted fields back into the same form', () => {
     const posted: Record<string, string> = {
       lotCount: '1',
@@ -168,9 +232,27 @@ describe('back-office tender form', () => {
     expect(f.flags.socialServices).toBe(false);
     expect(f.value.base).toBe('10');
     expect(f.lots[0]).toMatchObject({ titleCa: 'Lot', reserved: true, criteria: [{ weight: '100' }] });
+    expect(f.bidDocuments).toEqual([]);
+    const docs: Record<string, string> = {
+      bidDocumentCount: '2',
+      'biddoc1-envelope': 'A',
+      'biddoc1-nameCa': 'DEUC',
+      'biddoc1-mandatory': 'on',
+      'biddoc2-envelope': 'C',
+      'biddoc2-nameEn': 'Offer',
+    };
+    const withDocs = formFromPost({ get: (n) => docs[n]?.trim() ?? '', has: (n) => n in docs });
+    expect(withDocs.bidDocuments).toEqual([
+      { envelope: 'A', nameCa: 'DEUC', nameEs: '', nameEn: '', mandatory: true },
+      { envelope: 'C', nameCa: '', nameEs: '', nameEn: 'Offer', mandatory: false },
+    ]);
     // Counts are bounded, whatever is posted.
-    const huge = formFromPost({ get: (n) => (n === 'lotCount' ? '9999' : ''), has: () => false });
+    const huge = formFromPost({
+      get: (n) => (n === 'lotCount' || n === 'bidDocumentCount' ? '9999' : ''),
+      has: () => false,
+    });
     expect(huge.lots).toHaveLength(500);
+    expect(huge.bidDocuments).toHaveLength(50);
   });
 
   it('fills the form from a stored file, a single estimated value becoming its base amount', () => {
@@ -223,6 +305,10 @@ describe('back-office tender form', () => {
           ],
         },
       ],
+      bidDocuments: [
+        { envelope: 'A', name: { ca: 'DEUC', es: 'DEUC', en: 'ESPD' }, mandatory: true },
+        { envelope: 'C', name: { ca: 'Oferta', es: 'Oferta', en: 'Offer' }, mandatory: false },
+      ],
     };
     const f = formFromStored(stored);
     expect(f).toMatchObject({
@@ -235,7 +321,12 @@ describe('back-office tender form', () => {
       flags: { urgent: true },
     });
     expect(f.lots[0]?.criteria[0]?.formulaParams).toBe('max=35');
+    expect(f.bidDocuments).toEqual([
+      { envelope: 'A', nameCa: 'DEUC', nameEs: 'DEUC', nameEn: 'ESPD', mandatory: true },
+      { envelope: 'C', nameCa: 'Oferta', nameEs: 'Oferta', nameEn: 'Offer', mandatory: false },
+    ]);
     const back = formToInput(f);
     expect(back.ok && back.version).toBe(3);
+    expect(back.ok && back.input.bidDocuments).toEqual(stored.bidDocuments);
   });
 });

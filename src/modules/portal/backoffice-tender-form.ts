@@ -5,13 +5,19 @@ import {
   PROCEDURE_CODES,
   type ProcedureCode,
 } from '../procedures/procedure.types.js';
+import {
+  type BidDocument,
+  ENVELOPE_CODES,
+  ESPD_NAMES,
+  MAX_BID_DOCUMENTS,
+} from '../tenders/bid-document.rules.js';
 import type { TenderInput, ValueBreakdown } from '../tenders/tender.input.js';
 import type { CriterionEvaluation, CriterionKind } from '../tenders/tender.types.js';
 
 /**
  * The back-office form of a procurement file, as the strings the browser posts, and its mapping
  * to and from `TenderInput`. Pure: no I/O, no clock. The form is one HTML form with no
- * JavaScript, so adding or removing a lot or a criterion is a submit that re-renders the posted
+ * JavaScript, so adding or removing a lot, a criterion or a bid document is a submit that re-renders the posted
  * values (`applyFormAction`); only "save" maps the form to an input and calls the service.
  */
 
@@ -47,6 +53,15 @@ export type CriterionForm = {
   formula: string;
   /** `key=value` pairs, one per line or separated by semicolons. */
   formulaParams: string;
+};
+
+/** A document bidders must submit: its envelope, names and whether it is mandatory. */
+export type BidDocumentForm = {
+  envelope: string;
+  nameCa: string;
+  nameEs: string;
+  nameEn: string;
+  mandatory: boolean;
 };
 
 export type LotForm = {
@@ -91,6 +106,7 @@ export type TenderForm = {
   openingAt: string;
   custodianQuorum: string;
   lots: LotForm[];
+  bidDocuments: BidDocumentForm[];
 };
 
 /** Why a field was refused; the page turns each into a translated message. */
@@ -114,6 +130,7 @@ export type FormError = { field: string; problem: FormProblem };
 export const lotField = (lot: number, key: string) => `lot${lot}-${key}`;
 export const criterionField = (lot: number, criterion: number, key: string) =>
   `lot${lot}-criterion${criterion}-${key}`;
+export const bidDocumentField = (doc: number, key: string) => `biddoc${doc}-${key}`;
 
 export function emptyCriterion(kind: CriterionKind = 'price'): CriterionForm {
   return {
@@ -125,6 +142,24 @@ export function emptyCriterion(kind: CriterionKind = 'price'): CriterionForm {
     nameEn: '',
     formula: '',
     formulaParams: '',
+  };
+}
+
+export function emptyBidDocument(): BidDocumentForm {
+  return { envelope: 'A', nameCa: '', nameEs: '', nameEn: '', mandatory: true };
+}
+
+/**
+ * A new file asks for the ESPD in envelope A (arts. 140–141, 157.1), as the API does when no list
+ * is given; the officer sees it and may move or remove it.
+ */
+function espd(): BidDocumentForm {
+  return {
+    envelope: 'A',
+    nameCa: ESPD_NAMES.ca,
+    nameEs: ESPD_NAMES.es,
+    nameEn: ESPD_NAMES.en,
+    mandatory: true,
   };
 }
 
@@ -176,6 +211,7 @@ export function emptyForm(): TenderForm {
     openingAt: '',
     custodianQuorum: '2',
     lots: [emptyLot()],
+    bidDocuments: [espd()],
   };
 }
 
@@ -188,7 +224,7 @@ function count(value: string, max: number, fallback: number): number {
   return Math.min(Number(value), max);
 }
 
-/** The form as posted. Counts of lots and criteria travel in hidden fields. */
+/** The form as posted. Counts of lots, criteria and bid documents travel in hidden fields. */
 export function formFromPost(f: PostedFields): TenderForm {
   const lots: LotForm[] = [];
   const lotCount = count(f.get('lotCount'), MAX_LOTS, 1);
@@ -218,6 +254,18 @@ export function formFromPost(f: PostedFields): TenderForm {
       mainCpv: g('mainCpv'),
       reserved: f.has(lotField(l, 'reserved')),
       criteria,
+    });
+  }
+  const bidDocuments: BidDocumentForm[] = [];
+  const docCount = count(f.get('bidDocumentCount'), MAX_BID_DOCUMENTS, 0);
+  for (let d = 1; d <= docCount; d++) {
+    const g = (k: string) => f.get(bidDocumentField(d, k));
+    bidDocuments.push({
+      envelope: g('envelope'),
+      nameCa: g('nameCa'),
+      nameEs: g('nameEs'),
+      nameEn: g('nameEn'),
+      mandatory: f.has(bidDocumentField(d, 'mandatory')),
     });
   }
   const flags = Object.fromEntries(FLAGS.map((k) => [k, f.has(k)])) as Record<Flag, boolean>;
@@ -252,6 +300,7 @@ export function formFromPost(f: PostedFields): TenderForm {
     openingAt: f.get('openingAt'),
     custodianQuorum: f.get('custodianQuorum'),
     lots,
+    bidDocuments,
   };
 }
 
@@ -264,12 +313,20 @@ export type FormAction =
   | { type: 'addLot' }
   | { type: 'removeLot'; lot: number }
   | { type: 'addCriterion'; lot: number }
-  | { type: 'removeCriterion'; lot: number; criterion: number };
+  | { type: 'removeCriterion'; lot: number; criterion: number }
+  | { type: 'addBidDocument' }
+  | { type: 'removeBidDocument'; doc: number };
 
-/** The button pressed: `save`, `addLot`, `removeLot:2`, `addCriterion:1`, `removeCriterion:1:3`. */
+/**
+ * The button pressed: `save`, `addLot`, `removeLot:2`, `addCriterion:1`, `removeCriterion:1:3`,
+ * `addBidDocument`, `removeBidDocument:2`.
+ */
 export function parseFormAction(value: string): FormAction | undefined {
   if (value === 'save' || value === '') return { type: 'save' };
   if (value === 'addLot') return { type: 'addLot' };
+  if (value === 'addBidDocument') return { type: 'addBidDocument' };
+  const doc = /^removeBidDocument:(\d{1,2})$/.exec(value);
+  if (doc) return { type: 'removeBidDocument', doc: Number(doc[1]) };
   const m = /^(removeLot|addCriterion|removeCriterion):(\d{1,3})(?::(\d{1,2}))?$/.exec(value);
   if (!m) return undefined;
   const lot = Number(m[2]);
@@ -283,6 +340,7 @@ export function parseFormAction(value: string): FormAction | undefined {
 /** Applies an edit-in-place button to the form; nothing is saved. Out-of-range positions change nothing. */
 export function applyFormAction(form: TenderForm, action: FormAction): TenderForm {
   const lots = form.lots.map((l) => ({ ...l, criteria: [...l.criteria] }));
+  const bidDocuments = [...form.bidDocuments];
   switch (action.type) {
     case 'save':
       return form;
@@ -305,8 +363,15 @@ export function applyFormAction(form: TenderForm, action: FormAction): TenderFor
       }
       break;
     }
+    case 'addBidDocument':
+      if (bidDocuments.length < MAX_BID_DOCUMENTS) bidDocuments.push(emptyBidDocument());
+      break;
+    case 'removeBidDocument':
+      // A file may ask for no document at all (the list may end empty, unlike lots).
+      if (action.doc >= 1 && action.doc <= bidDocuments.length) bidDocuments.splice(action.doc - 1, 1);
+      break;
   }
-  return { ...form, lots };
+  return { ...form, lots, bidDocuments };
 }
 
 /** A `datetime-local` value (wall-clock time in Madrid) from a stored instant. */
@@ -500,6 +565,18 @@ export function formToInput(
       }),
     };
   });
+  const bidDocuments = form.bidDocuments.map((d, i): BidDocument => {
+    const df = (k: string) => bidDocumentField(i + 1, k);
+    return {
+      envelope: choice(r, df('envelope'), d.envelope, ENVELOPE_CODES),
+      name: {
+        ca: r.text(df('nameCa'), d.nameCa, 200),
+        es: r.text(df('nameEs'), d.nameEs, 200),
+        en: r.text(df('nameEn'), d.nameEn, 200),
+      },
+      mandatory: d.mandatory,
+    };
+  });
   const version = form.version === '' ? undefined : Number(form.version);
   if (version !== undefined && !(Number.isInteger(version) && version >= 1)) {
     r.errors.push({ field: 'version', problem: 'integer' });
@@ -528,6 +605,8 @@ export function formToInput(
     tenderDeadline,
     openingAt,
     ...(custodianQuorum !== undefined ? { custodianQuorum } : {}),
+    // Always the list shown, even empty: the form declares exactly what the officer sees.
+    bidDocuments,
     lots,
   };
   return { ok: true, input, version };
@@ -573,6 +652,7 @@ export type StoredFileView = {
       formulaParams: Record<string, string>;
     }[];
   }[];
+  bidDocuments: { envelope: string; name: { ca: string; es: string; en: string }; mandatory: boolean }[];
 };
 
 const paramsText = (p: Record<string, string> | undefined) =>
@@ -635,6 +715,13 @@ export function formFromStored(view: StoredFileView): TenderForm {
         formula: c.formula ?? '',
         formulaParams: paramsText(c.formulaParams),
       })),
+    })),
+    bidDocuments: view.bidDocuments.map((d) => ({
+      envelope: d.envelope,
+      nameCa: d.name.ca,
+      nameEs: d.name.es,
+      nameEn: d.name.en,
+      mandatory: d.mandatory,
     })),
   };
 }

@@ -105,8 +105,16 @@ const FINDING_KEYS: Record<CheckCode, string> = {
   MODIFICATIONS_ABOVE_LIMIT: 'backoffice.finding.MODIFICATIONS_ABOVE_LIMIT',
   MINOR_CONTRACT_SPLITTING: 'backoffice.finding.MINOR_CONTRACT_SPLITTING',
   MANDATORY_DOCUMENTS_MISSING: 'backoffice.finding.MANDATORY_DOCUMENTS_MISSING',
+  BID_DOCUMENT_WITHOUT_ENVELOPE: 'backoffice.finding.BID_DOCUMENT_WITHOUT_ENVELOPE',
   CUSTODIAN_QUORUM_INVALID: 'backoffice.finding.CUSTODIAN_QUORUM_INVALID',
   EXPERT_COMMITTEE_REQUIRED: 'backoffice.finding.EXPERT_COMMITTEE_REQUIRED',
+};
+
+/** Envelopes by what they hold (art. 157 LCSP): the letter alone says little to a newcomer. */
+const ENVELOPE_KEYS: Record<string, string> = {
+  A: 'backoffice.envelope.A',
+  B: 'backoffice.envelope.B',
+  C: 'backoffice.envelope.C',
 };
 
 const PROBLEM_KEYS: Record<FormProblem, string> = {
@@ -135,6 +143,7 @@ export const statusLabel = (t: TFunction, v: string) => label(t, STATUS_KEYS, v)
 export const kindLabel = (t: TFunction, v: string) => label(t, KIND_KEYS, v);
 export const evaluationLabel = (t: TFunction, v: string) => label(t, EVALUATION_KEYS, v);
 export const documentKindLabel = (t: TFunction, v: string) => label(t, DOCUMENT_KIND_KEYS, v);
+export const envelopeLabel = (t: TFunction, v: string) => label(t, ENVELOPE_KEYS, v);
 export const problemMessage = (t: TFunction, p: FormProblem) => t(PROBLEM_KEYS[p]);
 
 /** Where a rule comes from: articles of law read the same in every language; the authority's own policy is translated. */

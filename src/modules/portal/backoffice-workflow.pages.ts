@@ -28,6 +28,7 @@ import {
   checkbox,
   contractTypeLabel,
   documentKindLabel,
+  envelopeLabel,
   evaluationLabel,
   findingsList,
   kindLabel,
@@ -166,6 +167,37 @@ function diffTable(pc: PageContext, changes: NoticeChange[]): Html {
     )}</tbody></table>`;
 }
 
+/**
+ * The envelopes of the file and, per envelope, the documents bidders must submit. A document
+ * declared for an envelope the file lacks is still listed, said to be so in words (the check
+ * BID_DOCUMENT_WITHOUT_ENVELOPE blocks publication until it is moved).
+ */
+function bidEnvelopes(pc: PageContext, view: TenderView): Html {
+  const t = pc.t;
+  const lang = pc.locale;
+  const codes = [...new Set([...view.envelopes, ...view.bidDocuments.map((d) => d.envelope)])].sort();
+  return html`<section aria-labelledby="envelopes-h" id="envelopes"><h2 id="envelopes-h">${t('backoffice.file.envelopes')}</h2>
+    ${
+      view.envelopes.length
+        ? html`<p id="envelope-list">${t('backoffice.file.envelopesLead', { envelopes: view.envelopes.join(', ') })}</p>`
+        : html`<p id="envelope-list">${t('backoffice.file.noEnvelopes')}</p>`
+    }
+    ${codes.map((e) => {
+      const docs = view.bidDocuments.filter((d) => d.envelope === e);
+      const absent = view.envelopes.includes(e)
+        ? ''
+        : html` — <strong>${t('backoffice.file.envelopeAbsent')}</strong>`;
+      return docs.length
+        ? html`<table id="envelope-${e}"><caption>${envelopeLabel(t, e)}${absent}</caption>
+        <thead><tr><th scope="col">${t('backoffice.file.bidDocument')}</th><th scope="col">${t('backoffice.file.mandatory')}</th></tr></thead>
+        <tbody>${docs.map(
+          (d) =>
+            html`<tr><th scope="row">${d.name[lang]}</th><td>${d.mandatory ? t('backoffice.file.mandatoryYes') : t('backoffice.file.mandatoryNo')}</td></tr>`,
+        )}</tbody></table>`
+        : html`<p id="envelope-${e}">${envelopeLabel(t, e)}: ${t('backoffice.file.noBidDocuments')}</p>`;
+    })}</section>`;
+}
+
 const bytes = (pc: PageContext, n: number) =>
   pc.t('backoffice.documents.size', { size: new Intl.NumberFormat(pc.locale).format(n) });
 
@@ -261,6 +293,8 @@ export async function renderFilePage(
           html`<tr><td>${c.name[lang]}</td><td>${kindLabel(t, c.kind)}</td><td>${evaluationLabel(t, c.evaluation)}</td><td>${c.weight} %</td><td>${c.formula ?? '—'}</td></tr>`,
       )}</tbody></table>`,
     )}</section>`;
+
+  const envelopes = bidEnvelopes(pc, view);
 
   const upload = opts.upload ?? { kind: 'pcap', title: '' };
   const docs = html`<section aria-labelledby="documents-h"><h2 id="documents-h">${t('backoffice.documents.title')}</h2>
@@ -360,7 +394,7 @@ export async function renderFilePage(
           : html`<ol class="questions">${questions.map(
               (
                 q,
-              ) => html`<li id="question-${q.id}"><p><strong>${q.company}</strong> · ${when(pc, q.askedAt)}</p><blockquote>${q.question}</blockquote>
+              ) => html`<li id="question-${q.id}"><p>${q.company === null ? '' : html`<strong>${q.company}</strong> · `}${when(pc, q.askedAt)}</p><blockquote>${q.question}</blockquote>
             ${
               q.answer !== null
                 ? html`<p><strong>${t('backoffice.questions.answer')}</strong> (${when(pc, q.answeredAt)}): ${q.answer}</p>`
@@ -379,7 +413,7 @@ export async function renderFilePage(
     t('backoffice.file.title', { reference: view.reference }),
     html`${officeNav(pc, `/office/${authorityId}/tenders`)}${noticeFor(pc, request)}${errorSummary(pc, errors)}
     <p class="lead">${view.title[lang]}</p>
-    ${facts}${actions}${checks}${approvals}${lots}${docs}${assignments}${corrigendum}${qa}${cancel}`,
+    ${facts}${actions}${checks}${approvals}${lots}${envelopes}${docs}${assignments}${corrigendum}${qa}${cancel}`,
   );
   return sendPage(reply, page, opts.status ?? 200);
 }

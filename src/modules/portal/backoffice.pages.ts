@@ -3,10 +3,12 @@ import type { App } from '../../app.js';
 import { type DomainError, ErrorCodes } from '../../platform/errors.js';
 import { type Html, html } from '../../platform/http/html.js';
 import { CONTRACT_TYPES, PROCEDURE_CODES } from '../procedures/procedure.types.js';
+import { ENVELOPE_CODES } from '../tenders/bid-document.rules.js';
 import { authorizeOnTender } from '../tenders/tender.policy.js';
 import { createTender, getTender, listTenders, updateTender } from '../tenders/tender.service.js';
 import {
   applyFormAction,
+  bidDocumentField,
   CRITERION_EVALUATIONS,
   CRITERION_KINDS,
   criterionField,
@@ -27,6 +29,7 @@ import {
   can,
   checkbox,
   contractTypeLabel,
+  envelopeLabel,
   evaluationLabel,
   kindLabel,
   money,
@@ -68,7 +71,7 @@ const VALUE_KEYS: Record<(typeof VALUE_PARTS)[number], string> = {
 /** Moves a service refusal onto the field it concerns, so the error summary links to it. */
 export function serviceErrorFields(pc: PageContext, err: DomainError, form: TenderForm): FieldError[] {
   const message = errorMessage(pc.t, err.code);
-  const details = (err.details ?? {}) as { field?: unknown; codes?: { cpv: string }[] };
+  const details = (err.details ?? {}) as { field?: unknown; codes?: { cpv: string }[]; position?: unknown };
   if (err.code === 'INVALID_CPV' && Array.isArray(details.codes)) {
     const bad = new Set(details.codes.map((c) => c.cpv));
     const fields: FieldError[] = [];
@@ -85,6 +88,10 @@ export function serviceErrorFields(pc: PageContext, err: DomainError, form: Tend
     BUDGET_INCONSISTENT: 'budgetInclVat',
     REFERENCE_TAKEN: 'reference',
   };
+  // A document named twice in one envelope: the second one's name (its position counts from 1).
+  if (details.field === 'bidDocuments' && typeof details.position === 'number') {
+    return [{ field: bidDocumentField(details.position, 'nameCa'), message }];
+  }
   const named = typeof details.field === 'string' ? details.field : undefined;
   const known = new Set(['questionsDeadline', 'tenderDeadline', 'openingAt', 'budgetInclVat', 'reference']);
   const field =
@@ -143,12 +150,26 @@ function tenderForm(
       </p>
     </fieldset>`;
   });
+  const bidDocuments = form.bidDocuments.map((d, i) => {
+    const n = i + 1;
+    const df = (k: string) => bidDocumentField(n, k);
+    return html`<fieldset class="bid-document" id="${df('fieldset')}">
+      <legend>${t('backoffice.form.bidDocumentLegend', { n })}</legend>
+      ${selectField({ name: df('envelope'), label: t('backoffice.form.envelope'), value: d.envelope, errors, options: ENVELOPE_CODES.map((e) => [e, envelopeLabel(t, e)]) })}
+      ${tf(df('nameCa'), t('backoffice.form.nameCa'), d.nameCa, { required: true })}
+      ${tf(df('nameEs'), t('backoffice.form.nameEs'), d.nameEs, { required: true })}
+      ${tf(df('nameEn'), t('backoffice.form.nameEn'), d.nameEn, { required: true })}
+      ${checkbox({ name: df('mandatory'), label: t('backoffice.form.bidDocumentMandatory'), checked: d.mandatory })}
+      <button type="submit" name="action" value="removeBidDocument:${n}" id="${df('remove')}" class="danger">${t('backoffice.form.removeBidDocument', { n })}</button>
+    </fieldset>`;
+  });
   return html`${errorSummary(pc, errors)}
   <form method="post" action="${action}" novalidate id="tender-form">${csrfField(pc)}
     <!-- Pressing Enter in a field saves, rather than pressing the first add/remove button. -->
     <button type="submit" name="action" value="save" class="visually-hidden" tabindex="-1" aria-hidden="true">${t('backoffice.form.save')}</button>
     <input type="hidden" name="version" value="${v.version}">
     <input type="hidden" name="lotCount" value="${form.lots.length}">
+    <input type="hidden" name="bidDocumentCount" value="${form.bidDocuments.length}">
     <fieldset><legend>${t('backoffice.form.general')}</legend>
       ${tf('reference', t('backoffice.form.reference'), v.reference, { required: true, hint: t('backoffice.form.referenceHint') })}
       ${selectField({ name: 'procedure', label: t('backoffice.form.procedure'), value: v.procedure, errors, options: PROCEDURE_CODES.map((p) => [p, procedureLabel(t, p)]) })}
@@ -198,6 +219,10 @@ function tenderForm(
     <h2>${t('backoffice.form.lots')}</h2>
     ${lots}
     <p><button type="submit" name="action" value="addLot" id="add-lot">${t('backoffice.form.addLot')}</button></p>
+    <h2 id="bid-documents-h">${t('backoffice.form.bidDocuments')}</h2>
+    <p class="hint" id="bid-documents-hint">${t('backoffice.form.bidDocumentsHint')}</p>
+    ${bidDocuments.length ? bidDocuments : html`<p id="no-bid-documents">${t('backoffice.form.noBidDocuments')}</p>`}
+    <p><button type="submit" name="action" value="addBidDocument" id="add-biddoc">${t('backoffice.form.addBidDocument')}</button></p>
     <p><button type="submit" name="action" value="save" id="save">${t('backoffice.form.save')}</button></p>
   </form>`;
 }

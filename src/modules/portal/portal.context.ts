@@ -138,8 +138,22 @@ export function isDomainError(err: unknown): err is DomainError {
   return err instanceof DomainError;
 }
 
-/** A safe local redirect target: a path on this site, never another origin. */
+const LOCAL_BASE = 'http://local.invalid';
+
+/**
+ * A safe local redirect target: a path on this site, never another origin. Browsers drop tabs
+ * and newlines inside URLs and read `\\` as `/`, so `/<TAB>/evil.example` would become
+ * `//evil.example`: control characters and spaces are refused, and the result must resolve to
+ * this origin when parsed as a browser would.
+ */
 export function safeNext(next: string | undefined, fallback = '/'): string {
   if (!next?.startsWith('/') || next.startsWith('//') || next.includes('\\')) return fallback;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is refused.
+  if (/[\u0000-\u0020\u007f]/.test(next)) return fallback;
+  try {
+    if (new URL(next, LOCAL_BASE).origin !== LOCAL_BASE) return fallback;
+  } catch {
+    return fallback;
+  }
   return next;
 }

@@ -50,6 +50,13 @@ const DOCUMENT_KIND_KEYS: Record<string, string> = {
   other: 'publicTenders.documentKind.other',
 };
 
+/** Envelopes by what they hold (art. 157 LCSP). */
+const ENVELOPE_KEYS: Record<string, string> = {
+  A: 'publicTenders.envelope.A',
+  B: 'publicTenders.envelope.B',
+  C: 'publicTenders.envelope.C',
+};
+
 /** Art. 152 LCSP: renuncia (public interest, 152.3) or desistimiento (a defect in the procedure, 152.4). */
 const CANCELLATION_KEYS: Record<string, string> = {
   renuncia: 'publicTenders.cancellation.renuncia',
@@ -68,6 +75,7 @@ export const criterionKindLabel = label(CRITERION_KIND_KEYS);
 export const evaluationLabel = label(EVALUATION_KEYS);
 export const documentKindLabel = label(DOCUMENT_KIND_KEYS);
 export const cancellationLabel = label(CANCELLATION_KEYS);
+export const envelopeLabel = label(ENVELOPE_KEYS);
 
 /** Names of the notice's fields, for the corrigenda diff. */
 const FIELD_KEYS: Record<string, string> = {
@@ -97,6 +105,9 @@ const FIELD_KEYS: Record<string, string> = {
   size_bytes: 'publicTenders.field.size',
   sha256: 'publicTenders.field.sha256',
   content_type: 'publicTenders.field.contentType',
+  envelopes: 'publicTenders.field.envelopes',
+  envelope: 'publicTenders.field.envelope',
+  mandatory: 'publicTenders.field.mandatory',
 };
 
 /** Items of the notice's lists, numbered from 1 in the diff paths. */
@@ -104,6 +115,7 @@ const ITEM_KEYS: Record<string, string> = {
   lots: 'publicTenders.field.lotN',
   criteria: 'publicTenders.field.criterionN',
   documents: 'publicTenders.field.documentN',
+  bidDocuments: 'publicTenders.field.bidDocumentN',
 };
 
 const LANGUAGE_KEYS: Record<string, string> = {
@@ -139,6 +151,7 @@ export function humanisePath(t: TFunction, path: string): string {
   return parts.join(' · ');
 }
 
+const INSTANT_FIELD_RE = /(Deadline|At)$/;
 const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const AMOUNT_RE = /^\d{1,15}(\.\d{1,6})?$/;
 const MONEY_FIELDS = new Set(['estimatedValue', 'budgetExclVat', 'budgetInclVat']);
@@ -157,10 +170,13 @@ const CODED_FIELDS: Record<string, (t: TFunction, code: string) => string> = {
  * their labels (the code kept beside it), the rest as text.
  */
 export function diffValue(t: TFunction, locale: Locale, path: string, value: string): Html | string {
-  if (INSTANT_RE.test(value)) {
-    return html`<time datetime="${value}">${formatDateTime(locale, new Date(value))}</time>`;
-  }
   const last = path.split('.').at(-1) ?? '';
+  // Only the notice's own instants (deadlines, opening, publication) are dates: a title that
+  // happens to look like one stays text, and an impossible date is never formatted.
+  const instant = INSTANT_FIELD_RE.test(last) && INSTANT_RE.test(value) ? new Date(value) : undefined;
+  if (instant && !Number.isNaN(instant.getTime())) {
+    return html`<time datetime="${value}">${formatDateTime(locale, instant)}</time>`;
+  }
   if (MONEY_FIELDS.has(last) && AMOUNT_RE.test(value)) return formatMoney(locale, value);
   const coded = CODED_FIELDS[last];
   if (coded) {

@@ -14,6 +14,7 @@ import {
   criterionKindLabel,
   diffValue,
   documentKindLabel,
+  envelopeLabel,
   evaluationLabel,
   formatSize,
   humanisePath,
@@ -198,6 +199,39 @@ function lotsSection(pc: PageContext, notice: Obj, labels: Map<string, string>):
             : ''
         }
       </article>`;
+    })}
+  </section>`;
+}
+
+/**
+ * The envelopes bidders submit and the documents each must hold. Notices frozen before the
+ * platform stated them carry neither field, and show no section rather than an empty one.
+ */
+function envelopesSection(pc: PageContext, notice: Obj): Html {
+  const t = pc.t;
+  const l = pc.locale;
+  if (!Array.isArray(notice.envelopes)) return html``;
+  const envelopes = notice.envelopes.map(str).filter((e): e is string => e !== undefined);
+  const docs = list(notice.bidDocuments).map((d) => ({
+    envelope: str(d.envelope) ?? '',
+    name: names(d.name)?.[l] ?? '',
+    mandatory: d.mandatory === true,
+  }));
+  const codes = [...new Set([...envelopes, ...docs.map((d) => d.envelope)])].sort();
+  return html`<section aria-labelledby="envelopes-h" id="envelopes">
+    <h2 id="envelopes-h">${t('publicTenders.envelopes.title')}</h2>
+    <p>${envelopes.length ? t('publicTenders.envelopes.lead', { envelopes: envelopes.join(', ') }) : t('publicTenders.envelopes.none')}</p>
+    ${codes.map((e) => {
+      const inside = docs.filter((d) => d.envelope === e);
+      return inside.length
+        ? html`<table class="bid-documents" id="envelope-${e}">
+        <caption>${envelopeLabel(t, e)}</caption>
+        <thead><tr><th scope="col">${t('publicTenders.envelopes.document')}</th><th scope="col">${t('publicTenders.envelopes.mandatory')}</th></tr></thead>
+        <tbody>${inside.map(
+          (d) =>
+            html`<tr><th scope="row">${d.name}</th><td>${d.mandatory ? t('publicTenders.envelopes.mandatoryYes') : t('publicTenders.envelopes.mandatoryNo')}</td></tr>`,
+        )}</tbody></table>`
+        : html`<p id="envelope-${e}">${envelopeLabel(t, e)}: ${t('publicTenders.envelopes.noDocuments')}</p>`;
     })}
   </section>`;
 }
@@ -396,6 +430,7 @@ export async function sendTenderPage(
     </section>
     ${timeline(pc, n, notice, now)}
     ${lotsSection(pc, notice, labels)}
+    ${envelopesSection(pc, notice)}
     ${documentsSection(pc, notice)}
     ${questionsSection(pc, n, notice, ocid, now, {
       errors: opts.errors ?? [],

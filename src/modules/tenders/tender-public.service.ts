@@ -5,7 +5,7 @@ import { DomainError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { authorizeOnCompany } from '../parties/company.policy.js';
-import { authorizeOnTender } from './tender.policy.js';
+import { authorizeOnTender, canOnTender } from './tender.policy.js';
 import { noticeDiff } from './notice-diff.rules.js';
 import { changedFields } from './tender-workflow.service.js';
 
@@ -115,6 +115,10 @@ export async function askQuestion(
 /** Questions of a file for its staff, with the asking company (internal). */
 export async function listQuestions(ctx: ServiceContext, authorityId: string, tenderId: string) {
   authorizeOnTender(ctx.actor, 'tender.read', authorityId);
+  // Who asked tells who is likely to bid: only the people who answer (the procurement office)
+  // see it. Committee members, custodians and approvers must not learn the likely bidders before
+  // the bids are opened (art. 139.2 LCSP, secrecy of bids; art. 1, equal treatment).
+  const seesAsker = canOnTender(ctx.actor, 'tender.publish', authorityId) === 'allow';
   const t = await ctx.db
     .selectFrom('tender')
     .select('id')
@@ -133,7 +137,7 @@ export async function listQuestions(ctx: ServiceContext, authorityId: string, te
   return rows.map((r) => ({
     id: r.id,
     question: r.question,
-    company: r.legal_name,
+    company: seesAsker ? r.legal_name : null,
     askedAt: r.asked_at.toISOString(),
     answer: r.answer,
     answeredAt: r.answered_at?.toISOString() ?? null,

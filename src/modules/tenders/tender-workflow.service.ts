@@ -10,6 +10,7 @@ import { recordEvent } from '../audit/audit.service.js';
 import { earliestDeadline, localDate } from '../calendar/calendar.rules.js';
 import { authorityCalendar } from '../calendar/calendar.service.js';
 import { findMinorContract } from '../minor/minor-contract.repo.js';
+import { voidMinorRequestOnCancel } from '../minor/minor-contract.service.js';
 import { isHarmonised, minimumTenderPeriod } from '../procedures/procedure.rules.js';
 import type { ContractType, ProcedureCode } from '../procedures/procedure.types.js';
 import { membersWithRole } from '../tenancy/authority.repo.js';
@@ -607,6 +608,10 @@ export async function cancelTender(
       })
       .where('id', '=', id)
       .execute();
+    // An open request for quotes dies with its file: voided with the same reasons, in this transaction.
+    if (minor?.status === 'inviting') {
+      await voidMinorRequestOnCancel(trx, ctx, authorityId, id, `${input.kind}: ${input.reason}`);
+    }
     if (wasPublished && agg.tender.ocid) {
       const last = await trx
         .selectFrom('tender_notice')

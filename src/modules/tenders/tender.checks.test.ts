@@ -41,6 +41,11 @@ function draft(overrides: Partial<TenderDraft> = {}): TenderDraft {
     tenderDeadline: new Date(NOW.getTime() + 20 * DAY),
     questionsDeadline: new Date(NOW.getTime() + 14 * DAY),
     documents: ['memoria_justificativa', 'pcap', 'ppt'],
+    bidDocuments: [
+      { envelope: 'A', name: 'DEUC', mandatory: true },
+      { envelope: 'B', name: 'Memòria tècnica', mandatory: true },
+      { envelope: 'C', name: 'Oferta econòmica', mandatory: true },
+    ],
     custodians: { count: 3, quorum: 2 },
     invitedCompanyIds: [],
     ...overrides,
@@ -179,6 +184,8 @@ describe('pre-publication checks', () => {
       estimatedValue: '14000',
       lots: [{ number: 1, title: 'Únic', estimatedValue: '14000', criteria: [] }],
       documents: ['informe_necesidad'],
+      // A minor contract has no envelopes (art. 118), so no bid documents either.
+      bidDocuments: [],
       invitedCompanyIds: ['company-1'],
       tenderDeadline: null,
       questionsDeadline: null,
@@ -219,6 +226,66 @@ describe('pre-publication checks', () => {
     }));
     const f = checkTender(draft({ lots }), ctx).filter((x) => x.code === 'EXPERT_COMMITTEE_REQUIRED');
     expect(f.map((x) => x.severity)).toEqual(['warning', 'warning']);
+  });
+
+  it('blocks a bid document declared for an envelope the file does not have', () => {
+    // Without judgement criteria there is no envelope B (art. 157.2).
+    const formulaOnly = draft().lots.map((l) => ({
+      ...l,
+      criteria: [
+        { kind: 'price' as const, evaluation: 'formula' as const, weight: '35', name: 'Preu' },
+        { kind: 'quality' as const, evaluation: 'formula' as const, weight: '65', name: 'Termini' },
+      ],
+    }));
+    const findings = checkTender(
+      draft({
+        lots: formulaOnly,
+        bidDocuments: [
+          { envelope: 'A', name: 'DEUC', mandatory: true },
+          { envelope: 'B', name: 'Memòria tècnica', mandatory: true },
+          { envelope: 'B', name: 'Pla de treball', mandatory: false },
+          { envelope: 'C', name: 'Oferta econòmica', mandatory: true },
+        ],
+      }),
+      ctx,
+    ).filter((f) => f.code === 'BID_DOCUMENT_WITHOUT_ENVELOPE');
+    expect(findings).toEqual([
+      {
+        code: 'BID_DOCUMENT_WITHOUT_ENVELOPE',
+        severity: 'error',
+        source: 'LCSP art. 157.1–2',
+        details: { envelope: 'B', envelopes: ['A', 'C'], documents: ['Memòria tècnica', 'Pla de treball'] },
+      },
+    ]);
+    expect(isPublishable(findings)).toBe(false);
+  });
+
+  it('knows the envelopes of the simplified procedures and of minor contracts', () => {
+    // Simplified with judgement criteria: B and C, no A (art. 159.4.d); one finding per envelope.
+    const simplified = checkTender(
+      draft({
+        procedure: 'abierto_simplificado',
+        estimatedValue: '100000',
+        lots: draft().lots.map((l) => ({
+          ...l,
+          estimatedValue: '50000',
+          criteria: [
+            { kind: 'price' as const, evaluation: 'formula' as const, weight: '75', name: 'Preu' },
+            { kind: 'quality' as const, evaluation: 'judgement' as const, weight: '25', name: 'Projecte' },
+          ],
+        })),
+      }),
+      ctx,
+    ).filter((f) => f.code === 'BID_DOCUMENT_WITHOUT_ENVELOPE');
+    expect(simplified.map((f) => [f.details?.envelope, f.source])).toEqual([['A', 'LCSP art. 159.4.d']]);
+    // A minor contract has no envelopes at all: any declared document is misplaced.
+    const minor = checkTender(draft({ procedure: 'menor', estimatedValue: '10000' }), ctx).filter(
+      (f) => f.code === 'BID_DOCUMENT_WITHOUT_ENVELOPE',
+    );
+    expect(minor.map((f) => f.details?.envelope)).toEqual(['A', 'B', 'C']);
+    expect(codes(draft({ procedure: 'menor', estimatedValue: '10000', bidDocuments: [] }))).not.toContain(
+      'BID_DOCUMENT_WITHOUT_ENVELOPE',
+    );
   });
 
   it('gives every finding its legal source', () => {

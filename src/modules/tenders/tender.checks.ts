@@ -8,7 +8,8 @@ import {
   thresholdOn,
 } from '../procedures/procedure.rules.js';
 import type { PeriodRule, ThresholdKey } from '../procedures/procedure.types.js';
-import { CPV_MATCH_DIGITS } from '../minor/minor-contract.rules.js';
+import { CPV_MATCH_DIGITS, splittingWindowStart } from '../minor/minor-contract.rules.js';
+import { envelopeSource, fileEnvelopes } from './bid-document.rules.js';
 import { modificationsExcess } from './estimated-value.rules.js';
 import type { CheckFinding, DocumentKind, RecentMinorContract, TenderDraft } from './tender.types.js';
 
@@ -193,13 +194,14 @@ export function checkTender(draft: TenderDraft, ctx: CheckContext): CheckFinding
   // Same object (CPV division, first two digits… here the same 8-digit code) and same company as
   // a minor contract of the last 12 months (art. 118.3 as amended by RDL 3/2020).
   if (draft.procedure === 'menor') {
-    const yearAgo = new Date(ctx.now.getTime() - 365 * 86_400_000).toISOString().slice(0, 10);
+    // The same window as the award guard: calendar months back from the authority's local day.
+    const since = splittingWindowStart(ctx.today);
     // The same CPV group as the award guard of the fast path (minor-contract.rules.ts), so that
     // the warning here and the block there speak of the same contracts.
     const cpv = draft.mainCpv.slice(0, CPV_MATCH_DIGITS);
     const matches = ctx.recentMinorContracts.filter(
       (m) =>
-        m.awardedOn >= yearAgo &&
+        m.awardedOn >= since &&
         m.mainCpv.slice(0, CPV_MATCH_DIGITS) === cpv &&
         draft.invitedCompanyIds.includes(m.companyId),
     );
@@ -221,6 +223,25 @@ export function checkTender(draft: TenderDraft, ctx: CheckContext): CheckFinding
       severity: 'error',
       source: 'LCSP arts. 63.3, 116, 118.2',
       details: { missing },
+    });
+  }
+
+  // Every document bidders must submit needs an envelope the file has: B exists only with
+  // judgement criteria (art. 157.2), C with formula criteria, A only in ordinary procedures
+  // (art. 157.1; the simplified ones have one or two envelopes, art. 159.4.d). A document in an
+  // envelope that does not exist could never be uploaded.
+  const envelopes = fileEnvelopes(draft.procedure, draft.lots);
+  const misplaced = new Map<string, string[]>();
+  for (const d of draft.bidDocuments) {
+    if (!envelopes.includes(d.envelope))
+      misplaced.set(d.envelope, [...(misplaced.get(d.envelope) ?? []), d.name]);
+  }
+  for (const [envelope, documents] of [...misplaced].sort(([a], [b]) => a.localeCompare(b))) {
+    out.push({
+      code: 'BID_DOCUMENT_WITHOUT_ENVELOPE',
+      severity: 'error',
+      source: envelopeSource(draft.procedure),
+      details: { envelope, envelopes, documents },
     });
   }
 

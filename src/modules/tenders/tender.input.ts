@@ -1,5 +1,5 @@
 import type { CriterionEvaluation, CriterionKind } from './tender.types.js';
-import type { ContractType, ProcedureCode } from '../procedures/procedure.types.js';
+import type { ContractType, EnvelopeCode, ProcedureCode } from '../procedures/procedure.types.js';
 
 type Names = { ca: string; es: string; en: string };
 
@@ -49,6 +49,12 @@ export type TenderInput = {
   tenderDeadline?: string | null | undefined;
   openingAt?: string | null | undefined;
   custodianQuorum?: number | undefined;
+  /**
+   * The documents bidders must submit, per envelope (A administrative/ESPD, B judgement, C
+   * formula). Omitted: the ESPD alone (bid-document.rules.ts defaultBidDocuments); an empty list
+   * declares none. `mandatory` defaults to true.
+   */
+  bidDocuments?: { envelope: EnvelopeCode; name: Names; mandatory?: boolean | undefined }[] | undefined;
   lots: {
     number: number;
     title: Names;

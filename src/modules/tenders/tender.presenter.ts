@@ -1,3 +1,5 @@
+import type { EnvelopeCode, ProcedureCode } from '../procedures/procedure.types.js';
+import { fileEnvelopes } from './bid-document.rules.js';
 import { breakdownOf, type TenderAggregate } from './tender.repo.js';
 import type { CheckFinding } from './tender.types.js';
 
@@ -84,6 +86,17 @@ export function presentTender(agg: TenderAggregate, findings: CheckFinding[]) {
         formula: c.formula,
         formulaParams: formulaParamsOf(c.formula_params),
       })),
+    })),
+    /**
+     * The envelopes bidders submit (A administrative/ESPD, B judgement, C formula), derived from
+     * the procedure and all lots' criteria; with the documents each must hold, they are part of
+     * the published notice (arts. 157, 159.4.d LCSP).
+     */
+    envelopes: fileEnvelopes(t.procedure as ProcedureCode, agg.lots),
+    bidDocuments: agg.bidDocuments.map((d) => ({
+      envelope: d.envelope as EnvelopeCode,
+      name: names({ ca: d.name_ca, es: d.name_es, en: d.name_en }),
+      mandatory: d.mandatory,
     })),
     findings,
     publishable: findings.every((f) => f.severity !== 'error'),

@@ -1,17 +1,18 @@
 import type { Db } from '../../platform/db/client.js';
 import type { Tx } from '../../platform/db/tx.js';
 import { newId } from '../../platform/ids.js';
+import type { BidDocument } from './bid-document.rules.js';
 import type { TenderInput, ValueBreakdown } from './tender.input.js';
 
 type Q = Db | Tx;
 
-/** One file with its lots and criteria, always read within its authority. */
+/** One file with its lots, criteria and the documents bidders must submit, always read within its authority. */
 export async function loadTender(db: Q, authorityId: string, id: string, opts: { forUpdate?: boolean } = {}) {
   let q = db.selectFrom('tender').selectAll().where('authority_id', '=', authorityId).where('id', '=', id);
   if (opts.forUpdate) q = q.forUpdate();
   const tender = await q.executeTakeFirst();
   if (!tender) return undefined;
-  const [lots, criteria, documents, custodians] = await Promise.all([
+  const [lots, criteria, documents, custodians, bidDocuments] = await Promise.all([
     db.selectFrom('tender_lot').selectAll().where('tender_id', '=', id).orderBy('number').execute(),
     db
       .selectFrom('award_criterion')
@@ -32,12 +33,20 @@ export async function loadTender(db: Q, authorityId: string, id: string, opts: {
       .where('tender_id', '=', id)
       .where('role', '=', 'key_custodian')
       .execute(),
+    db
+      .selectFrom('tender_bid_document')
+      .select(['envelope', 'name_ca', 'name_es', 'name_en', 'mandatory'])
+      .where('tender_id', '=', id)
+      .where('authority_id', '=', authorityId)
+      .orderBy('position')
+      .execute(),
   ]);
   return {
     tender,
     lots: lots.map((l) => ({ ...l, criteria: criteria.filter((c) => c.lot_id === l.id) })),
     documentKinds: documents.map((d) => d.kind),
     custodianCount: custodians.length,
+    bidDocuments,
   };
 }
 
@@ -172,6 +181,37 @@ export async function replaceLots(
         .execute();
     }
   }
+}
+
+/** Replaces the documents bidders must submit (edited with the file, as its lots are). */
+export async function replaceBidDocuments(
+  trx: Tx,
+  authorityId: string,
+  tenderId: string,
+  docs: readonly BidDocument[],
+): Promise<void> {
+  await trx
+    .deleteFrom('tender_bid_document')
+    .where('tender_id', '=', tenderId)
+    .where('authority_id', '=', authorityId)
+    .execute();
+  if (docs.length === 0) return;
+  await trx
+    .insertInto('tender_bid_document')
+    .values(
+      docs.map((d, position) => ({
+        id: newId(),
+        tender_id: tenderId,
+        authority_id: authorityId,
+        position,
+        envelope: d.envelope,
+        name_ca: d.name.ca,
+        name_es: d.name.es,
+        name_en: d.name.en,
+        mandatory: d.mandatory,
+      })),
+    )
+    .execute();
 }
 
 /** Official check digits of the given CPV codes (8 digits), from the loaded vocabulary. */

@@ -2,6 +2,7 @@ import { type FastifyPluginAsyncTypebox, type TSchema, Type } from '@fastify/typ
 import type { App } from '../../app.js';
 import { Body, errors, Names, ShortText, Uuid } from '../../platform/http/schemas.js';
 import { CONTRACT_TYPES, PROCEDURE_CODES } from '../procedures/procedure.types.js';
+import { ENVELOPE_CODES, MAX_BID_DOCUMENTS } from './bid-document.rules.js';
 import { createTender, getTender, listTenders, updateTender } from './tender.service.js';
 import {
   answerQuestion,
@@ -61,6 +62,16 @@ const Lot = Type.Object(
   { additionalProperties: false },
 );
 
+/** A document each bidder must submit, in one envelope (A administrative/ESPD, B judgement, C formula). */
+const BidDocument = Type.Object(
+  {
+    envelope: literals(ENVELOPE_CODES),
+    name: Names,
+    mandatory: Opt(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
 const tenderFields = {
   reference: ShortText(60),
   procedure: literals(PROCEDURE_CODES),
@@ -95,6 +106,8 @@ const tenderFields = {
   tenderDeadline: OptNull(Instant),
   openingAt: OptNull(Instant),
   custodianQuorum: Opt(Type.Integer({ minimum: 1, maximum: 20 })),
+  /** Omitted: the ESPD alone, in the file's first envelope; [] declares none. */
+  bidDocuments: Opt(Type.Array(BidDocument, { maxItems: MAX_BID_DOCUMENTS })),
   lots: Type.Array(Lot, { minItems: 1, maxItems: 500 }),
 };
 
@@ -170,6 +183,10 @@ export const TenderSchema = Type.Object({
         }),
       ),
     }),
+  ),
+  envelopes: Type.Array(Type.String()),
+  bidDocuments: Type.Array(
+    Type.Object({ envelope: Type.String(), name: NamesOut, mandatory: Type.Boolean() }),
   ),
   findings: Type.Array(Finding),
   publishable: Type.Boolean(),
@@ -502,7 +519,7 @@ export const tenderRoutes =
     const QuestionForStaff = Type.Object({
       id: Type.String(),
       question: Type.String(),
-      company: Type.String(),
+      company: Nullable(Type.String()),
       askedAt: Type.String(),
       answer: Nullable(Type.String()),
       answeredAt: Nullable(Type.String()),

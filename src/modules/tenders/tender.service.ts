@@ -11,7 +11,13 @@ import { authorityCalendar } from '../calendar/calendar.service.js';
 import { checkCpv, parseCpv } from '../cpv/cpv.rules.js';
 import { findMinorContract } from '../minor/minor-contract.repo.js';
 import { minorFactsForChecks } from '../minor/minor-contract.service.js';
-import type { ContractType, ProcedureCode } from '../procedures/procedure.types.js';
+import type { ContractType, EnvelopeCode, ProcedureCode } from '../procedures/procedure.types.js';
+import {
+  type BidDocument,
+  defaultBidDocuments,
+  fileEnvelopes,
+  repeatedBidDocument,
+} from './bid-document.rules.js';
 import { resolveEstimatedValue } from './estimated-value.rules.js';
 import { checkTender } from './tender.checks.js';
 import type { TenderInput } from './tender.input.js';
@@ -22,6 +28,7 @@ import {
   knownCpvs,
   listTenderRows,
   loadTender,
+  replaceBidDocuments,
   replaceLots,
   type TenderAggregate,
   tenderColumns,
@@ -50,7 +57,8 @@ function estimatedValueOf(input: TenderInput): string {
 
 /**
  * Refuses what no draft may hold: unknown CPVs, dates in the past, lot numbers repeated, an
- * estimated value that is not the sum of its parts. Returns the estimated value to store.
+ * estimated value that is not the sum of its parts, a document named twice in one envelope.
+ * Returns the estimated value to store.
  */
 async function validateInput(ctx: ServiceContext, input: TenderInput): Promise<string> {
   const estimatedValue = estimatedValueOf(input);
@@ -82,7 +90,33 @@ async function validateInput(ctx: ServiceContext, input: TenderInput): Promise<s
   if (new Set(numbers).size !== numbers.length) {
     throw new DomainError('UNPROCESSABLE', 'Lot numbers must be unique', { field: 'lots' });
   }
+  const repeated = repeatedBidDocument(input.bidDocuments ?? []);
+  if (repeated !== undefined) {
+    throw new DomainError('UNPROCESSABLE', 'Two documents of one envelope have the same name', {
+      field: 'bidDocuments',
+      position: repeated + 1,
+    });
+  }
   return estimatedValue;
+}
+
+/**
+ * The documents bidders must submit, as stored. A file that declares no list gets the ESPD
+ * (arts. 140–141) stored as its declaration, not merely shown: the notice, the officer's form
+ * and the bid upload of the next stage then all read the same rows, a later change of the
+ * default cannot alter a file already drafted, and an explicit empty list stays distinguishable
+ * from "not declared". The default follows the envelopes of this very input, so it is always in
+ * an envelope the file has.
+ */
+function bidDocumentsOf(input: TenderInput): BidDocument[] {
+  if (input.bidDocuments === undefined) {
+    return defaultBidDocuments(fileEnvelopes(input.procedure, input.lots));
+  }
+  return input.bidDocuments.map((d) => ({
+    envelope: d.envelope,
+    name: { ca: d.name.ca, es: d.name.es, en: d.name.en },
+    mandatory: d.mandatory ?? true,
+  }));
 }
 
 function draftOf(agg: TenderAggregate): TenderDraft {
@@ -114,6 +148,11 @@ function draftOf(agg: TenderAggregate): TenderDraft {
     tenderDeadline: t.tender_deadline,
     questionsDeadline: t.questions_deadline,
     documents: agg.documentKinds as DocumentKind[],
+    bidDocuments: agg.bidDocuments.map((d) => ({
+      envelope: d.envelope as EnvelopeCode,
+      name: d.name_ca,
+      mandatory: d.mandatory,
+    })),
     custodians: { count: agg.custodianCount, quorum: t.custodian_quorum },
     invitedCompanyIds: [],
   };
@@ -186,6 +225,7 @@ export async function createTender(
       .execute()
       .catch(referenceTaken);
     await replaceLots(trx, authorityId, id, input.lots);
+    await replaceBidDocuments(trx, authorityId, id, bidDocumentsOf(input));
     await recordEvent(trx, ctx, {
       action: 'tender.created',
       objectType: 'tender',
@@ -243,6 +283,7 @@ export async function updateTender(
       .execute()
       .catch(referenceTaken);
     await replaceLots(trx, authorityId, id, input.lots);
+    await replaceBidDocuments(trx, authorityId, id, bidDocumentsOf(input));
     await recordEvent(trx, ctx, {
       action: 'tender.updated',
       objectType: 'tender',

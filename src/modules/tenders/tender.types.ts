@@ -1,4 +1,4 @@
-import type { ContractType, ProcedureCode } from '../procedures/procedure.types.js';
+import type { ContractType, EnvelopeCode, ProcedureCode } from '../procedures/procedure.types.js';
 import type { ValueBreakdown } from './tender.input.js';
 
 /** Criterion kinds (eForms BT-539): price, cost (e.g. life-cycle cost) or quality. */
@@ -50,6 +50,8 @@ export type TenderDraft = {
   tenderDeadline: Date | null;
   questionsDeadline: Date | null;
   documents: DocumentKind[];
+  /** What bidders must submit, per envelope (names in Catalan, as lot titles). */
+  bidDocuments: { envelope: EnvelopeCode; name: string; mandatory: boolean }[];
   custodians: { count: number; quorum: number };
   /** Company tax ids invited or foreseen (minor contracts), for the 12-month splitting check. */
   invitedCompanyIds: string[];
@@ -81,6 +83,7 @@ export type CheckCode =
   | 'MODIFICATIONS_ABOVE_LIMIT'
   | 'MINOR_CONTRACT_SPLITTING'
   | 'MANDATORY_DOCUMENTS_MISSING'
+  | 'BID_DOCUMENT_WITHOUT_ENVELOPE'
   | 'CUSTODIAN_QUORUM_INVALID'
   | 'EXPERT_COMMITTEE_REQUIRED';
 

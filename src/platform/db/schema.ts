@@ -244,6 +244,19 @@ export type AwardCriterionTable = {
   formula_params: ColumnType<unknown, string | undefined, string>;
 };
 
+/** Documents bidders must submit, per envelope (0007_bid_documents.sql). */
+export type TenderBidDocumentTable = {
+  id: string;
+  tender_id: string;
+  authority_id: string;
+  position: number;
+  envelope: string;
+  name_ca: string;
+  name_es: string;
+  name_en: string;
+  mandatory: ColumnType<boolean, boolean | undefined, boolean>;
+};
+
 export type TenderAssignmentTable = {
   tender_id: string;
   authority_id: string;
@@ -366,6 +379,8 @@ export type MinorContractTable = {
   void_reason: string | null;
   voided_at: NullableTimestamp;
   version: ColumnType<number, number | undefined, number>;
+  /** Request round (0008): a void round can be followed by a new one. */
+  round: ColumnType<number, number | undefined, never>;
 };
 
 export type MinorInvitationTable = {
@@ -374,6 +389,7 @@ export type MinorInvitationTable = {
   company_id: string;
   invited_by: string;
   invited_at: Timestamp;
+  round: ColumnType<number, number | undefined, never>;
 };
 
 export type MinorQuoteTable = {
@@ -385,6 +401,12 @@ export type MinorQuoteTable = {
   note: ColumnType<string, string | undefined, string>;
   submitted_by: string;
   submitted_at: Timestamp;
+  round: ColumnType<number, number | undefined, never>;
+  /** Hex of the 32 random bytes in the quote's commitment (0008); null before 0008. */
+  commitment_nonce: string | null;
+  /** VAT rate as quoted, percent (0008). */
+  vat_rate: ColumnType<string, string, string>;
+  amount_incl_vat: ColumnType<string, string, string>;
 };
 
 export type MinorAwardTable = {
@@ -402,6 +424,7 @@ export type MinorAwardTable = {
   awarded_by: string;
   awarded_at: Timestamp;
   awarded_on: ColumnType<string, string, string>;
+  round: ColumnType<number, number | undefined, never>;
 };
 
 export type Database = {
@@ -413,6 +436,7 @@ export type Database = {
   tender_lot: TenderLotTable;
   tender_search: TenderSearchTable;
   award_criterion: AwardCriterionTable;
+  tender_bid_document: TenderBidDocumentTable;
   tender_assignment: TenderAssignmentTable;
   tender_document: TenderDocumentTable;
   tender_approval: TenderApprovalTable;
