@@ -32,6 +32,7 @@ export async function startApp(config: Config): Promise<App> {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'),
+    onIdleError: (err) => logger.warn({ err }, 'idle database connection lost; the pool opens a new one'),
   });
   const applied = await migrate(database.db);
   if (applied.length) logger.info({ applied }, 'migrations applied');

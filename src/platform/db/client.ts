@@ -35,6 +35,8 @@ export type OpenOptions = {
   /** search_path for the PostgreSQL connections (tests isolate each file in its own schema). */
   searchPath?: string | undefined;
   poolSize?: number;
+  /** Told when the server ends an idle pooled connection (PostgreSQL only); by default a process warning. */
+  onIdleError?: ((err: Error) => void) | undefined;
 };
 
 /** Opens the database: node-postgres when a URL is given, PGlite otherwise. */
@@ -51,6 +53,16 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
       max: options.poolSize ?? 10,
       types: types as pg.CustomTypesConfig,
       ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+    });
+    // An idle pooled connection that the server ends (a restart, an administrator's
+    // pg_terminate_backend, DROP DATABASE … FORCE) is reported as an 'error' event on the pool;
+    // unhandled, it would kill the process. The pool drops that client and the next query opens a
+    // new one, so it is reported, not thrown.
+    pool.on('error', (err) => {
+      (
+        options.onIdleError ??
+        ((e: Error) => process.emitWarning(`idle database connection lost: ${e.message}`))
+      )(err);
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, driver: 'postgres', close: () => db.destroy() };
