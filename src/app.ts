@@ -21,6 +21,8 @@ import { validatorCompiler } from './platform/http/validation.js';
 import { detectLocale } from './platform/i18n/i18n.js';
 import type { Mailer } from './platform/mail.js';
 import { type BlobStore, fsBlobStore } from './platform/storage/blob-store.js';
+import { ephemeralSigningKeyRing, type SigningKeyRing } from './platform/signing-key.js';
+import { receiptRoutes } from './modules/bids/receipt.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/identity/auth.routes.js';
 import { resolveApiToken } from './modules/identity/api-token.service.js';
@@ -34,6 +36,7 @@ import { tenderSearchRoutes } from './modules/search/tender-search.routes.js';
 import { minorContractRoutes } from './modules/minor/minor-contract.routes.js';
 import { holidayRoutes } from './modules/calendar/holiday.routes.js';
 import { plannedContractRoutes } from './modules/plan/planned-contract.routes.js';
+import { custodianKeyRoutes } from './modules/custody/custodian-key.routes.js';
 
 export const SESSION_COOKIE = 'contracta_session';
 
@@ -47,11 +50,17 @@ export type AppDeps = {
   cookieSecret: string;
   /** Where documents are kept; by default `<dataDir>/blobs` on the local disk. */
   blobStore?: BlobStore;
+  /**
+   * The Ed25519 keys that sign bid receipts; `startApp` loads them (CONTRACTA_SIGNING_KEY_FILE or
+   * `<dataDir>/signing-key.pem`). Without them a key is made in memory, good for tests only: its
+   * receipts stop verifying once the process ends.
+   */
+  signingKey?: SigningKeyRing;
 };
 
 export type App = FastifyInstance & {
   /** The dependencies, with the document store resolved (the given one, or `<dataDir>/blobs`). */
-  deps: AppDeps & { blobStore: BlobStore };
+  deps: AppDeps & { blobStore: BlobStore; signingKey: SigningKeyRing };
   serviceContext(request: FastifyRequest): ServiceContext;
 };
 
@@ -83,7 +92,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     userAgent: request.headers['user-agent']?.slice(0, 400) ?? null,
   });
   const blobStore = deps.blobStore ?? fsBlobStore(path.join(deps.config.dataDir, 'blobs'));
-  app.decorate('deps', { ...deps, blobStore });
+  const signingKey = deps.signingKey ?? ephemeralSigningKeyRing();
+  app.decorate('deps', { ...deps, blobStore, signingKey });
   app.decorate('serviceContext', serviceContext);
 
   await app.register(fastifyHelmet, {
@@ -212,6 +222,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(minorContractRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(holidayRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(plannedContractRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(custodianKeyRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(receiptRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(portalRoutes(appWithDeps));
   return appWithDeps;
 }

@@ -12,6 +12,8 @@ import { recordEvent } from './modules/audit/audit.service.js';
 import { loadCpv, parseCpvCsv } from './modules/cpv/cpv.import.js';
 import { checkPasswordPolicy, hashPassword } from './modules/identity/password.js';
 import { insertUser } from './modules/identity/user.repo.js';
+import { type ReceiptVerifyOptions, verifyReceiptCommand } from './modules/bids/receipt.verify.js';
+import { registerSealingCommands } from './modules/sealing/sealing.cli.js';
 import { startApp } from './server.js';
 
 const systemCtx = (label: string) => ({
@@ -147,6 +149,23 @@ admin
     );
     process.stdout.write(`Platform administrator ${opts.email} created.\n`);
   });
+
+const receipt = program.command('receipt').description('Bid receipts');
+receipt
+  .command('verify')
+  .description(
+    'Check a bid receipt file offline: its shape and its Ed25519 signature by the platform (exit 0 if valid, 1 if not)',
+  )
+  .argument('<file>', 'receipt file (JSON { receipt, signature })')
+  .option('--key <pem_file>', "PEM file with the platform's public key(s)")
+  .option('--url <base_url>', "the platform's address; its keys are read from /api/v1/receipt-keys")
+  .action(async (file: string, opts: ReceiptVerifyOptions) => {
+    const lines = await verifyReceiptCommand(file, opts);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+
+// custodian keygen|unwrap and bid seal: offline sealing tools (docs/SEALING.md).
+registerSealingCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`contracta: ${err instanceof Error ? err.message : String(err)}\n`);

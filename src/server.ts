@@ -8,6 +8,7 @@ import { openDatabase } from './platform/db/client.js';
 import { migrate } from './platform/db/migrate.js';
 import { createLogger } from './platform/logger.js';
 import { fileOutboxMailer, smtpMailer } from './platform/mail.js';
+import { loadSigningKeyRing } from './platform/signing-key.js';
 
 /**
  * The secret that signs the CSRF cookie: COOKIE_SECRET, or a random one kept in the data
@@ -29,6 +30,9 @@ async function cookieSecret(config: Config): Promise<string> {
 /** Opens the database, migrates it and builds the app; the caller decides whether to listen. */
 export async function startApp(config: Config): Promise<App> {
   const logger = createLogger(config.logLevel);
+  // First, so that a bad key file stops the start before the database is opened.
+  const signingKey = await loadSigningKeyRing(config);
+  logger.info({ keyId: signingKey.current.keyId }, 'receipt signing key loaded');
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'),
@@ -46,6 +50,9 @@ export async function startApp(config: Config): Promise<App> {
     clock: systemClock,
     mailer,
     cookieSecret: await cookieSecret(config),
+    // Loaded (or made once, mode 0600) before listening: a receipt must never be signed with a
+    // key that is not published. The key is never logged; only its keyId is.
+    signingKey,
   });
   app.addHook('onClose', async () => database.close());
   return app;

@@ -20,6 +20,11 @@ export type Config = {
   bodyLimit: number;
   /** Largest document a procurement file may carry, in bytes (uploads stream; nothing is buffered whole). */
   documentMaxBytes: number;
+  /**
+   * PEM file with the platform's Ed25519 receipt-signing key(s); without it, one key is generated
+   * once into `<dataDir>/signing-key.pem`. See docs/RECEIPTS.md.
+   */
+  signingKeyFile: string | undefined;
 };
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -47,5 +52,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitMax: intFrom(env.RATE_LIMIT_MAX, 600, 'RATE_LIMIT_MAX'),
     bodyLimit: intFrom(env.BODY_LIMIT, 1_048_576, 'BODY_LIMIT'),
     documentMaxBytes: intFrom(env.DOCUMENT_MAX_BYTES, 104_857_600, 'DOCUMENT_MAX_BYTES'),
+    signingKeyFile: env.CONTRACTA_SIGNING_KEY_FILE ? path.resolve(env.CONTRACTA_SIGNING_KEY_FILE) : undefined,
   };
 }

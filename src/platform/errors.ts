@@ -83,6 +83,22 @@ export const ErrorCodes = {
   MINOR_TOO_FEW_INVITATIONS: 422,
   /** The file's procedure is not published as a notice (contrato menor, art. 118; listed quarterly, art. 63.4). */
   PROCEDURE_NOT_PUBLISHED: 409,
+  /** The text given as a custodian's public key is not an age X25519 recipient (`age1…`; `details.problem` says why). */
+  CUSTODIAN_KEY_INVALID: 422,
+  /** This public key was registered in the authority before (by this or another custodian); a new key is needed. */
+  CUSTODIAN_KEY_TAKEN: 409,
+  /** Bids of a published file are sealed to this custodian's key: it cannot be replaced or revoked until they are opened. */
+  CUSTODIAN_KEY_IN_USE: 409,
+  /** A submitted key share is malformed, or the shares do not rebuild the envelope key the manifest names (issue 4, docs/SEALING.md). */
+  SHARE_INVALID: 422,
+  /** The same key share (same custodian position or same bytes) was submitted twice for an envelope. */
+  SHARE_DUPLICATE: 409,
+  /** The key share is bound to another tender, bid, envelope or custodian position (or not addressed to this key). */
+  SHARE_FOREIGN: 422,
+  /** Fewer than k distinct custodian shares: opening needs at least two authorised persons (LCSP DA 17ª 1.f). */
+  QUORUM_NOT_REACHED: 409,
+  /** A stored ciphertext fails age authentication or differs from its manifest hash: the bid was altered, nothing is opened. */
+  CIPHERTEXT_TAMPERED: 409,
   /** Unexpected server fault; the message is hidden from clients. */
   INTERNAL: 500,
 } as const;

@@ -12,6 +12,7 @@ import {
   rowCounts,
   type TestApp,
 } from '../helpers/app.js';
+import { registerCustodianKeys } from '../helpers/custody.js';
 import { driverName } from '../helpers/db.js';
 import { validNif } from '../helpers/tax-ids.js';
 import { loadDemoCpv } from '../helpers/tenders.js';
@@ -174,6 +175,12 @@ describe(`back-office pages (${driverName})`, () => {
     for (const [name, authorityId, roles] of people) {
       users[name] = await makeUser(t, { roles: [{ authorityId, roles }] });
     }
+    // Bids are sealed to the custodians' public keys: publication needs one for each.
+    await registerCustodianKeys(
+      t,
+      a,
+      ['c1', 'c2', 'c3'].map((c) => users[c]?.id ?? ''),
+    );
     const company = await makeCompany(t, validNif());
     users.bidder = await makeUser(t, { companies: [{ companyId: company.id, roles: ['company_admin'] }] });
   });

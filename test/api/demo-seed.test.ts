@@ -41,7 +41,7 @@ describe(`demo seed: procurement files (${driverName})`, () => {
     seedDemo(
       t.db.db,
       { actor: { kind: 'system', label: 'demo-seed' }, clock: t.clock, ip: null, userAgent: null },
-      { store: fsBlobStore(t.blobDir), ...opts },
+      { store: fsBlobStore(t.blobDir), custodianIdentitiesDir: identitiesDir(), ...opts },
     );
   const tenders = () =>
     t.db.db
@@ -71,6 +71,40 @@ describe(`demo seed: procurement files (${driverName})`, () => {
   }, 240_000);
   afterAll(async () => {
     await t?.close();
+    if (t) await fs.rm(identitiesDir(), { recursive: true, force: true });
+  });
+
+  /** The demo custodians' identities go to a private temporary directory, removed at the end. */
+  const identitiesDir = () => `${t.blobDir}-identities`;
+
+  it('registers a real key for every demo custodian and keeps its identity in a private file', async () => {
+    const keys = await t.db.db
+      .selectFrom('custodian_key as k')
+      .innerJoin('app_user as u', 'u.id', 'k.user_id')
+      .select(['u.email', 'k.recipient'])
+      .where('k.revoked_at', 'is', null)
+      .execute();
+    // Three custodians in each of the seven cities.
+    expect(keys).toHaveLength(21);
+    const { identityToRecipient } = await import('age-encryption');
+    for (const k of keys.slice(0, 3)) {
+      const file = path.join(identitiesDir(), `${k.email}.txt`);
+      expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+      const identity = (await fs.readFile(file, 'utf8'))
+        .split('\n')
+        .find((l) => l.startsWith('AGE-SECRET-KEY-1'));
+      expect(await identityToRecipient(identity ?? '')).toBe(k.recipient);
+    }
+    // The published demo files carry their sealing target.
+    const notice = await t.db.db
+      .selectFrom('tender_notice')
+      .select('canonical')
+      .where('kind', '=', 'original')
+      .executeTakeFirstOrThrow();
+    const sealing = (JSON.parse(notice.canonical) as { sealing?: { quorum: number; custodians: unknown[] } })
+      .sealing;
+    expect(sealing?.quorum).toBe(2);
+    expect(sealing?.custodians).toHaveLength(3);
   });
 
   it('seeds files in every state, in each of the seven authorities', async () => {

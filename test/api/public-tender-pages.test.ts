@@ -16,6 +16,7 @@ import {
   type Session,
   type TestApp,
 } from '../helpers/app.js';
+import { registerCustodianKeys } from '../helpers/custody.js';
 import { driverName } from '../helpers/db.js';
 import { validNif } from '../helpers/tax-ids.js';
 import { loadDemoCpv, tenderPayload } from '../helpers/tenders.js';
@@ -185,6 +186,8 @@ describe(`public tender pages (${driverName})`, () => {
       ids[name] = u.id;
       s[name] = await login(t, u.email);
     }
+    // Bids are sealed to the custodians' public keys: publication needs one for each.
+    await registerCustodianKeys(t, a.id, [ids.c1 ?? '', ids.c2 ?? '']);
     const taxId = validNif();
     const company = await makeCompany(t, taxId);
     companyName = `Company ${taxId}`;

@@ -7,6 +7,9 @@ import { AUTHORITY_PERMISSIONS, type AuthorityAction } from '../../src/modules/t
 import { TENDER_PERMISSIONS, type TenderAction } from '../../src/modules/tenders/tender.policy.js';
 import { MINOR_ACTIONS } from '../../src/modules/minor/minor-contract.policy.js';
 import { PLAN_PERMISSIONS, type PlanAction } from '../../src/modules/plan/planned-contract.policy.js';
+import { CUSTODY_PERMISSIONS, type CustodyAction } from '../../src/modules/custody/custodian-key.policy.js';
+import { generateCustodianKeyPair } from '../../src/modules/custody/custodian-key.crypto.js';
+import { registerCustodianKeys } from '../helpers/custody.js';
 import { AUTHORITY_ROLES, type AuthorityRole, type CompanyRole } from '../../src/platform/context.js';
 import { hashToken, newId } from '../../src/platform/ids.js';
 import { samplePdf } from '../../src/platform/storage/sample-files.js';
@@ -58,7 +61,8 @@ type Access =
   | { kind: 'authority'; action: AuthorityAction }
   | { kind: 'company'; action: CompanyAction }
   | { kind: 'tender'; action: TenderAction }
-  | { kind: 'plan'; action: PlanAction };
+  | { kind: 'plan'; action: PlanAction }
+  | { kind: 'custody'; action: CustodyAction };
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Built = { url: string; payload?: object; headers?: Record<string, string> };
@@ -120,6 +124,10 @@ function expectedStatus(rc: RouteCase, a: ActorSpec): number {
       // Like procurement files: the authority's staff only, platform administrators included out.
       if (!a.authorityRole) return 404;
       return PLAN_PERMISSIONS[access.action].includes(a.authorityRole) ? rc.ok : 403;
+    case 'custody':
+      // Custodian keys: the authority's staff only, like its files (custodian-key.policy.ts).
+      if (!a.authorityRole) return 404;
+      return CUSTODY_PERMISSIONS[access.action].includes(a.authorityRole) ? rc.ok : 403;
     case 'tender':
       // Procurement files belong to the authority's staff: platform administrators are not members.
       if (!a.authorityRole) return 404;
@@ -1067,6 +1075,45 @@ describe(`role matrix (${driverName})`, () => {
         return { url: `/api/v1/authorities/${authorityId}/holidays/${day}` };
       },
     },
+    // --- custodian keys ---
+    {
+      method: 'PUT',
+      path: '/api/v1/authorities/{authorityId}/custodian-keys/me',
+      access: { kind: 'custody', action: 'custody.register_own' },
+      ok: 200,
+      // A fresh key each call: registering one replaces the caller's previous key.
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/custodian-keys/me`,
+        payload: { recipient: generateCustodianKeyPair().recipient },
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/custodian-keys',
+      access: { kind: 'custody', action: 'custody.list' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/custodian-keys` }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v1/authorities/{authorityId}/custodian-keys/{keyId}',
+      access: { kind: 'custody', action: 'custody.revoke' },
+      ok: 200,
+      // Each call revokes a new key of a new custodian, assigned to no file.
+      build: async () => {
+        const holder = await makeUser(t, { roles: [{ authorityId, roles: ['key_custodian'] }] });
+        const keys = await registerCustodianKeys(t, authorityId, [holder.id]);
+        return { url: `/api/v1/authorities/${authorityId}/custodian-keys/${keys.get(holder.id)?.keyId}` };
+      },
+    },
+    // --- bid receipts ---
+    {
+      method: 'GET',
+      path: '/api/v1/receipt-keys',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({ url: '/api/v1/receipt-keys' }),
+    },
     // --- public tender search ---
     {
       method: 'GET',
@@ -1308,6 +1355,14 @@ describe(`role matrix (${driverName})`, () => {
     ['procurement_officer', 'POST', '/api/v1/authorities/{authorityId}/holidays', 403],
     ['bidder', 'DELETE', '/api/v1/authorities/{authorityId}/holidays/{day}', 404],
     ['anonymous', 'GET', '/api/v1/authorities/{authorityId}/holidays', 200],
+    ['key_custodian', 'PUT', '/api/v1/authorities/{authorityId}/custodian-keys/me', 200],
+    ['procurement_officer', 'PUT', '/api/v1/authorities/{authorityId}/custodian-keys/me', 403],
+    ['authority_admin', 'PUT', '/api/v1/authorities/{authorityId}/custodian-keys/me', 403],
+    ['platform_admin', 'PUT', '/api/v1/authorities/{authorityId}/custodian-keys/me', 404],
+    ['procurement_officer', 'GET', '/api/v1/authorities/{authorityId}/custodian-keys', 200],
+    ['bidder', 'GET', '/api/v1/authorities/{authorityId}/custodian-keys', 404],
+    ['authority_admin', 'DELETE', '/api/v1/authorities/{authorityId}/custodian-keys/{keyId}', 200],
+    ['key_custodian', 'DELETE', '/api/v1/authorities/{authorityId}/custodian-keys/{keyId}', 403],
   ];
 
   describe('hand-written spot checks', () => {

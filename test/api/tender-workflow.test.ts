@@ -13,6 +13,7 @@ import {
   type Session,
   type TestApp,
 } from '../helpers/app.js';
+import { registerCustodianKeys } from '../helpers/custody.js';
 import { validNif } from '../helpers/tax-ids.js';
 import { driverName } from '../helpers/db.js';
 import { loadDemoCpv, tenderPayload } from '../helpers/tenders.js';
@@ -54,6 +55,8 @@ describe(`approval chain and publication (${driverName})`, () => {
       emails[name] = u.email;
       s[name] = await login(t, u.email);
     }
+    // Bids are sealed to the custodians' public keys: publication needs one for each.
+    await registerCustodianKeys(t, a.id, [ids.c1 ?? '', ids.c2 ?? '', ids.c3 ?? '']);
   });
   afterAll(async () => t.close());
 

@@ -28,7 +28,10 @@ export async function startServer(): Promise<{ app: App; url: string; dataDir: s
   await seedDemo(
     app.deps.database.db,
     { actor: { kind: 'system', label: 'demo-seed' }, clock: systemClock, ip: null, userAgent: null },
-    { store: app.deps.blobStore },
+    {
+      store: app.deps.blobStore,
+      custodianIdentitiesDir: path.join(dataDir, 'demo-custodian-identities'),
+    },
   );
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, url: address, dataDir };

@@ -233,6 +233,7 @@ export async function rowCounts(t: TestApp): Promise<Record<string, number>> {
     'minor_invitation',
     'minor_quote',
     'minor_award',
+    'custodian_key',
   ] as const;
   const out: Record<string, number> = {};
   for (const table of tables) {

@@ -114,6 +114,15 @@ export type AuditEvents = {
   'planned_contract.updated': { version: number; changed: string[] };
   'planned_contract.withdrawn': { version: number; reason: string };
   'planned_contract.file_started': { tenderId: string; reference: string };
+  /** A key custodian's public key (issue 4); `replaces` is the key it replaced, revoked in the same step. */
+  'custodian_key.registered': {
+    userId: string;
+    recipient: string;
+    fingerprint: string;
+    replaces: string | null;
+  };
+  /** `replaced` by the custodian's new key, or `revoked` by the authority's administrator. */
+  'custodian_key.revoked': { userId: string; fingerprint: string; reason: 'replaced' | 'revoked' };
 };
 
 export type AuditAction = keyof AuditEvents;

@@ -1,3 +1,4 @@
+import { seedDemoCustodianKeys } from './demo.custody.js';
 import { seedMinorContracts } from './demo.minor.js';
 import { seedDemoPlan } from './demo.plan.js';
 import path from 'node:path';
@@ -299,6 +300,11 @@ export type SeedOptions = {
    * afterwards, which then adds just the files.
    */
   tenders?: boolean | undefined;
+  /**
+   * Where the demo key custodians' private identities are written, one `<email>.txt` each
+   * (demo.custody.ts). Default: `<CONTRACTA_DATA_DIR>/demo-custodian-identities`; null keeps none.
+   */
+  custodianIdentitiesDir?: string | null | undefined;
 };
 
 /**
@@ -325,6 +331,7 @@ export async function seedDemo(
       return { seeded: false, platformAdmin: DEMO_PLATFORM_ADMIN, examples, tenders: 0 };
     }
     await seedPlanAndMinor(db, ctx);
+    await seedCustodianKeys(db, ctx, options);
     const tenders = options.tenders === false ? 0 : await seedTenders(db, ctx, options);
     return { seeded: tenders > 0, platformAdmin: DEMO_PLATFORM_ADMIN, examples, tenders };
   }
@@ -466,6 +473,7 @@ export async function seedDemo(
     }
   });
   await seedPlanAndMinor(db, ctx);
+  await seedCustodianKeys(db, ctx, options);
   const tenders = options.tenders === false ? 0 : await seedTenders(db, ctx, options);
   return { seeded: true, platformAdmin: DEMO_PLATFORM_ADMIN, examples, tenders };
 }
@@ -476,6 +484,19 @@ async function seedPlanAndMinor(db: Db, ctx: Omit<ServiceContext, 'db'>): Promis
     await seedDemoPlan(trx, ctx);
     await seedMinorContracts(trx, ctx);
   });
+}
+
+/** Public keys for the demo custodians that have none (the files' publication needs them). */
+async function seedCustodianKeys(
+  db: Db,
+  ctx: Omit<ServiceContext, 'db'>,
+  options: SeedOptions,
+): Promise<void> {
+  const dir =
+    options.custodianIdentitiesDir === undefined
+      ? path.join(loadConfig().dataDir, 'demo-custodian-identities')
+      : (options.custodianIdentitiesDir ?? undefined);
+  await seedDemoCustodianKeys(db, ctx, dir);
 }
 
 async function seedTenders(db: Db, ctx: Omit<ServiceContext, 'db'>, options: SeedOptions): Promise<number> {

@@ -107,6 +107,7 @@ const FINDING_KEYS: Record<CheckCode, string> = {
   MANDATORY_DOCUMENTS_MISSING: 'backoffice.finding.MANDATORY_DOCUMENTS_MISSING',
   BID_DOCUMENT_WITHOUT_ENVELOPE: 'backoffice.finding.BID_DOCUMENT_WITHOUT_ENVELOPE',
   CUSTODIAN_QUORUM_INVALID: 'backoffice.finding.CUSTODIAN_QUORUM_INVALID',
+  CUSTODIAN_KEY_MISSING: 'custody.finding.CUSTODIAN_KEY_MISSING',
   EXPERT_COMMITTEE_REQUIRED: 'backoffice.finding.EXPERT_COMMITTEE_REQUIRED',
 };
 
@@ -267,6 +268,10 @@ export function officeNav(pc: PageContext, current?: string): Html {
       [`/office/${a.id}/tenders`, a.name],
       [`/office/${a.id}/plan`, `${a.name}: ${pc.t('plan.navPlan')}`],
       [`/office/${a.id}/minor-contracts`, `${a.name}: ${pc.t('minor.office.title')}`],
+      // Key custodians register their public key here (custody.pages.ts).
+      ...(pc.actor.kind === 'user' && pc.actor.authorityRoles.get(a.id)?.includes('key_custodian')
+        ? [[`/office/${a.id}/custodian-key`, `${a.name}: ${pc.t('custody.nav')}`] as [string, string]]
+        : []),
     ]),
     ['/office/approvals', pc.t('backoffice.approvals.title')],
   ];

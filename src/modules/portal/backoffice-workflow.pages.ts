@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
 import { ErrorCodes } from '../../platform/errors.js';
 import { type Html, html } from '../../platform/http/html.js';
+import { activeCustodianKeys, custodianKeyLabel } from '../custody/custody.pages.js';
 import { DOCUMENT_KINDS } from '../tenders/tender-document.rules.js';
 import { listDocuments } from '../tenders/tender-document.service.js';
 import { type NoticeChange, noticeDiff } from '../tenders/notice-diff.rules.js';
@@ -213,11 +214,12 @@ export async function renderFilePage(
 ): Promise<FastifyReply> {
   const ctx = app.serviceContext(request);
   const view = await getTender(ctx, authorityId, tenderId);
-  const [assigned, steps, documents, candidates] = await Promise.all([
+  const [assigned, steps, documents, candidates, keys] = await Promise.all([
     getAssignments(ctx, authorityId, tenderId),
     currentApprovalRound(ctx, authorityId, tenderId),
     listDocuments(ctx, authorityId, tenderId),
     assignmentCandidates(ctx, authorityId),
+    activeCustodianKeys(app, request, authorityId),
   ]);
   const published = view.status === 'published' || view.status === 'cancelled';
   const questions = published ? await listQuestions(ctx, authorityId, tenderId) : [];
@@ -325,6 +327,7 @@ export async function renderFilePage(
   const quorum = t('backoffice.assign.quorum', { k: view.custodianQuorum, n: assigned.custodians.length });
   const assignments = html`<section aria-labelledby="assign-h"><h2 id="assign-h">${t('backoffice.assign.title')}</h2>
     <p id="quorum">${quorum}</p>
+    ${keys ? html`<p id="custodian-keys">${t('custody.assign.keys', { withKey: assigned.custodians.filter((id) => keys.has(id)).length, total: assigned.custodians.length })}</p>` : ''}
     ${
       canEdit
         ? html`<form method="post" action="${base}/assignments" id="assign-form">${csrfField(pc)}${version}
@@ -332,10 +335,10 @@ export async function renderFilePage(
           ${candidates.committee.length ? candidates.committee.map((c) => checkbox({ name: 'committee', id: `committee-${c.id}`, value: c.id, label: c.name, checked: assigned.committee.includes(c.id) })) : html`<p>${t('backoffice.assign.nobody')}</p>`}
         </fieldset>
         <fieldset><legend>${t('backoffice.assign.custodians')}</legend>
-          ${candidates.custodians.length ? candidates.custodians.map((c) => checkbox({ name: 'custodians', id: `custodian-${c.id}`, value: c.id, label: c.name, checked: assigned.custodians.includes(c.id) })) : html`<p>${t('backoffice.assign.nobody')}</p>`}
+          ${candidates.custodians.length ? candidates.custodians.map((c) => checkbox({ name: 'custodians', id: `custodian-${c.id}`, value: c.id, label: custodianKeyLabel(pc, c.name, keys, c.id), checked: assigned.custodians.includes(c.id) })) : html`<p>${t('backoffice.assign.nobody')}</p>`}
         </fieldset>
         <button type="submit" id="assign">${t('backoffice.assign.save')}</button></form>`
-        : html`<ul>${[...assigned.committee.map((id) => `${names.get(id) ?? id} — ${roleLabel(t, 'committee_member')}`), ...assigned.custodians.map((id) => `${names.get(id) ?? id} — ${roleLabel(t, 'key_custodian')}`)].map((x) => html`<li>${x}</li>`)}</ul>`
+        : html`<ul>${[...assigned.committee.map((id) => `${names.get(id) ?? id} — ${roleLabel(t, 'committee_member')}`), ...assigned.custodians.map((id) => `${custodianKeyLabel(pc, names.get(id) ?? id, keys, id)} — ${roleLabel(t, 'key_custodian')}`)].map((x) => html`<li>${x}</li>`)}</ul>`
     }</section>`;
 
   const cf = opts.corrigendum ?? corrigendumFromView(view);

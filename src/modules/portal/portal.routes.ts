@@ -9,6 +9,7 @@ import { APP_CSS } from './static.js';
 import { holidayPages } from '../calendar/holiday.pages.js';
 import { planPages } from '../plan/plan.pages.js';
 import { minorPages } from '../minor/minor.pages.js';
+import { custodyPages } from '../custody/custody.pages.js';
 
 export { renderErrorPage } from './portal.context.js';
 
@@ -25,4 +26,5 @@ export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
   holidayPages(app, r);
   planPages(app, r);
   minorPages(app, r);
+  custodyPages(app, r);
 };

@@ -52,3 +52,23 @@ export function latestApprovalRound(db: Q, authorityId: string, tenderId: string
     .orderBy('s.position')
     .execute();
 }
+
+/**
+ * Published files whose bids are sealed to this custodian's key: its key may not be replaced or
+ * revoked while one of them still has unopened bids, or those bids could never be opened. Until
+ * bid opening exists, every published (not cancelled) file counts as unopened; the opening stage
+ * narrows this to files whose envelopes are not all opened yet.
+ */
+export function sealedFilesOfCustodian(db: Q, authorityId: string, userId: string) {
+  return db
+    .selectFrom('tender_assignment as a')
+    .innerJoin('tender as t', 't.id', 'a.tender_id')
+    .select(['t.id', 't.reference'])
+    .where('a.authority_id', '=', authorityId)
+    .where('t.authority_id', '=', authorityId)
+    .where('a.user_id', '=', userId)
+    .where('a.role', '=', 'key_custodian')
+    .where('t.status', '=', 'published')
+    .orderBy('t.reference')
+    .execute();
+}

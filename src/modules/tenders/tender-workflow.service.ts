@@ -9,6 +9,9 @@ import { newId } from '../../platform/ids.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { earliestDeadline, localDate } from '../calendar/calendar.rules.js';
 import { authorityCalendar } from '../calendar/calendar.service.js';
+import { activeKeysOf, lockCustodians } from '../custody/custodian-key.repo.js';
+import { buildSealingTarget } from '../custody/custodian-key.rules.js';
+import type { SealingTarget } from '../custody/custodian-key.types.js';
 import { findMinorContract } from '../minor/minor-contract.repo.js';
 import { voidMinorRequestOnCancel } from '../minor/minor-contract.service.js';
 import { isHarmonised, minimumTenderPeriod } from '../procedures/procedure.rules.js';
@@ -316,7 +319,13 @@ export async function approvalsInbox(ctx: ServiceContext) {
  * ocid, time of publication and its current documents with their SHA-256. These exact bytes are
  * stored, hashed into the audit trail and shown; later versions are compared against them.
  */
-async function buildNotice(trx: Tx, agg: TenderAggregate, ocid: string, publishedAt: Date): Promise<string> {
+async function buildNotice(
+  trx: Tx,
+  agg: TenderAggregate,
+  ocid: string,
+  publishedAt: Date,
+  sealing: SealingTarget | undefined,
+): Promise<string> {
   const documents = await trx
     .selectFrom('tender_document')
     .select(['id', 'kind', 'title', 'file_name', 'content_type', 'size_bytes', 'sha256'])
@@ -341,7 +350,45 @@ async function buildNotice(trx: Tx, agg: TenderAggregate, ocid: string, publishe
     status: agg.tender.status === 'cancelled' ? 'cancelled' : 'published',
     publishedAt: publishedAt.toISOString(),
     documents: documents.map((d) => ({ ...d, size_bytes: String(d.size_bytes) })),
+    // Notices published before sealed bids existed have no sealing target.
+    ...(sealing ? { sealing } : {}),
   });
+}
+
+/**
+ * The sealing target frozen at publication, read back from the previous notice version: a
+ * corrigendum or a cancellation repeats it unchanged (assignments cannot change after
+ * publication, and bids already sealed to these keys must stay openable).
+ */
+function frozenSealing(previousCanonical: string): SealingTarget | undefined {
+  const parsed = JSON.parse(previousCanonical) as { sealing?: SealingTarget };
+  return parsed.sealing;
+}
+
+/**
+ * Fixes the keys bids will be sealed to: each assigned custodian's active key, numbered by user
+ * id, and the quorum (custodian-key.rules.ts buildSealingTarget). The custodians' memberships are
+ * locked (shared) first, so that a key being replaced at this instant is either replaced before
+ * (and the new key is frozen) or refused after (CUSTODIAN_KEY_IN_USE).
+ */
+async function sealingTargetAt(trx: Tx, agg: TenderAggregate): Promise<SealingTarget> {
+  const authorityId = agg.tender.authority_id;
+  await lockCustodians(trx, authorityId, agg.custodianIds, 'share');
+  const keys = await activeKeysOf(trx, authorityId, agg.custodianIds);
+  const built = buildSealingTarget(agg.custodianIds, keys, agg.tender.custodian_quorum);
+  if (!built.ok) {
+    throw new DomainError('CHECKS_FAILED', 'The file has blocking findings', {
+      findings: [
+        {
+          code: 'CUSTODIAN_KEY_MISSING',
+          severity: 'error',
+          source: 'LCSP DA 17ª; Dir. 2014/24 Annex IV',
+          details: { custodians: agg.custodianIds.length, withKey: keys.length },
+        },
+      ],
+    });
+  }
+  return built.target;
 }
 
 /**
@@ -373,7 +420,8 @@ export async function publishTender(
       .executeTakeFirstOrThrow();
     const ocid = `${authority.ocid_prefix}-${id}`;
     const now = ctx.clock.now();
-    const canonical = await buildNotice(trx, agg, ocid, now);
+    const sealing = await sealingTargetAt(trx, agg);
+    const canonical = await buildNotice(trx, agg, ocid, now, sealing);
     await trx
       .insertInto('tender_notice')
       .values({
@@ -507,7 +555,7 @@ export async function publishCorrigendum(
       .where('id', '=', id)
       .execute();
     const updated = await lockedTender(trx, authorityId, id);
-    const canonical = await buildNotice(trx, updated, t.ocid, now);
+    const canonical = await buildNotice(trx, updated, t.ocid, now, frozenSealing(previous.canonical));
     const changed = changedFields(
       JSON.parse(previous.canonical) as Record<string, unknown>,
       JSON.parse(canonical) as Record<string, unknown>,
@@ -615,12 +663,12 @@ export async function cancelTender(
     if (wasPublished && agg.tender.ocid) {
       const last = await trx
         .selectFrom('tender_notice')
-        .select('version')
+        .select(['version', 'canonical'])
         .where('tender_id', '=', id)
         .orderBy('version', 'desc')
         .executeTakeFirstOrThrow();
       const updated = await lockedTender(trx, authorityId, id);
-      const canonical = await buildNotice(trx, updated, agg.tender.ocid, now);
+      const canonical = await buildNotice(trx, updated, agg.tender.ocid, now, frozenSealing(last.canonical));
       await trx
         .insertInto('tender_notice')
         .values({

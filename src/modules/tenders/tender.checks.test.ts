@@ -46,7 +46,7 @@ function draft(overrides: Partial<TenderDraft> = {}): TenderDraft {
       { envelope: 'B', name: 'Memòria tècnica', mandatory: true },
       { envelope: 'C', name: 'Oferta econòmica', mandatory: true },
     ],
-    custodians: { count: 3, quorum: 2 },
+    custodians: { count: 3, quorum: 2, withKey: 3 },
     invitedCompanyIds: [],
     ...overrides,
   };
@@ -210,10 +210,33 @@ describe('pre-publication checks', () => {
     expect(f?.details).toEqual({ missing: ['memoria_justificativa', 'ppt'] });
   });
 
+  it('requires every custodian to hold a public key, since bids are sealed to those keys', () => {
+    expect(codes(draft({ custodians: { count: 3, quorum: 2, withKey: 2 } }))).toContain(
+      'CUSTODIAN_KEY_MISSING',
+    );
+    expect(codes(draft({ custodians: { count: 3, quorum: 2, withKey: 3 } }))).not.toContain(
+      'CUSTODIAN_KEY_MISSING',
+    );
+    const finding = checkTender(draft({ custodians: { count: 3, quorum: 2, withKey: 1 } }), ctx).find(
+      (f) => f.code === 'CUSTODIAN_KEY_MISSING',
+    );
+    expect(finding).toMatchObject({ severity: 'error', details: { custodians: 3, withKey: 1 } });
+    // A minor contract has no sealed bids and no custodians.
+    expect(
+      codes(draft({ procedure: 'menor', custodians: { count: 0, quorum: 2, withKey: 0 } })),
+    ).not.toContain('CUSTODIAN_KEY_MISSING');
+  });
+
   it('requires a quorum of at least two custodians, and no more than there are', () => {
-    expect(codes(draft({ custodians: { count: 3, quorum: 1 } }))).toContain('CUSTODIAN_QUORUM_INVALID');
-    expect(codes(draft({ custodians: { count: 2, quorum: 3 } }))).toContain('CUSTODIAN_QUORUM_INVALID');
-    expect(codes(draft({ custodians: { count: 2, quorum: 2 } }))).not.toContain('CUSTODIAN_QUORUM_INVALID');
+    expect(codes(draft({ custodians: { count: 3, quorum: 1, withKey: 3 } }))).toContain(
+      'CUSTODIAN_QUORUM_INVALID',
+    );
+    expect(codes(draft({ custodians: { count: 2, quorum: 3, withKey: 2 } }))).toContain(
+      'CUSTODIAN_QUORUM_INVALID',
+    );
+    expect(codes(draft({ custodians: { count: 2, quorum: 2, withKey: 2 } }))).not.toContain(
+      'CUSTODIAN_QUORUM_INVALID',
+    );
   });
 
   it('warns that an expert committee must score when judgement outweighs formulas', () => {
@@ -293,7 +316,7 @@ describe('pre-publication checks', () => {
       lots: [{ number: 1, title: 'x', estimatedValue: '999999', criteria: [] }],
       documents: [],
       tenderDeadline: null,
-      custodians: { count: 1, quorum: 1 },
+      custodians: { count: 1, quorum: 1, withKey: 0 },
     });
     const findings = checkTender(bad, ctx);
     expect(findings.length).toBeGreaterThanOrEqual(5);

@@ -254,6 +254,16 @@ export function checkTender(draft: TenderDraft, ctx: CheckContext): CheckFinding
       details: { quorum: draft.custodians.quorum, custodians: draft.custodians.count },
     });
   }
+  // Bids are sealed to the custodians' public keys when the notice is published: a custodian
+  // without a key could not receive a share, and the opening would need the others only.
+  if (def.published && draft.custodians.withKey < draft.custodians.count) {
+    out.push({
+      code: 'CUSTODIAN_KEY_MISSING',
+      severity: 'error',
+      source: 'LCSP DA 17ª; Dir. 2014/24 Annex IV',
+      details: { custodians: draft.custodians.count, withKey: draft.custodians.withKey },
+    });
+  }
   return out;
 }
 

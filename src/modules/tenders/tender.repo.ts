@@ -46,6 +46,8 @@ export async function loadTender(db: Q, authorityId: string, id: string, opts: {
     lots: lots.map((l) => ({ ...l, criteria: criteria.filter((c) => c.lot_id === l.id) })),
     documentKinds: documents.map((d) => d.kind),
     custodianCount: custodians.length,
+    /** The key custodians assigned, by user id. */
+    custodianIds: custodians.map((c) => c.user_id).sort(),
     bidDocuments,
   };
 }

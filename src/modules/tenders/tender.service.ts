@@ -9,6 +9,7 @@ import { recordEvent } from '../audit/audit.service.js';
 import { earliestDeadline, localDate } from '../calendar/calendar.rules.js';
 import { authorityCalendar } from '../calendar/calendar.service.js';
 import { checkCpv, parseCpv } from '../cpv/cpv.rules.js';
+import { activeKeysOf } from '../custody/custodian-key.repo.js';
 import { findMinorContract } from '../minor/minor-contract.repo.js';
 import { minorFactsForChecks } from '../minor/minor-contract.service.js';
 import type { ContractType, EnvelopeCode, ProcedureCode } from '../procedures/procedure.types.js';
@@ -153,7 +154,8 @@ function draftOf(agg: TenderAggregate): TenderDraft {
       name: d.name_ca,
       mandatory: d.mandatory,
     })),
-    custodians: { count: agg.custodianCount, quorum: t.custodian_quorum },
+    // withKey is filled in by runChecks, which reads the custodians' keys.
+    custodians: { count: agg.custodianCount, quorum: t.custodian_quorum, withKey: 0 },
     invitedCompanyIds: [],
   };
 }
@@ -161,13 +163,14 @@ function draftOf(agg: TenderAggregate): TenderDraft {
 /** Runs the pre-publication checks of a stored file against the authority's settings and calendar. */
 export async function runChecks(ctx: ServiceContext, agg: TenderAggregate): Promise<CheckFinding[]> {
   const authorityId = agg.tender.authority_id;
-  const [cal, authority] = await Promise.all([
+  const [cal, authority, keys] = await Promise.all([
     authorityCalendar(ctx.db, authorityId),
     ctx.db
       .selectFrom('authority')
       .select(['price_weight_cap'])
       .where('id', '=', authorityId)
       .executeTakeFirstOrThrow(),
+    activeKeysOf(ctx.db, authorityId, agg.custodianIds),
   ]);
   const now = ctx.clock.now();
   const today = localDate(now, cal.timeZone);
@@ -177,8 +180,13 @@ export async function runChecks(ctx: ServiceContext, agg: TenderAggregate): Prom
     agg.tender.procedure === 'menor'
       ? await minorFactsForChecks(ctx.db, authorityId, agg.tender.id, today)
       : { recentMinorContracts: [], invitedCompanyIds: [] };
+  const draft = draftOf(agg);
   return checkTender(
-    { ...draftOf(agg), invitedCompanyIds: minor.invitedCompanyIds },
+    {
+      ...draft,
+      custodians: { ...draft.custodians, withKey: keys.length },
+      invitedCompanyIds: minor.invitedCompanyIds,
+    },
     {
       now,
       today,

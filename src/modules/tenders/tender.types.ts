@@ -52,7 +52,11 @@ export type TenderDraft = {
   documents: DocumentKind[];
   /** What bidders must submit, per envelope (names in Catalan, as lot titles). */
   bidDocuments: { envelope: EnvelopeCode; name: string; mandatory: boolean }[];
-  custodians: { count: number; quorum: number };
+  /**
+   * The key custodians assigned, the quorum k needed to open bids, and how many of them hold an
+   * active public key (bids are sealed to those keys at publication).
+   */
+  custodians: { count: number; quorum: number; withKey: number };
   /** Company tax ids invited or foreseen (minor contracts), for the 12-month splitting check. */
   invitedCompanyIds: string[];
 };
@@ -85,6 +89,7 @@ export type CheckCode =
   | 'MANDATORY_DOCUMENTS_MISSING'
   | 'BID_DOCUMENT_WITHOUT_ENVELOPE'
   | 'CUSTODIAN_QUORUM_INVALID'
+  | 'CUSTODIAN_KEY_MISSING'
   | 'EXPERT_COMMITTEE_REQUIRED';
 
 /** One finding of the pre-publication checks, with the rule it comes from. */

@@ -459,6 +459,19 @@ export type Database = {
   minor_invitation: MinorInvitationTable;
   minor_quote: MinorQuoteTable;
   minor_award: MinorAwardTable;
+  custodian_key: CustodianKeyTable;
+};
+
+/** A key custodian's public key (0009): the age recipient only, never the identity. */
+export type CustodianKeyTable = {
+  id: string;
+  authority_id: string;
+  user_id: string;
+  recipient: string;
+  fingerprint: string;
+  created_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  revoked_by: string | null;
 };
 
 export type AuthorityRow = Selectable<AuthorityTable>;

@@ -6,6 +6,9 @@ import backofficeEs from './locales/backoffice.es.json' with { type: 'json' };
 import calendarCa from './locales/calendar.ca.json' with { type: 'json' };
 import calendarEn from './locales/calendar.en.json' with { type: 'json' };
 import calendarEs from './locales/calendar.es.json' with { type: 'json' };
+import custodyCa from './locales/custody.ca.json' with { type: 'json' };
+import custodyEn from './locales/custody.en.json' with { type: 'json' };
+import custodyEs from './locales/custody.es.json' with { type: 'json' };
 import coreCa from './locales/ca.json' with { type: 'json' };
 import coreEn from './locales/en.json' with { type: 'json' };
 import coreEs from './locales/es.json' with { type: 'json' };
@@ -29,9 +32,9 @@ export const DEFAULT_LOCALE: Locale = 'ca';
  * calendar) so that each area's texts live together; the i18n test refuses a key defined twice.
  */
 export const LOCALE_PARTS = {
-  ca: [coreCa, backofficeCa, publicTendersCa, minorCa, planCa, calendarCa],
-  es: [coreEs, backofficeEs, publicTendersEs, minorEs, planEs, calendarEs],
-  en: [coreEn, backofficeEn, publicTendersEn, minorEn, planEn, calendarEn],
+  ca: [coreCa, backofficeCa, publicTendersCa, minorCa, planCa, calendarCa, custodyCa],
+  es: [coreEs, backofficeEs, publicTendersEs, minorEs, planEs, calendarEs, custodyEs],
+  en: [coreEn, backofficeEn, publicTendersEn, minorEn, planEn, calendarEn, custodyEn],
 } as const;
 
 type Messages = Record<string, string>;
