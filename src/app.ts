@@ -23,6 +23,7 @@ import type { Mailer } from './platform/mail.js';
 import { type BlobStore, fsBlobStore } from './platform/storage/blob-store.js';
 import { ephemeralSigningKeyRing, type SigningKeyRing } from './platform/signing-key.js';
 import { receiptRoutes } from './modules/bids/receipt.routes.js';
+import { bidRoutes } from './modules/bids/bid.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/identity/auth.routes.js';
 import { resolveApiToken } from './modules/identity/api-token.service.js';
@@ -37,6 +38,7 @@ import { minorContractRoutes } from './modules/minor/minor-contract.routes.js';
 import { holidayRoutes } from './modules/calendar/holiday.routes.js';
 import { plannedContractRoutes } from './modules/plan/planned-contract.routes.js';
 import { custodianKeyRoutes } from './modules/custody/custodian-key.routes.js';
+import { openingRoutes } from './modules/opening/opening.routes.js';
 
 export const SESSION_COOKIE = 'contracta_session';
 
@@ -224,6 +226,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(plannedContractRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(custodianKeyRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(receiptRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(openingRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(bidRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(portalRoutes(appWithDeps));
   return appWithDeps;
 }

@@ -14,6 +14,8 @@ import { checkPasswordPolicy, hashPassword } from './modules/identity/password.j
 import { insertUser } from './modules/identity/user.repo.js';
 import { type ReceiptVerifyOptions, verifyReceiptCommand } from './modules/bids/receipt.verify.js';
 import { registerSealingCommands } from './modules/sealing/sealing.cli.js';
+import { cleanupStorage, DEFAULT_GRACE_MINUTES } from './modules/bids/bid-cleanup.js';
+import { fsBlobStore } from './platform/storage/blob-store.js';
 import { startApp } from './server.js';
 
 const systemCtx = (label: string) => ({
@@ -162,6 +164,24 @@ receipt
   .action(async (file: string, opts: ReceiptVerifyOptions) => {
     const lines = await verifyReceiptCommand(file, opts);
     process.stdout.write(`${lines.join('\n')}\n`);
+  });
+
+const storage = program.command('storage').description('The content-addressed document and bid store');
+storage
+  .command('cleanup')
+  .description(
+    'Remove stored content no row references (pieces of abandoned or refused bids, unfinished uploads) older than the grace period',
+  )
+  .option('--grace-minutes <n>', 'keep unreferenced content younger than this', String(DEFAULT_GRACE_MINUTES))
+  .action(async (opts: { graceMinutes: string }) => {
+    const graceMinutes = Number(opts.graceMinutes);
+    if (!Number.isInteger(graceMinutes) || graceMinutes < 0)
+      throw new Error('--grace-minutes must be a non-negative integer');
+    const store = fsBlobStore(path.join(loadConfig().dataDir, 'blobs'));
+    const report = await withDb((db) => cleanupStorage({ db, store, now: systemClock.now(), graceMinutes }));
+    process.stdout.write(
+      `Scanned ${report.scanned} blob(s): removed ${report.removed.length}, kept ${report.kept}; removed ${report.temporaryRemoved} unfinished upload(s).\n`,
+    );
   });
 
 // custodian keygen|unwrap and bid seal: offline sealing tools (docs/SEALING.md).

@@ -21,6 +21,11 @@ export type Config = {
   /** Largest document a procurement file may carry, in bytes (uploads stream; nothing is buffered whole). */
   documentMaxBytes: number;
   /**
+   * Largest sealed piece of a bid (one encrypted file or share) in bytes, 1 GiB by default: bids are
+   * streamed into the store, never buffered whole (issue 4).
+   */
+  bidEnvelopeMaxBytes: number;
+  /**
    * PEM file with the platform's Ed25519 receipt-signing key(s); without it, one key is generated
    * once into `<dataDir>/signing-key.pem`. See docs/RECEIPTS.md.
    */
@@ -52,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitMax: intFrom(env.RATE_LIMIT_MAX, 600, 'RATE_LIMIT_MAX'),
     bodyLimit: intFrom(env.BODY_LIMIT, 1_048_576, 'BODY_LIMIT'),
     documentMaxBytes: intFrom(env.DOCUMENT_MAX_BYTES, 104_857_600, 'DOCUMENT_MAX_BYTES'),
+    bidEnvelopeMaxBytes: intFrom(env.BID_ENVELOPE_MAX_BYTES, 1_073_741_824, 'BID_ENVELOPE_MAX_BYTES'),
     signingKeyFile: env.CONTRACTA_SIGNING_KEY_FILE ? path.resolve(env.CONTRACTA_SIGNING_KEY_FILE) : undefined,
   };
 }

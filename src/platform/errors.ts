@@ -99,6 +99,24 @@ export const ErrorCodes = {
   QUORUM_NOT_REACHED: 409,
   /** A stored ciphertext fails age authentication or differs from its manifest hash: the bid was altered, nothing is opened. */
   CIPHERTEXT_TAMPERED: 409,
+  /** An uploaded bid blob's bytes do not hash to the SHA-256 named in its URL: nothing was kept (issue 4). */
+  BLOB_HASH_MISMATCH: 422,
+  /** A sealed envelope (file or share) is larger than BID_ENVELOPE_MAX_BYTES (`details.maxBytes`). */
+  ENVELOPE_TOO_LARGE: 413,
+  /** The bid id is already used by another company or for another tender (it is chosen by the client, once). */
+  BID_ID_TAKEN: 409,
+  /** An envelope manifest is malformed, or was sealed for another tender, bid, envelope, lots or keys (`details`). */
+  MANIFEST_INVALID: 422,
+  /** A file or share a manifest names was not uploaded (or not with the manifest's size): upload it first. */
+  BLOB_MISSING: 422,
+  /** The commitment to the bids is published only once the tender deadline has passed. */
+  COMMITMENT_NOT_YET: 409,
+  /** Bids cannot be opened yet: before the tender deadline or the opening time (`details.opensAt`; LCSP DA 17ª, art. 157). */
+  OPENING_NOT_YET: 409,
+  /** Envelopes open in legal order A → B → C, each once (`details.pending` names the stage that is next). */
+  OPENING_OUT_OF_ORDER: 409,
+  /** Envelope C opens only after the report on envelope B is approved (arts. 146.2.b and 157 LCSP). */
+  OPENING_REPORT_PENDING: 409,
   /** Unexpected server fault; the message is hidden from clients. */
   INTERNAL: 500,
 } as const;

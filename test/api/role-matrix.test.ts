@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/app.js';
@@ -8,8 +8,18 @@ import { TENDER_PERMISSIONS, type TenderAction } from '../../src/modules/tenders
 import { MINOR_ACTIONS } from '../../src/modules/minor/minor-contract.policy.js';
 import { PLAN_PERMISSIONS, type PlanAction } from '../../src/modules/plan/planned-contract.policy.js';
 import { CUSTODY_PERMISSIONS, type CustodyAction } from '../../src/modules/custody/custodian-key.policy.js';
+import { OPENING_PERMISSIONS, type OpeningAction } from '../../src/modules/opening/opening.policy.js';
 import { generateCustodianKeyPair } from '../../src/modules/custody/custodian-key.crypto.js';
 import { registerCustodianKeys } from '../helpers/custody.js';
+import { BID_PERMISSIONS, type BidAction } from '../../src/modules/bids/bid.policy.js';
+import {
+  type Bidder,
+  commitVersion,
+  publishSealedTender,
+  type SealedTender,
+  sealBid,
+  uploadBid,
+} from '../helpers/sealed-bids.js';
 import { AUTHORITY_ROLES, type AuthorityRole, type CompanyRole } from '../../src/platform/context.js';
 import { hashToken, newId } from '../../src/platform/ids.js';
 import { samplePdf } from '../../src/platform/storage/sample-files.js';
@@ -62,7 +72,9 @@ type Access =
   | { kind: 'company'; action: CompanyAction }
   | { kind: 'tender'; action: TenderAction }
   | { kind: 'plan'; action: PlanAction }
-  | { kind: 'custody'; action: CustodyAction };
+  | { kind: 'custody'; action: CustodyAction }
+  | { kind: 'opening'; action: OpeningAction }
+  | { kind: 'bid'; action: BidAction };
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Built = { url: string; payload?: object; headers?: Record<string, string> };
@@ -128,10 +140,18 @@ function expectedStatus(rc: RouteCase, a: ActorSpec): number {
       // Custodian keys: the authority's staff only, like its files (custodian-key.policy.ts).
       if (!a.authorityRole) return 404;
       return CUSTODY_PERMISSIONS[access.action].includes(a.authorityRole) ? rc.ok : 403;
+    case 'opening':
+      // Opening a tender's bids: the authority's staff only, by role (opening.policy.ts).
+      if (!a.authorityRole) return 404;
+      return OPENING_PERMISSIONS[access.action].includes(a.authorityRole) ? rc.ok : 403;
     case 'tender':
       // Procurement files belong to the authority's staff: platform administrators are not members.
       if (!a.authorityRole) return 404;
       return TENDER_PERMISSIONS[access.action].includes(a.authorityRole) ? rc.ok : 403;
+    case 'bid':
+      // A sealed bid is its company's alone: staff and platform administrators see nothing of it.
+      if (!a.companyRole) return 404;
+      return BID_PERMISSIONS[access.action].includes(a.companyRole) ? rc.ok : 403;
     case 'company':
       // Platform administrators included: a company's account is private to its users.
       if (!a.companyRole) return 404;
@@ -363,6 +383,41 @@ describe(`role matrix (${driverName})`, () => {
       .execute();
     minorIds = { inviting, draft };
     return minorIds;
+  }
+
+  /**
+   * Sealed bids: a published tender with a real sealing target (made once), and the matrix
+   * company's one bid for it, submitted (or replaced) by the company's bidder before a call needs it.
+   */
+  let sealed: SealedTender | undefined;
+  const matrixBidId = newId();
+  async function sealedTender(): Promise<SealedTender> {
+    sealed ??= await publishSealedTender(t);
+    return sealed;
+  }
+  async function submitMatrixBid(): Promise<SealedTender> {
+    const tender = await sealedTender();
+    const session = actors.get('bidder')?.session;
+    if (!session) throw new Error('no bidder');
+    const bidder: Bidder = { companyId, taxId: '', session, userId: '', email: '' };
+    const bid = await sealBid(tender, { bidId: matrixBidId, text: (e) => `matrix ${e}` });
+    await uploadBid(t, tender, bidder, bid);
+    const res = await commitVersion(t, tender, bidder, bid);
+    if (res.statusCode !== 201) throw new Error(`matrix bid: ${res.body}`);
+    return tender;
+  }
+  /** A sealed bid submitted afresh, then its manifests for the caller's own submission. */
+  async function matrixVersion(): Promise<Built> {
+    const tender = await sealedTender();
+    const session = actors.get('bidder')?.session;
+    if (!session) throw new Error('no bidder');
+    const bidder: Bidder = { companyId, taxId: '', session, userId: '', email: '' };
+    const bid = await sealBid(tender, { bidId: matrixBidId, text: (e) => `matrix ${e}` });
+    await uploadBid(t, tender, bidder, bid);
+    return {
+      url: `/api/v1/tenders/${tender.ocid}/bids/${matrixBidId}/versions`,
+      payload: { companyId, lots: bid.lots, envelopes: bid.envelopes.map((e) => ({ manifest: e.manifest })) },
+    };
   }
 
   const ROUTES: RouteCase[] = [
@@ -1106,6 +1161,48 @@ describe(`role matrix (${driverName})`, () => {
         return { url: `/api/v1/authorities/${authorityId}/custodian-keys/${keys.get(holder.id)?.keyId}` };
       },
     },
+    // --- opening with a quorum ---
+    // The matrix's published tender has no sealing target nor envelopes: an allowed caller gets
+    // past the policy and stops at the state check (INVALID_TRANSITION).
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/opening/{envelope}/shares',
+      access: { kind: 'opening', action: 'opening.submit_shares' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/opening/A/shares`,
+        payload: { shares: [] },
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/opening/{envelope}/shares/mine',
+      access: { kind: 'opening', action: 'opening.read_own_shares' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/opening/A/shares/mine`,
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/opening/b-report-approved',
+      access: { kind: 'opening', action: 'opening.approve_b_report' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/opening/b-report-approved`,
+        payload: {},
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/tenders/{ocid}/openings',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/tenders/${publishedOcid}/openings` }),
+    },
     // --- bid receipts ---
     {
       method: 'GET',
@@ -1113,6 +1210,60 @@ describe(`role matrix (${driverName})`, () => {
       access: { kind: 'public' },
       ok: 200,
       build: () => ({ url: '/api/v1/receipt-keys' }),
+    },
+    // --- sealed bids ---
+    {
+      method: 'PUT',
+      path: '/api/v1/tenders/{ocid}/bids/{bidId}/blobs/{sha256}',
+      access: { kind: 'bid', action: 'bid.submit' },
+      ok: 201,
+      build: async () => {
+        const tender = await sealedTender();
+        const bytes = randomBytes(64);
+        const sha256 = createHash('sha256').update(bytes).digest('hex');
+        return {
+          url: `/api/v1/tenders/${tender.ocid}/bids/${newId()}/blobs/${sha256}?companyId=${companyId}`,
+          payload: bytes,
+          headers: { 'content-type': 'application/octet-stream' },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/tenders/{ocid}/bids/{bidId}/versions',
+      access: { kind: 'bid', action: 'bid.submit' },
+      ok: 201,
+      build: () => matrixVersion(),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/tenders/{ocid}/bids/{bidId}/withdraw',
+      access: { kind: 'bid', action: 'bid.withdraw' },
+      ok: 201,
+      // A submitted bid each call (a new version of the company's bid), so the withdrawal can succeed.
+      build: async () => {
+        const tender = await submitMatrixBid();
+        return { url: `/api/v1/tenders/${tender.ocid}/bids/${matrixBidId}/withdraw`, payload: { companyId } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/tenders/{ocid}/bids/{bidId}/receipts',
+      access: { kind: 'bid', action: 'bid.read' },
+      ok: 200,
+      build: async () => {
+        const tender = await submitMatrixBid();
+        return { url: `/api/v1/tenders/${tender.ocid}/bids/${matrixBidId}/receipts` };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/tenders/{ocid}/bids/commitment',
+      access: { kind: 'public' },
+      // Public, but only after the deadline: before it, everyone gets the same refusal.
+      ok: 409,
+      okCode: 'COMMITMENT_NOT_YET',
+      build: async () => ({ url: `/api/v1/tenders/${(await sealedTender()).ocid}/bids/commitment` }),
     },
     // --- public tender search ---
     {
@@ -1363,6 +1514,30 @@ describe(`role matrix (${driverName})`, () => {
     ['bidder', 'GET', '/api/v1/authorities/{authorityId}/custodian-keys', 404],
     ['authority_admin', 'DELETE', '/api/v1/authorities/{authorityId}/custodian-keys/{keyId}', 200],
     ['key_custodian', 'DELETE', '/api/v1/authorities/{authorityId}/custodian-keys/{keyId}', 403],
+    [
+      'procurement_officer',
+      'POST',
+      '/api/v1/authorities/{authorityId}/tenders/{tenderId}/opening/{envelope}/shares',
+      403,
+    ],
+    [
+      'platform_admin',
+      'POST',
+      '/api/v1/authorities/{authorityId}/tenders/{tenderId}/opening/{envelope}/shares',
+      404,
+    ],
+    [
+      'key_custodian',
+      'POST',
+      '/api/v1/authorities/{authorityId}/tenders/{tenderId}/opening/b-report-approved',
+      403,
+    ],
+    ['bidder', 'POST', '/api/v1/tenders/{ocid}/bids/{bidId}/versions', 201],
+    ['company_admin', 'POST', '/api/v1/tenders/{ocid}/bids/{bidId}/withdraw', 201],
+    ['procurement_officer', 'GET', '/api/v1/tenders/{ocid}/bids/{bidId}/receipts', 404],
+    ['key_custodian', 'PUT', '/api/v1/tenders/{ocid}/bids/{bidId}/blobs/{sha256}', 404],
+    ['platform_admin', 'GET', '/api/v1/tenders/{ocid}/bids/{bidId}/receipts', 404],
+    ['anonymous', 'POST', '/api/v1/tenders/{ocid}/bids/{bidId}/versions', 401],
   ];
 
   describe('hand-written spot checks', () => {

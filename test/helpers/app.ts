@@ -234,6 +234,16 @@ export async function rowCounts(t: TestApp): Promise<Record<string, number>> {
     'minor_quote',
     'minor_award',
     'custodian_key',
+    'bid',
+    'bid_version',
+    'tender_bid_counter',
+    'bid_envelope',
+    'bid_blob',
+    'opening',
+    'opening_custodian',
+    'bid_opening',
+    'bid_plaintext',
+    'opening_b_report',
   ] as const;
   const out: Record<string, number> = {};
   for (const table of tables) {

@@ -123,6 +123,48 @@ export type AuditEvents = {
   };
   /** `replaced` by the custodian's new key, or `revoked` by the authority's administrator. */
   'custodian_key.revoked': { userId: string; fingerprint: string; reason: 'replaced' | 'revoked' };
+  /**
+   * A sealed bid's submission or replacement (issue 4). Written in the company's trail only
+   * (authority_id null): the authority must not learn who bid until envelope A is opened.
+   */
+  'bid.submitted': {
+    bidId: string;
+    version: number;
+    sequence: number;
+    lots: number[];
+    receivedAt: string;
+    receiptSha256: string;
+    envelopes: { envelope: string; manifestSha256: string }[];
+    replaced: boolean;
+  };
+  /** A bid withdrawn before the deadline (company's trail only, like `bid.submitted`). */
+  'bid.withdrawn': {
+    bidId: string;
+    version: number;
+    sequence: number;
+    receivedAt: string;
+    receiptSha256: string;
+  };
+  /** The public commitment to the bids at the deadline: counts and the SHA-256 of the hash list. */
+  'bid.commitment_published': {
+    ocid: string;
+    deadline: string;
+    bids: number;
+    lots: { lot: number; bids: number }[];
+    commitmentSha256: string;
+  };
+  /** A custodian handed in key shares for an opening stage (issue 4); never the share material. */
+  'opening.shares_submitted': { envelope: string; custodianIndex: number; bids: number };
+  /** The public opening record of a stage (its SHA-256; the record itself is in `opening`). */
+  'opening.recorded': {
+    ocid: string;
+    envelope: string;
+    recordSha256: string;
+    custodians: { index: number; name: string }[];
+    bids: { bidId: string; outcome: string; failure: string | null }[];
+  };
+  /** Stand-in for the evaluation issue: the committee approved the B report, envelope C may open. */
+  'opening.b_report_approved': { ocid: string };
 };
 
 export type AuditAction = keyof AuditEvents;

@@ -48,8 +48,31 @@ export type BidReceipt = {
   keyId: string;
 };
 
+/**
+ * A withdrawal's receipt: the bid no longer counts from `receivedAt` (the company may withdraw
+ * before the deadline; the version it withdraws is named). Same signature, same key.
+ */
+export const WITHDRAWAL_KIND = 'contracta.bid-withdrawal-receipt';
+export type WithdrawalReceipt = {
+  v: typeof RECEIPT_VERSION;
+  kind: typeof WITHDRAWAL_KIND;
+  ocid: string;
+  tenderId: string;
+  bidId: string;
+  version: number;
+  sequence: number;
+  /** The version that counted until now and no longer does. */
+  withdraws: number;
+  lots: number[];
+  company: { id: string; taxId: string };
+  receivedAt: string;
+  keyId: string;
+};
+
+export type AnyReceipt = BidReceipt | WithdrawalReceipt;
+
 /** The downloadable receipt file. */
-export type ReceiptFile = { receipt: BidReceipt; signature: string };
+export type ReceiptFile = { receipt: AnyReceipt; signature: string };
 
 export type ReceiptInput = Omit<BidReceipt, 'v' | 'kind' | 'receivedAt' | 'keyId'> & { receivedAt: Date };
 
@@ -91,7 +114,7 @@ export function buildReceipt(input: ReceiptInput, keyId: string): BidReceipt {
 }
 
 /** The bytes the signature covers: UTF-8 of the receipt's canonical JSON. */
-export function receiptBytes(receipt: BidReceipt): Uint8Array {
+export function receiptBytes(receipt: AnyReceipt): Uint8Array {
   return new TextEncoder().encode(canonicalJson(receipt));
 }
 
@@ -149,13 +172,31 @@ const RECEIPT_KEYS = [
   'keyId',
 ] as const;
 
+const WITHDRAWAL_KEYS = [
+  'v',
+  'kind',
+  'ocid',
+  'tenderId',
+  'bidId',
+  'version',
+  'sequence',
+  'withdraws',
+  'lots',
+  'company',
+  'receivedAt',
+  'keyId',
+] as const;
+
 /** Everything wrong with a receipt object's shape, as `path: problem` lines; empty when well formed. */
 export function receiptProblems(r: unknown, at = ''): string[] {
   const out: string[] = [];
   if (!isObj(r)) return [`${at ? at.slice(0, -1) : 'receipt'}: must be an object`];
-  keysExactly(r, RECEIPT_KEYS, at, out);
+  const withdrawal = r.kind === WITHDRAWAL_KIND;
+  keysExactly(r, withdrawal ? WITHDRAWAL_KEYS : RECEIPT_KEYS, at, out);
   if (r.v !== RECEIPT_VERSION) out.push(`${at}v: must be ${RECEIPT_VERSION}`);
-  if (r.kind !== RECEIPT_KIND) out.push(`${at}kind: must be "${RECEIPT_KIND}"`);
+  if (r.kind !== RECEIPT_KIND && !withdrawal)
+    out.push(`${at}kind: must be "${RECEIPT_KIND}" or "${WITHDRAWAL_KIND}"`);
+  if (withdrawal) checkPositiveInt(r.withdraws, `${at}withdraws`, out);
   checkString(r.ocid, OCID, `${at}ocid`, 'an ocid', out);
   checkString(r.tenderId, UUID, `${at}tenderId`, 'a lowercase UUID', out);
   checkString(r.bidId, UUID, `${at}bidId`, 'a lowercase UUID', out);
@@ -183,7 +224,9 @@ export function receiptProblems(r: unknown, at = ''): string[] {
     new Date(r.receivedAt).toISOString() !== r.receivedAt
   )
     out.push(`${at}receivedAt: must be a UTC instant with milliseconds and Z`);
-  if (!Array.isArray(r.envelopes) || r.envelopes.length === 0)
+  if (withdrawal) {
+    // A withdrawal names no envelope: the bid's sealed envelopes stop counting.
+  } else if (!Array.isArray(r.envelopes) || r.envelopes.length === 0)
     out.push(`${at}envelopes: must list at least one envelope`);
   else {
     let last = -1;
@@ -229,15 +272,16 @@ export function parseReceiptFile(
 }
 
 /** Human-readable lines describing a receipt, for the CLI and pages. */
-export function receiptSummary(r: BidReceipt): string[] {
+export function receiptSummary(r: AnyReceipt): string[] {
   return [
     `Tender:      ${r.ocid} (${r.tenderId})`,
     `Bid:         ${r.bidId}, version ${r.version}`,
+    ...(r.kind === WITHDRAWAL_KIND ? [`Withdraws:   version ${r.withdraws}`] : []),
     `Sequence:    ${r.sequence}`,
     `Lots:        ${r.lots.join(', ')}`,
     `Company:     ${r.company.taxId} (${r.company.id})`,
     `Received at: ${r.receivedAt}`,
-    ...r.envelopes.map(
+    ...(r.kind === WITHDRAWAL_KIND ? [] : r.envelopes).map(
       (e) =>
         `Envelope ${e.envelope}:  manifest ${e.manifestSha256}, ${e.files.length} file(s), ${e.shares.length} share(s)`,
     ),

@@ -7,19 +7,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sampleReceiptInput } from '../../../test/helpers/receipts.js';
 import { canonicalJson } from '../../platform/canonical-json.js';
 import { ephemeralSigningKeyRing, keyIdOf, parseSigningKeyFile } from '../../platform/signing-key.js';
-import {
-  type BidReceipt,
-  buildReceipt,
-  type ReceiptFile,
-  receiptBytes,
-  receiptProblems,
-} from './receipt.rules.js';
+import { type BidReceipt, buildReceipt, receiptBytes, receiptProblems } from './receipt.rules.js';
 import { signReceipt, type VerificationKey, verifyReceiptFile } from './receipt.signing.js';
 
 const ring = ephemeralSigningKeyRing();
 const trusted: VerificationKey[] = [{ keyId: ring.current.keyId, publicKey: ring.current.publicKey }];
-const signed = (): ReceiptFile =>
-  signReceipt(buildReceipt(sampleReceiptInput(), ring.current.keyId), ring.current);
+const signed = () => signReceipt(buildReceipt(sampleReceiptInput(), ring.current.keyId), ring.current);
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

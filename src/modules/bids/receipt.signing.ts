@@ -1,6 +1,6 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { keyIdOf, type SigningKey } from '../../platform/signing-key.js';
-import { type BidReceipt, parseReceiptFile, type ReceiptFile, receiptBytes } from './receipt.rules.js';
+import { type AnyReceipt, parseReceiptFile, type ReceiptFile, receiptBytes } from './receipt.rules.js';
 
 /**
  * Ed25519 signatures over a receipt's canonical bytes (RFC 8032 "pure" Ed25519: the message is
@@ -10,7 +10,10 @@ import { type BidReceipt, parseReceiptFile, type ReceiptFile, receiptBytes } fro
 export { keyIdOf };
 
 /** Signs a receipt with the platform's current key; the receipt must already name that key. */
-export function signReceipt(receipt: BidReceipt, key: SigningKey): ReceiptFile {
+export function signReceipt<R extends AnyReceipt>(
+  receipt: R,
+  key: SigningKey,
+): { receipt: R; signature: string } {
   if (receipt.keyId !== key.keyId)
     throw new Error(`The receipt names key ${receipt.keyId} but would be signed with ${key.keyId}`);
   const signature = sign(null, receiptBytes(receipt), key.privateKey).toString('base64');

@@ -135,10 +135,15 @@ export function findPublishedDocumentRow(db: Q, ocid: string, id: string) {
  * by authority: the store is shared, and content is removed only when no one uses it.
  */
 export async function blobIsReferenced(db: Q, sha256: string): Promise<boolean> {
+  // The store is shared by documents, sealed bids and opened bids: content goes only when no
+  // row of any of them points at it.
   const row = await db
     .selectFrom('tender_document')
-    .select('id')
+    .select('sha256')
     .where('sha256', '=', sha256)
+    .union(db.selectFrom('bid_blob').select('sha256').where('sha256', '=', sha256))
+    .union(db.selectFrom('bid_plaintext').select('sha256').where('sha256', '=', sha256))
+    .limit(1)
     .executeTakeFirst();
   return row !== undefined;
 }

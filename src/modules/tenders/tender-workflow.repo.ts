@@ -1,3 +1,4 @@
+import { type SqlBool, sql } from 'kysely';
 import type { Db } from '../../platform/db/client.js';
 import type { Tx } from '../../platform/db/tx.js';
 
@@ -55,9 +56,9 @@ export function latestApprovalRound(db: Q, authorityId: string, tenderId: string
 
 /**
  * Published files whose bids are sealed to this custodian's key: its key may not be replaced or
- * revoked while one of them still has unopened bids, or those bids could never be opened. Until
- * bid opening exists, every published (not cancelled) file counts as unopened; the opening stage
- * narrows this to files whose envelopes are not all opened yet.
+ * revoked while one of them still has unopened bids, or those bids could never be opened. A file
+ * counts until every envelope stage its notice declares has been opened (a notice without the
+ * list, published before envelopes were declared, counts as sealed).
  */
 export function sealedFilesOfCustodian(db: Q, authorityId: string, userId: string) {
   return db
@@ -69,6 +70,14 @@ export function sealedFilesOfCustodian(db: Q, authorityId: string, userId: strin
     .where('a.user_id', '=', userId)
     .where('a.role', '=', 'key_custodian')
     .where('t.status', '=', 'published')
+    .where(
+      sql<SqlBool>`EXISTS (
+        SELECT 1 FROM jsonb_array_elements_text(COALESCE(
+          (SELECT n.snapshot -> 'envelopes' FROM tender_notice n
+            WHERE n.tender_id = t.id ORDER BY n.version DESC LIMIT 1),
+          '["A","B","C"]'::jsonb)) AS e (envelope)
+        WHERE NOT EXISTS (SELECT 1 FROM opening o WHERE o.tender_id = t.id AND o.envelope = e.envelope))`,
+    )
     .orderBy('t.reference')
     .execute();
 }

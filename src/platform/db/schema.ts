@@ -427,6 +427,102 @@ export type MinorAwardTable = {
   round: ColumnType<number, number | undefined, never>;
 };
 
+/** Sealed bids (migrations/0010_bids.sql). */
+export type BidTable = {
+  id: string;
+  tender_id: string;
+  authority_id: string;
+  company_id: string;
+  status: string;
+  current_version: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+};
+
+export type BidVersionTable = {
+  id: string;
+  bid_id: string;
+  tender_id: string;
+  authority_id: string;
+  version: number;
+  kind: string;
+  sequence: number;
+  lots: number[];
+  received_at: Timestamp;
+  submitted_by: string;
+  receipt: string;
+  signature: string;
+  key_id: string;
+};
+
+export type TenderBidCounterTable = {
+  tender_id: string;
+  last_sequence: number;
+};
+
+export type BidEnvelopeTable = {
+  id: string;
+  bid_version_id: string;
+  tender_id: string;
+  authority_id: string;
+  envelope: string;
+  manifest: string;
+  manifest_sha256: string;
+  envelope_recipient: string;
+};
+
+export type BidBlobTable = {
+  bid_envelope_id: string;
+  authority_id: string;
+  kind: string;
+  position: number;
+  sha256: string;
+  size_bytes: ColumnType<string, string | number | bigint, string | number | bigint>;
+};
+
+/** Opening of sealed bids (migrations/0011_opening.sql). Key shares are never stored. */
+export type OpeningTable = {
+  id: string;
+  tender_id: string;
+  authority_id: string;
+  envelope: string;
+  opened_at: Timestamp;
+  record: string;
+  record_sha256: string;
+};
+
+export type OpeningCustodianTable = {
+  opening_id: string;
+  authority_id: string;
+  custodian_index: number;
+  user_id: string;
+};
+
+export type BidOpeningTable = {
+  opening_id: string;
+  bid_envelope_id: string;
+  authority_id: string;
+  bid_id: string;
+  outcome: string;
+  failure_code: string | null;
+};
+
+export type BidPlaintextTable = {
+  bid_envelope_id: string;
+  authority_id: string;
+  position: number;
+  name: string;
+  sha256: string;
+  size_bytes: ColumnType<string, string | number | bigint, string | number | bigint>;
+};
+
+export type OpeningBReportTable = {
+  tender_id: string;
+  authority_id: string;
+  approved_by: string;
+  approved_at: Timestamp;
+};
+
 export type Database = {
   consortium: ConsortiumTable;
   authority: AuthorityTable;
@@ -437,6 +533,16 @@ export type Database = {
   tender_search: TenderSearchTable;
   award_criterion: AwardCriterionTable;
   tender_bid_document: TenderBidDocumentTable;
+  bid: BidTable;
+  bid_version: BidVersionTable;
+  tender_bid_counter: TenderBidCounterTable;
+  bid_envelope: BidEnvelopeTable;
+  bid_blob: BidBlobTable;
+  opening: OpeningTable;
+  opening_custodian: OpeningCustodianTable;
+  bid_opening: BidOpeningTable;
+  bid_plaintext: BidPlaintextTable;
+  opening_b_report: OpeningBReportTable;
   tender_assignment: TenderAssignmentTable;
   tender_document: TenderDocumentTable;
   tender_approval: TenderApprovalTable;

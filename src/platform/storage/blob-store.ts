@@ -35,7 +35,19 @@ export interface BlobStore {
   has(sha256: string): Promise<boolean>;
   /** Removes a blob (cleanup of content no row references); no error when absent. */
   delete(sha256: string): Promise<void>;
+  /** Size and time of storage of a blob, or null when absent (an S3 HEAD). */
+  stat(sha256: string): Promise<BlobInfo | null>;
+  /** Every stored blob, in no particular order (an S3 listing); for the cleanup pass. */
+  list(): AsyncIterable<BlobInfo>;
+  /**
+   * Removes unfinished uploads (left by a crash between the first byte and the final rename) that
+   * started before `before`; returns how many. An S3 store aborts its stale multipart uploads.
+   */
+  sweepTemporary(before: Date): Promise<number>;
 }
+
+/** What the store knows about a blob besides its bytes. */
+export type BlobInfo = { sha256: string; size: number; storedAt: Date };
 
 const SHA256_RE = /^[0-9a-f]{64}$/;
 
@@ -83,6 +95,16 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
+/** Entries of a directory; none when it does not exist (yet). */
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch (err) {
+    if (isMissing(err)) return [];
+    throw err;
+  }
+}
+
 /** Durability of a rename needs the directory entry itself on disk, not only the file. */
 async function fsyncDir(dir: string): Promise<void> {
   const handle = await fs.open(dir, 'r');
@@ -118,6 +140,9 @@ export function fsBlobStore(root: string): BlobStore & { root: string } {
         const target = blobPath(sha256);
         if (await exists(target)) {
           await fs.rm(tmp, { force: true });
+          // Uploaded again: the cleanup's grace period counts from now, not from the first copy.
+          const now = new Date();
+          await fs.utimes(target, now, now).catch(() => undefined);
           return { sha256, size: counter.size, created: false };
         }
         await fs.mkdir(path.dirname(target), { recursive: true });
@@ -147,6 +172,45 @@ export function fsBlobStore(root: string): BlobStore & { root: string } {
 
     async delete(sha256) {
       await fs.rm(blobPath(sha256), { force: true });
+    },
+
+    async stat(sha256) {
+      try {
+        const st = await fs.stat(blobPath(sha256));
+        return { sha256, size: st.size, storedAt: st.mtime };
+      } catch (err) {
+        if (isMissing(err)) return null;
+        throw err;
+      }
+    },
+
+    async *list() {
+      const top = path.join(root, 'sha256');
+      for (const a of await listDir(top)) {
+        for (const b of await listDir(path.join(top, a))) {
+          for (const name of await listDir(path.join(top, a, b))) {
+            if (!SHA256_RE.test(name)) continue;
+            const st = await fs.stat(path.join(top, a, b, name)).catch((err: unknown) => {
+              if (isMissing(err)) return null;
+              throw err;
+            });
+            if (st) yield { sha256: name, size: st.size, storedAt: st.mtime };
+          }
+        }
+      }
+    },
+
+    async sweepTemporary(before) {
+      let removed = 0;
+      for (const name of await listDir(tmpDir)) {
+        const file = path.join(tmpDir, name);
+        const st = await fs.stat(file).catch(() => null);
+        if (st && st.mtime < before) {
+          await fs.rm(file, { force: true });
+          removed += 1;
+        }
+      }
+      return removed;
     },
   };
 }

@@ -1,0 +1,499 @@
+/**
+ * Sealed bid submission (issue 4, docs/SEALING.md), 24/7. Two phases so that a crash never leaves
+ * a partial bid: the client first streams every ciphertext and encrypted share into the
+ * content-addressed store (hashed on the way, fsynced before the answer); then one transaction
+ * checks the manifests against the published notice, writes the version, its envelopes and pieces,
+ * the signed receipt and the audit event. Pieces no row references are removed by the cleanup pass
+ * (bid-cleanup.ts). The server clock alone decides the deadline (LCSP DA 17ª; Dir. 2014/24 Annex IV).
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { canonicalJson } from '../../platform/canonical-json.js';
+import type { ServiceContext } from '../../platform/context.js';
+import type { Db } from '../../platform/db/client.js';
+import { isUniqueViolation } from '../../platform/db/errors.js';
+import { type Tx, withTransaction } from '../../platform/db/tx.js';
+import { DomainError } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import type { SigningKey } from '../../platform/signing-key.js';
+import type { BlobStore, StoredBlob } from '../../platform/storage/blob-store.js';
+import { recordEvent } from '../audit/audit.service.js';
+import { lockBlob } from '../tenders/tender-document.repo.js';
+import { authorizeOnBid } from './bid.policy.js';
+import {
+  blobReferenced,
+  commitmentRecorded,
+  companyTaxId,
+  countedBids,
+  currentNotice,
+  findBid,
+  findCompanyBid,
+  findTenderByOcid,
+  insertEnvelope,
+  insertVersion,
+  lastVersion,
+  listVersions,
+  nextSequence,
+  upsertBid,
+  versionLots,
+} from './bid.repo.js';
+import {
+  assertBeforeDeadline,
+  assertCommitmentDue,
+  assertTakesBids,
+  biddingTerms,
+  blobsOf,
+  buildCommitment,
+  buildWithdrawalReceipt,
+  checkEnvelopes,
+  checkLots,
+  nextBidStatus,
+} from './bid.rules.js';
+import type {
+  BidCommitment,
+  BidStatus,
+  BiddingTerms,
+  SubmitVersionInput,
+  WithdrawalReceipt,
+} from './bid.types.js';
+import { buildReceipt, type ReceiptFile } from './receipt.rules.js';
+import { signReceipt } from './receipt.signing.js';
+
+/** Where bid pieces go, how large one may be, and the key that signs receipts. */
+export type BidStorage = {
+  store: BlobStore;
+  /** BID_ENVELOPE_MAX_BYTES. */
+  maxBytes: number;
+  signingKey: SigningKey;
+  log: { warn(obj: object, msg: string): void };
+};
+
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+async function termsOf(
+  db: ServiceContext['db'],
+  ocid: string,
+  lock?: 'share' | 'update',
+): Promise<BiddingTerms> {
+  const tender = await findTenderByOcid(db, ocid, lock);
+  if (!tender?.ocid) throw new DomainError('NOT_FOUND', 'Tender not found');
+  const notice = await currentNotice(db, tender.id);
+  if (!notice) throw new DomainError('NOT_FOUND', 'Tender not found');
+  return biddingTerms({ ...tender, ocid: tender.ocid }, notice);
+}
+
+/**
+ * A bid id is the client's choice, made before sealing (it is inside every manifest and share):
+ * it may be used by one company for one tender only.
+ */
+function assertBidIdFree(
+  bid: { tender_id: string; company_id: string } | undefined,
+  tenderId: string,
+  companyId: string,
+): void {
+  if (bid && (bid.tender_id !== tenderId || bid.company_id !== companyId)) {
+    throw new DomainError('BID_ID_TAKEN', 'This bid id is already used; seal the bid with a new one');
+  }
+}
+
+/**
+ * Removes content this request stored and that no row references (under the per-content lock,
+ * as tender documents do). Logged, not thrown: an orphan is harmless and the cleanup pass gets it.
+ */
+async function discard(ctx: ServiceContext, storage: BidStorage, blob: StoredBlob): Promise<void> {
+  if (!blob.created) return;
+  try {
+    await withTransaction(ctx.db as Db, async (trx) => {
+      await lockBlob(trx, blob.sha256);
+      if (!(await blobReferenced(trx, blob.sha256))) await storage.store.delete(blob.sha256);
+    });
+  } catch (err) {
+    storage.log.warn({ err, sha256: blob.sha256 }, 'could not remove unreferenced bid content');
+  }
+}
+
+/**
+ * Checks, before a byte is read, that this caller may upload a piece of this bid now: a member of
+ * the company, a published tender taking sealed bids, before its deadline, a bid id free or the
+ * company's own for this tender.
+ */
+export async function checkCanUpload(
+  ctx: ServiceContext,
+  input: { ocid: string; bidId: string; companyId: string },
+): Promise<void> {
+  authorizeOnBid(ctx.actor, 'bid.submit', input.companyId);
+  const terms = await termsOf(ctx.db, input.ocid);
+  assertTakesBids(terms);
+  assertBeforeDeadline(ctx.clock.now(), terms.deadline);
+  assertBidIdFree(await findBid(ctx.db, input.bidId), terms.tenderId, input.companyId);
+}
+
+/**
+ * Streams one sealed piece (an encrypted file or share) into the store. The bytes must hash to the
+ * SHA-256 named by the client, and the last byte must arrive before the deadline; otherwise
+ * nothing is kept. Nothing is written to the database: the piece is bound to the bid only when a
+ * version naming it is committed.
+ */
+export async function uploadBidBlob(
+  ctx: ServiceContext,
+  storage: BidStorage,
+  input: { ocid: string; bidId: string; companyId: string; sha256: string; stream: Readable },
+): Promise<{ sha256: string; size: number }> {
+  await checkCanUpload(ctx, input);
+  let stored: StoredBlob;
+  try {
+    stored = await storage.store.put(input.stream, { maxBytes: storage.maxBytes });
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'DOCUMENT_TOO_LARGE') {
+      throw new DomainError('ENVELOPE_TOO_LARGE', `A sealed piece is larger than ${storage.maxBytes} bytes`, {
+        maxBytes: storage.maxBytes,
+      });
+    }
+    throw err;
+  }
+  if (stored.sha256 !== input.sha256) {
+    await discard(ctx, storage, stored);
+    throw new DomainError('BLOB_HASH_MISMATCH', 'The bytes received do not hash to the SHA-256 in the URL', {
+      expected: input.sha256,
+      received: stored.sha256,
+    });
+  }
+  // The last byte is in (and on disk): that instant decides.
+  const terms = await termsOf(ctx.db, input.ocid);
+  try {
+    assertBeforeDeadline(ctx.clock.now(), terms.deadline);
+  } catch (err) {
+    await discard(ctx, storage, stored);
+    throw err;
+  }
+  return { sha256: stored.sha256, size: stored.size };
+}
+
+/** Locks every piece (sorted, so two submissions never deadlock) and checks each is stored. */
+async function requireStored(
+  trx: Tx,
+  store: BlobStore,
+  pieces: { sha256: string; size: number | null }[],
+): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  const hashes = [...new Set(pieces.map((p) => p.sha256))].sort();
+  for (const sha256 of hashes) {
+    await lockBlob(trx, sha256);
+    const info = await store.stat(sha256);
+    if (!info)
+      throw new DomainError('BLOB_MISSING', 'A piece the manifest names was not uploaded', { sha256 });
+    sizes.set(sha256, info.size);
+  }
+  for (const p of pieces) {
+    if (p.size !== null && sizes.get(p.sha256) !== p.size) {
+      throw new DomainError('BLOB_MISSING', 'A stored piece does not have the size the manifest gives', {
+        sha256: p.sha256,
+        size: p.size,
+      });
+    }
+  }
+  return sizes;
+}
+
+/**
+ * Submits a version of a bid (the first submission or a replacement: the last version counts) and
+ * returns its signed receipt. Everything is checked under the tender's and the bid's locks, with
+ * the server clock read once the locks are held: the receipt time, the deadline check and the
+ * sequence number all refer to that instant.
+ */
+export async function submitBidVersion(
+  ctx: ServiceContext,
+  storage: BidStorage,
+  ocid: string,
+  bidId: string,
+  input: SubmitVersionInput,
+): Promise<ReceiptFile> {
+  const actor = authorizeOnBid(ctx.actor, 'bid.submit', input.companyId);
+  try {
+    return await withTransaction(ctx.db as Db, async (trx) => {
+      const terms = await termsOf(trx, ocid, 'share');
+      const target = assertTakesBids(terms);
+      const bid = await findBid(trx, bidId, { forUpdate: true });
+      assertBidIdFree(bid, terms.tenderId, input.companyId);
+      const own = bid ?? (await findCompanyBid(trx, terms.tenderId, input.companyId));
+      if (own && own.id !== bidId) {
+        throw new DomainError('CONFLICT', 'The company already has a bid for this tender: replace that one', {
+          bidId: own.id,
+        });
+      }
+      const now = ctx.clock.now();
+      assertBeforeDeadline(now, terms.deadline);
+      const lots = checkLots(input.lots, terms);
+      const envelopes = checkEnvelopes(input.envelopes, {
+        target,
+        bidId,
+        lots,
+        envelopes: terms.envelopes,
+      });
+      const pieces = envelopes.map((e) => blobsOf(e));
+      const sizes = await requireStored(trx, storage.store, pieces.flat());
+      const taxId = await companyTaxId(trx, input.companyId);
+      if (!taxId) throw new DomainError('NOT_FOUND', 'Company not found');
+
+      const version = (await lastVersion(trx, bidId)) + 1;
+      const sequence = await nextSequence(trx, terms.tenderId);
+      const receipt = buildReceipt(
+        {
+          ocid,
+          tenderId: terms.tenderId,
+          bidId,
+          version,
+          sequence,
+          lots,
+          company: { id: input.companyId, taxId },
+          receivedAt: now,
+          envelopes: envelopes.map((e) => ({
+            envelope: e.envelope,
+            manifestSha256: e.manifestSha256,
+            files: e.manifest.files.map((f) => f.sha256),
+            shares: e.manifest.shares.map((s) => s.sha256),
+          })),
+        },
+        storage.signingKey.keyId,
+      );
+      const file = signReceipt(receipt, storage.signingKey);
+      const receiptJson = canonicalJson(receipt);
+      const status: BidStatus = nextBidStatus((own?.status as BidStatus | undefined) ?? null, 'submit');
+      await upsertBid(
+        trx,
+        {
+          id: bidId,
+          tenderId: terms.tenderId,
+          authorityId: terms.authorityId,
+          companyId: input.companyId,
+          status,
+          currentVersion: version,
+          at: now,
+        },
+        own !== undefined,
+      );
+      const versionId = newId();
+      await insertVersion(trx, {
+        id: versionId,
+        bidId,
+        tenderId: terms.tenderId,
+        authorityId: terms.authorityId,
+        version,
+        kind: 'submission',
+        sequence,
+        lots,
+        receivedAt: now,
+        submittedBy: actor.userId,
+        receipt: receiptJson,
+        signature: file.signature,
+        keyId: receipt.keyId,
+      });
+      for (const [i, e] of envelopes.entries()) {
+        await insertEnvelope(
+          trx,
+          {
+            id: newId(),
+            versionId,
+            tenderId: terms.tenderId,
+            authorityId: terms.authorityId,
+            envelope: e.envelope,
+            manifest: e.manifestJson,
+            manifestSha256: e.manifestSha256,
+            envelopeRecipient: e.manifest.envelopeRecipient,
+          },
+          (pieces[i] ?? []).map((p) => ({ ...p, size: sizes.get(p.sha256) ?? 0 })),
+        );
+      }
+      await recordEvent(trx, ctx, {
+        action: 'bid.submitted',
+        objectType: 'tender',
+        objectId: terms.tenderId,
+        // The company's trail only: the authority must not learn who bid before envelope A opens.
+        authorityId: null,
+        companyId: input.companyId,
+        data: {
+          bidId,
+          version,
+          sequence,
+          lots,
+          receivedAt: receipt.receivedAt,
+          receiptSha256: sha256Hex(receiptJson),
+          envelopes: envelopes.map((e) => ({ envelope: e.envelope, manifestSha256: e.manifestSha256 })),
+          replaced: version > 1,
+        },
+      });
+      return file;
+    });
+  } catch (err) {
+    // Two first submissions racing for one bid id or one company's bid.
+    if (isUniqueViolation(err)) {
+      throw new DomainError(
+        'BID_ID_TAKEN',
+        'This bid id, or a bid of this company, was just submitted; retry',
+      );
+    }
+    throw err;
+  }
+}
+
+/** The bid, once the caller is known to belong to its company (otherwise it does not exist). */
+async function ownBid(
+  db: ServiceContext['db'],
+  ctx: ServiceContext,
+  action: 'bid.withdraw' | 'bid.read',
+  tenderId: string,
+  bidId: string,
+  forUpdate = false,
+) {
+  const bid = await findBid(db, bidId, { forUpdate });
+  if (!bid || bid.tender_id !== tenderId) throw new DomainError('NOT_FOUND', 'Bid not found');
+  return { bid, actor: authorizeOnBid(ctx.actor, action, bid.company_id) };
+}
+
+/**
+ * Withdraws a bid before the deadline: a version of kind withdrawal with its own signed receipt;
+ * from then on no version of the bid counts (a new submission before the deadline may follow).
+ */
+export async function withdrawBid(
+  ctx: ServiceContext,
+  storage: BidStorage,
+  ocid: string,
+  bidId: string,
+  companyId: string,
+): Promise<{ receipt: WithdrawalReceipt; signature: string }> {
+  authorizeOnBid(ctx.actor, 'bid.withdraw', companyId);
+  return withTransaction(ctx.db as Db, async (trx) => {
+    const terms = await termsOf(trx, ocid, 'share');
+    const { bid, actor } = await ownBid(trx, ctx, 'bid.withdraw', terms.tenderId, bidId, true);
+    if (bid.company_id !== companyId) throw new DomainError('NOT_FOUND', 'Bid not found');
+    assertTakesBids(terms);
+    const now = ctx.clock.now();
+    assertBeforeDeadline(now, terms.deadline);
+    const status = nextBidStatus(bid.status as BidStatus, 'withdraw');
+    const withdraws = bid.current_version ?? 0;
+    const lots = await versionLots(trx, bidId, withdraws);
+    const taxId = (await companyTaxId(trx, bid.company_id)) ?? '';
+    const version = (await lastVersion(trx, bidId)) + 1;
+    const sequence = await nextSequence(trx, terms.tenderId);
+    const receipt = buildWithdrawalReceipt(
+      {
+        ocid,
+        tenderId: terms.tenderId,
+        bidId,
+        version,
+        sequence,
+        withdraws,
+        lots,
+        company: { id: bid.company_id, taxId },
+        receivedAt: now,
+      },
+      storage.signingKey.keyId,
+    );
+    const { signature } = signReceipt(receipt, storage.signingKey);
+    const receiptJson = canonicalJson(receipt);
+    await insertVersion(trx, {
+      id: newId(),
+      bidId,
+      tenderId: terms.tenderId,
+      authorityId: terms.authorityId,
+      version,
+      kind: 'withdrawal',
+      sequence,
+      lots,
+      receivedAt: now,
+      submittedBy: actor.userId,
+      receipt: receiptJson,
+      signature,
+      keyId: receipt.keyId,
+    });
+    await upsertBid(
+      trx,
+      {
+        id: bidId,
+        tenderId: terms.tenderId,
+        authorityId: terms.authorityId,
+        companyId: bid.company_id,
+        status,
+        currentVersion: null,
+        at: now,
+      },
+      true,
+    );
+    await recordEvent(trx, ctx, {
+      action: 'bid.withdrawn',
+      objectType: 'tender',
+      objectId: terms.tenderId,
+      authorityId: null,
+      companyId: bid.company_id,
+      data: {
+        bidId,
+        version,
+        sequence,
+        receivedAt: receipt.receivedAt,
+        receiptSha256: sha256Hex(receiptJson),
+      },
+    });
+    return { receipt, signature };
+  });
+}
+
+/** Every receipt of a bid (submissions, replacements, withdrawals), oldest first, for its company. */
+export async function listBidReceipts(ctx: ServiceContext, ocid: string, bidId: string) {
+  if (ctx.actor.kind !== 'user') throw new DomainError('UNAUTHENTICATED', 'Sign in first');
+  const terms = await termsOf(ctx.db, ocid);
+  await ownBid(ctx.db, ctx, 'bid.read', terms.tenderId, bidId);
+  const rows = await listVersions(ctx.db, bidId);
+  return rows.map((r) => ({
+    version: r.version,
+    kind: r.kind,
+    sequence: r.sequence,
+    file: { receipt: JSON.parse(r.receipt) as unknown, signature: r.signature },
+  }));
+}
+
+/**
+ * The public commitment at the deadline: counts per lot and the sorted hashes of the bids that
+ * count, with the SHA-256 of that canonical list. The first computation after the deadline writes
+ * a public audit event (anchored later in the public ledger); later ones find it and write nothing.
+ * After the deadline no version can be written, so every computation gives the same bytes.
+ */
+export async function bidCommitment(
+  ctx: ServiceContext,
+  ocid: string,
+): Promise<{ commitment: BidCommitment; sha256: string }> {
+  const first = await termsOf(ctx.db, ocid);
+  assertTakesBidsOrCancelled(first);
+  assertCommitmentDue(ctx.clock.now(), first.deadline);
+  const compute = async (db: ServiceContext['db'], terms: BiddingTerms) =>
+    buildCommitment(ocid, terms.deadline as Date, terms.lots, await countedBids(db, terms.tenderId));
+  if (await commitmentRecorded(ctx.db, first.tenderId)) return compute(ctx.db, first);
+  return withTransaction(ctx.db as Db, async (trx) => {
+    // The update lock waits for any submission still holding the tender's share lock.
+    const terms = await termsOf(trx, ocid, 'update');
+    const result = await compute(trx, terms);
+    if (!(await commitmentRecorded(trx, terms.tenderId))) {
+      await recordEvent(trx, ctx, {
+        action: 'bid.commitment_published',
+        objectType: 'tender',
+        objectId: terms.tenderId,
+        authorityId: terms.authorityId,
+        isPublic: true,
+        data: {
+          ocid,
+          deadline: result.commitment.deadline,
+          bids: result.commitment.bids,
+          lots: result.commitment.lots,
+          commitmentSha256: result.sha256,
+        },
+      });
+    }
+    return result;
+  });
+}
+
+/** A cancelled tender may still have received bids before its cancellation: its commitment stands. */
+function assertTakesBidsOrCancelled(terms: BiddingTerms): void {
+  if (!terms.sealing) {
+    throw new DomainError('INVALID_TRANSITION', 'This notice has no sealing target: it takes no sealed bids');
+  }
+}
