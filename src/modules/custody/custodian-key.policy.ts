@@ -1,5 +1,5 @@
 import type { Actor, AuthorityRole, UserActor } from '../../platform/context.js';
-import { type Decision, enforce } from '../tenancy/tenancy.policy.js';
+import { decideByAuthorityRoles, type Decision, enforce } from '../tenancy/tenancy.policy.js';
 
 export type CustodyAction = 'custody.register_own' | 'custody.list' | 'custody.revoke';
 
@@ -30,10 +30,7 @@ export const CUSTODY_PERMISSIONS: Record<CustodyAction, readonly AuthorityRole[]
  * administrators run the installation, not procurement: no access, as for files.
  */
 export function canOnCustody(actor: Actor, action: CustodyAction, authorityId: string): Decision {
-  if (actor.kind !== 'user') return 'unauthenticated';
-  const roles = actor.authorityRoles.get(authorityId);
-  if (!roles) return 'not_found';
-  return roles.some((r) => CUSTODY_PERMISSIONS[action].includes(r)) ? 'allow' : 'forbidden';
+  return decideByAuthorityRoles(actor, authorityId, CUSTODY_PERMISSIONS[action]);
 }
 
 export function authorizeOnCustody(actor: Actor, action: CustodyAction, authorityId: string): UserActor {

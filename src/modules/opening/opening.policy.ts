@@ -1,5 +1,5 @@
 import type { Actor, AuthorityRole, UserActor } from '../../platform/context.js';
-import { type Decision, enforce } from '../tenancy/tenancy.policy.js';
+import { decideByAuthorityRoles, type Decision, enforce } from '../tenancy/tenancy.policy.js';
 
 export type OpeningAction = 'opening.submit_shares' | 'opening.read_own_shares' | 'opening.approve_b_report';
 
@@ -18,10 +18,7 @@ export const OPENING_PERMISSIONS: Record<OpeningAction, readonly AuthorityRole[]
 
 /** Tenancy first (another authority's tenders do not exist for the actor), then the role. */
 export function canOnOpening(actor: Actor, action: OpeningAction, authorityId: string): Decision {
-  if (actor.kind !== 'user') return 'unauthenticated';
-  const roles = actor.authorityRoles.get(authorityId);
-  if (!roles) return 'not_found';
-  return roles.some((r) => OPENING_PERMISSIONS[action].includes(r)) ? 'allow' : 'forbidden';
+  return decideByAuthorityRoles(actor, authorityId, OPENING_PERMISSIONS[action]);
 }
 
 export function authorizeOnOpening(actor: Actor, action: OpeningAction, authorityId: string): UserActor {

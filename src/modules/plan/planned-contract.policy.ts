@@ -1,5 +1,5 @@
 import type { Actor, AuthorityRole, UserActor } from '../../platform/context.js';
-import { type Decision, enforce } from '../tenancy/tenancy.policy.js';
+import { decideByAuthorityRoles, type Decision, enforce } from '../tenancy/tenancy.policy.js';
 
 export type PlanAction = 'plan.read' | 'plan.edit';
 
@@ -28,10 +28,7 @@ export const PLAN_PERMISSIONS: Record<PlanAction, readonly AuthorityRole[]> = {
  * Platform administrators run the installation, not procurement: no access, as for files.
  */
 export function canOnPlan(actor: Actor, action: PlanAction, authorityId: string): Decision {
-  if (actor.kind !== 'user') return 'unauthenticated';
-  const roles = actor.authorityRoles.get(authorityId);
-  if (!roles) return 'not_found';
-  return roles.some((r) => PLAN_PERMISSIONS[action].includes(r)) ? 'allow' : 'forbidden';
+  return decideByAuthorityRoles(actor, authorityId, PLAN_PERMISSIONS[action]);
 }
 
 export function authorizeOnPlan(actor: Actor, action: PlanAction, authorityId: string): UserActor {

@@ -51,6 +51,23 @@ export function canOnAuthority(actor: Actor, action: AuthorityAction, authorityI
   return roles.some((r) => AUTHORITY_PERMISSIONS[action].includes(r)) ? 'allow' : 'forbidden';
 }
 
+/**
+ * The decision for a procurement action on one authority's records (files, plan, custodian keys,
+ * openings): tenancy first — to a non-member they do not exist (404) — then the roles allowed.
+ * Unlike `canOnAuthority`, platform administrators get no pass: they run the installation, not
+ * procurement.
+ */
+export function decideByAuthorityRoles(
+  actor: Actor,
+  authorityId: string,
+  allowed: readonly AuthorityRole[],
+): Decision {
+  if (actor.kind !== 'user') return 'unauthenticated';
+  const roles = actor.authorityRoles.get(authorityId);
+  if (!roles) return 'not_found';
+  return roles.some((r) => allowed.includes(r)) ? 'allow' : 'forbidden';
+}
+
 export function canOnPlatform(actor: Actor, _action: PlatformAction): Decision {
   if (actor.kind !== 'user') return 'unauthenticated';
   return actor.isPlatformAdmin ? 'allow' : 'forbidden';

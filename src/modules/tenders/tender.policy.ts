@@ -1,5 +1,5 @@
 import type { Actor, AuthorityRole, UserActor } from '../../platform/context.js';
-import { type Decision, enforce } from '../tenancy/tenancy.policy.js';
+import { decideByAuthorityRoles, type Decision, enforce } from '../tenancy/tenancy.policy.js';
 
 export type TenderAction = 'tender.read' | 'tender.edit' | 'tender.submit' | 'tender.publish';
 
@@ -26,10 +26,7 @@ export const TENDER_PERMISSIONS: Record<TenderAction, readonly AuthorityRole[]> 
  * Platform administrators run the installation, not procurement: they get no access here.
  */
 export function canOnTender(actor: Actor, action: TenderAction, authorityId: string): Decision {
-  if (actor.kind !== 'user') return 'unauthenticated';
-  const roles = actor.authorityRoles.get(authorityId);
-  if (!roles) return 'not_found';
-  return roles.some((r) => TENDER_PERMISSIONS[action].includes(r)) ? 'allow' : 'forbidden';
+  return decideByAuthorityRoles(actor, authorityId, TENDER_PERMISSIONS[action]);
 }
 
 export function authorizeOnTender(actor: Actor, action: TenderAction, authorityId: string): UserActor {
