@@ -5,16 +5,19 @@
  *
  * Knobs (environment): BENCH_COLD_RUNS (5), BENCH_CONNECTIONS (100), BENCH_WARMUP_S (3),
  * BENCH_DURATION_S (10), BENCH_PACED_RATE (200; 0 skips the open-loop run), BENCH_PG_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_SEARCH_TENDERS (100000), BENCH_SEARCH_RUNS (100), BENCH_SEARCH_WARMUP (5).
+ * BENCH_SEARCH_TENDERS (100000), BENCH_SEARCH_RUNS (100), BENCH_SEARCH_WARMUP (5),
+ * BENCH_SURGE_BIDS (500), BENCH_SURGE_CLIENTS (100), BENCH_SURGE_MB (1), BENCH_SURGE_BIG_MB (200),
+ * BENCH_SURGE_BIG_COUNT (3).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { apiRead } from './api-read.js';
 import { coldStart } from './cold-start.js';
+import { deadlineSurge } from './deadline-surge.js';
 import { searchBench } from './search.js';
 import { type Benchmark, type BenchResult, cleanupAll, formatValue, machineInfo } from './support.js';
 
-const BENCHMARKS: Benchmark[] = [coldStart, apiRead, searchBench];
+const BENCHMARKS: Benchmark[] = [coldStart, apiRead, searchBench, deadlineSurge];
 
 type Outcome = { bench: Benchmark; result?: BenchResult; error?: string; seconds: number };
 
@@ -98,14 +101,14 @@ async function main(): Promise<number> {
           ? ''
           : m.value === null || Number.isNaN(m.value)
             ? '?'
-            : m.value < m.target
+            : (m.atLeast ? m.value >= m.target : m.value < m.target)
               ? 'yes'
               : 'NO';
       rows.push([
         o.bench.name,
         m.label,
         formatValue(m.value, m.unit),
-        m.target === undefined ? '' : `< ${formatValue(m.target, m.unit)}`,
+        m.target === undefined ? '' : `${m.atLeast ? '≥' : '<'} ${formatValue(m.target, m.unit)}`,
         met,
       ]);
     }

@@ -14,12 +14,16 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_PASSWORD = 'contracta-demo-2026';
 
-/** One figure of a benchmark; `target` means "value must be below target" (reported, never asserted). */
+/**
+ * One figure of a benchmark; `target` means "value must be below target", or "at least target"
+ * with `atLeast` (reported, never asserted).
+ */
 export type Metric = {
   label: string;
   value: number | null;
-  unit: 'ms' | 'req/s' | 'x' | 'MiB' | '';
+  unit: 'ms' | 'req/s' | 'x' | 'MiB' | 'bids/s' | 'MiB/s' | '';
   target?: number;
+  atLeast?: boolean;
 };
 
 export type BenchResult = { metrics: Metric[]; notes: string[] };
@@ -227,6 +231,8 @@ export function formatValue(value: number | null, unit: Metric['unit']): string 
   if (unit === 'req/s') return `${Math.round(value)} req/s`;
   if (unit === 'x') return `${value.toFixed(2)}x`;
   if (unit === 'MiB') return `${Math.round(value)} MiB`;
+  if (unit === 'bids/s') return `${value.toFixed(1)} bids/s`;
+  if (unit === 'MiB/s') return `${value.toFixed(1)} MiB/s`;
   return String(value);
 }
 

@@ -27,6 +27,7 @@ import type { EnvelopeLetter, SealingTarget } from './sealing.types.js';
 import { fileSink, fileStream, writeNewFile } from './sealing.node.js';
 import { encodeSharePayload, unwrapShare } from './shares.js';
 import { identityToRecipient } from 'age-encryption';
+import { registerBidCommands } from '../bids/bid.cli.js';
 
 export type Output = (text: string) => void;
 
@@ -266,5 +267,7 @@ export function registerSealingCommands(
         bidSeal(opts, out),
       ),
     );
+  // Online commands (`bid submit`, `custodian open`) live with the bid API they talk to.
+  registerBidCommands({ custodian, bid }, out);
   return { custodian, bid };
 }
