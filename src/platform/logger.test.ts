@@ -10,5 +10,8 @@ describe('redactUrl', () => {
     );
     expect(redactUrl('/x?lang=ca&_csrf=s3cr3t')).toBe('/x?lang=ca&_csrf=[redacted]');
     expect(redactUrl('/tenders?q=neteja')).toBe('/tenders?q=neteja');
+    expect(redactUrl(`/api/v1/tenders/o/bids/b/blobs/h?companyId=${'c'.repeat(36)}`)).toBe(
+      '/api/v1/tenders/o/bids/b/blobs/h?companyId=[redacted]',
+    );
   });
 });

@@ -21,10 +21,11 @@ export const REDACT_PATHS = [
 /**
  * Secret tokens that can travel in a URL (the mailed password-reset link opens
  * `/password-reset/<token>`; the document upload form, multipart and without JavaScript, carries
- * its CSRF token as `?_csrf=`). They are masked in the logged URL: whoever reads the logs must
+ * its CSRF token as `?_csrf=`). The company of a sealed-bid upload (`?companyId=`) is masked too:
+ * who bids must stay unknown until envelope A opens. They are masked in the logged URL: whoever reads the logs must
  * not be able to reset a password or act with a token.
  */
-const TOKEN_IN_URL = /(\/password-reset\/|[?&]_csrf=)[^/?#&]+|\b(pr|ctk|cs)_[A-Za-z0-9_-]+/g;
+const TOKEN_IN_URL = /(\/password-reset\/|[?&]_csrf=|[?&]companyId=)[^/?#&]+|\b(pr|ctk|cs)_[A-Za-z0-9_-]+/g;
 
 export function redactUrl(url: string): string {
   return url.replace(TOKEN_IN_URL, (_m, resetPath: string | undefined, prefix: string | undefined) =>

@@ -397,6 +397,31 @@ describe(`approval chain and publication (${driverName})`, () => {
   };
   const publicNotice = async (ocid: string) => t.app.inject({ url: `/api/v1/tenders/${ocid}` });
 
+  it('refuses to reopen bidding by corrigendum once the tender deadline has passed', async () => {
+    const { id, ocid, version } = await publishNew();
+    const deadline = new Date(((await publicNotice(ocid)).json() as PublicBody).notice.tenderDeadline);
+    const shift = deadline.getTime() + 60_000 - t.clock.now().getTime();
+    t.clock.advance(shift);
+    const officerSession = s.officer;
+    try {
+      s.officer = await login(t, emails.officer ?? '');
+      const late = await call('officer', 'POST', `/${id}/corrigenda`, {
+        version,
+        reason: 'Més temps',
+        substantial: true,
+        tenderDeadline: new Date(deadline.getTime() + 30 * 86_400_000).toISOString(),
+      });
+      expect(late.statusCode, late.body).toBe(409);
+      expect(late.json()).toMatchObject({ code: 'INVALID_TRANSITION', details: { field: 'tenderDeadline' } });
+      expect(
+        await t.db.db.selectFrom('tender_notice').select('version').where('tender_id', '=', id).execute(),
+      ).toHaveLength(1);
+    } finally {
+      t.clock.advance(-shift);
+      if (officerSession) s.officer = officerSession;
+    }
+  });
+
   it('corrects a published notice: extend only, full period after a substantial change, history public', async () => {
     const { id, ocid, version } = await publishNew();
     const current = (await publicNotice(ocid)).json() as PublicBody;

@@ -272,5 +272,12 @@ export async function blobReferenced(db: Q, sha256: string): Promise<boolean> {
     .select('bid_envelope_id')
     .where('sha256', '=', sha256)
     .executeTakeFirst();
-  return piece !== undefined;
+  if (piece) return true;
+  // Opened bids' plaintext shares the store too.
+  const plain = await db
+    .selectFrom('bid_plaintext')
+    .select('sha256')
+    .where('sha256', '=', sha256)
+    .executeTakeFirst();
+  return plain !== undefined;
 }

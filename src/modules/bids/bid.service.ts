@@ -221,8 +221,8 @@ export async function submitBidVersion(
           bidId: own.id,
         });
       }
-      const now = ctx.clock.now();
-      assertBeforeDeadline(now, terms.deadline);
+      // Refused early when already late; the instant that counts is read again below.
+      assertBeforeDeadline(ctx.clock.now(), terms.deadline);
       const lots = checkLots(input.lots, terms);
       const envelopes = checkEnvelopes(input.envelopes, {
         target,
@@ -237,6 +237,10 @@ export async function submitBidVersion(
 
       const version = (await lastVersion(trx, bidId)) + 1;
       const sequence = await nextSequence(trx, terms.tenderId);
+      // The receipt time is read last, after every wait (blob locks, the counter row): each piece
+      // was on disk before it, and it is before the deadline, or nothing is written.
+      const now = ctx.clock.now();
+      assertBeforeDeadline(now, terms.deadline);
       const receipt = buildReceipt(
         {
           ocid,

@@ -102,6 +102,9 @@ async function decryptFile(
     }
     if (next.done) break;
     plainBytes += next.value.length;
+    // The manifest declared the size: more plaintext than that is an attack on the opening's
+    // memory (a huge file declared tiny), refused before it is held.
+    if (plainBytes > file.size) throw tampered(file, 'size');
     await onChunk(next.value);
   }
   let sha256: string;

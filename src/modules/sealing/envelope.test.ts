@@ -280,6 +280,41 @@ describe('sealing protocol v1 (examples)', () => {
     expect(ok.files[0]?.plaintext).toEqual(new Uint8Array(70_000).fill(7));
   });
 
+  it('stops decrypting as soon as a file outgrows its declared size (a huge file declared tiny)', async () => {
+    const keys = await custodianPool();
+    const big = new Uint8Array(600_000).fill(3);
+    const { sealed, payloads } = await sealAndUnwrap(keys, 3, 2, [big]);
+    const ct = sealed.ciphertexts[0] as Uint8Array;
+    const tiny = {
+      ...sealed.manifest,
+      files: [{ ...(sealed.manifest.files[0] as (typeof sealed.manifest.files)[0]), size: 10 }],
+    };
+    let pulled = 0;
+    const counting = () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < ct.length; i += 16_384) {
+            controller.enqueue(ct.slice(i, i + 16_384));
+          }
+          controller.close();
+        },
+        pull() {},
+      }).pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, c) {
+            pulled += chunk.length;
+            c.enqueue(chunk);
+          },
+        }),
+      );
+    const code = await codeOf(
+      openEnvelope({ manifest: tiny, shares: payloads.slice(1), ciphertexts: () => counting() }),
+    );
+    expect(code).toBe('CIPHERTEXT_TAMPERED');
+    // Refused within the first chunks, not after reading the 600 kB.
+    expect(pulled).toBeLessThan(ct.length / 2);
+  });
+
   it('malformed share JSON is SHARE_INVALID; a share of a position the manifest lacks is SHARE_FOREIGN', async () => {
     const keys = await custodianPool();
     const { sealed, payloads } = await sealAndUnwrap(keys, 2, 2, [utf8('x')]);

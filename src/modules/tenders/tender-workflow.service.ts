@@ -505,6 +505,13 @@ export async function publishCorrigendum(
     ] as const) {
       const value = input[field];
       if (value === undefined) continue;
+      // Once the tender deadline has passed, bids are closed and their commitment may already be
+      // public: reopening the period would let bids in after others were counted (DA 17ª).
+      if (field !== 'openingAt' && t.tender_deadline && t.tender_deadline <= now) {
+        throw new DomainError('INVALID_TRANSITION', 'The tender deadline has passed: bids are closed', {
+          field,
+        });
+      }
       const next = new Date(value);
       if (next <= now) throw new DomainError('DEADLINE_IN_PAST', `${field} is in the past`, { field });
       if (current && next < current) {
