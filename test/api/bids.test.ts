@@ -246,6 +246,20 @@ describe(`sealed bid submission (${driverName})`, () => {
     expect(wrong.json()).toMatchObject({ code: 'BLOB_HASH_MISMATCH' });
     expect(await t.app.deps.blobStore.has(sha(bytes))).toBe(false);
 
+    // An oversized "share" (custodians download all theirs at once at the opening) is refused.
+    const huge = new Uint8Array(9_000).fill(1);
+    expect((await uploadPiece(t, tender, beta, bid.bidId, huge, sha(huge))).statusCode).toBe(201);
+    const bloated = structuredClone(bid.envelopes[0]?.manifest) as NonNullable<
+      SealedBid['envelopes'][number]['manifest']
+    >;
+    (bloated.shares[0] as { sha256: string }).sha256 = sha(huge);
+    const tooBig = await commitVersion(t, tender, beta, bid, {
+      envelopes: [{ manifest: bloated }, manifests[1], manifests[2]] as never,
+    });
+    expect(tooBig.statusCode, tooBig.body).toBe(422);
+    expect(tooBig.json()).toMatchObject({ code: 'MANIFEST_INVALID' });
+    expect(await rowCounts(t)).toEqual(before);
+
     // The well-formed bid goes through.
     const ok = await commitVersion(t, tender, beta, bid);
     expect(ok.statusCode, ok.body).toBe(201);

@@ -150,6 +150,13 @@ export function checkEnvelopes(
   return out.sort((a, b) => ENVELOPE_LETTERS.indexOf(a.envelope) - ENVELOPE_LETTERS.indexOf(b.envelope));
 }
 
+/**
+ * The largest encrypted share accepted. A real one is an age file wrapping a share of the envelope
+ * identity (a few hundred bytes); custodians download all of theirs at once at the opening, so a
+ * bidder must not be able to make that download huge.
+ */
+export const MAX_SHARE_BYTES = 8_192;
+
 /** The stored pieces an envelope's manifest names: files (with ciphertext size) and shares. */
 export function blobsOf(envelope: CheckedEnvelope) {
   return [
@@ -163,7 +170,7 @@ export function blobsOf(envelope: CheckedEnvelope) {
       kind: 'share' as const,
       position: s.index,
       sha256: s.sha256,
-      // The manifest does not record share sizes; the hash alone binds them.
+      // The manifest does not record share sizes; the hash binds them, MAX_SHARE_BYTES bounds them.
       size: null as number | null,
     })),
   ];

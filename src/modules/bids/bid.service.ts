@@ -47,6 +47,7 @@ import {
   buildWithdrawalReceipt,
   checkEnvelopes,
   checkLots,
+  MAX_SHARE_BYTES,
   nextBidStatus,
 } from './bid.rules.js';
 import type {
@@ -173,7 +174,7 @@ export async function uploadBidBlob(
 async function requireStored(
   trx: Tx,
   store: BlobStore,
-  pieces: { sha256: string; size: number | null }[],
+  pieces: { kind: 'file' | 'share'; sha256: string; size: number | null }[],
 ): Promise<Map<string, number>> {
   const sizes = new Map<string, number>();
   const hashes = [...new Set(pieces.map((p) => p.sha256))].sort();
@@ -185,6 +186,15 @@ async function requireStored(
     sizes.set(sha256, info.size);
   }
   for (const p of pieces) {
+    if (p.kind === 'share' && (sizes.get(p.sha256) ?? 0) > MAX_SHARE_BYTES) {
+      throw new DomainError(
+        'MANIFEST_INVALID',
+        `An encrypted share is larger than ${MAX_SHARE_BYTES} bytes`,
+        {
+          sha256: p.sha256,
+        },
+      );
+    }
     if (p.size !== null && sizes.get(p.sha256) !== p.size) {
       throw new DomainError('BLOB_MISSING', 'A stored piece does not have the size the manifest gives', {
         sha256: p.sha256,

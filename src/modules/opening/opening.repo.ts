@@ -1,5 +1,6 @@
+import { type SqlBool, sql } from 'kysely';
 import type { Db } from '../../platform/db/client.js';
-import type { Tx } from '../../platform/db/tx.js';
+import { type Tx, withTransaction } from '../../platform/db/tx.js';
 
 type Q = Db | Tx;
 
@@ -89,41 +90,59 @@ export async function insertBReport(
  * documentation could not be opened cannot go on to the next stage).
  */
 export function stageEnvelopeRows(db: Q, authorityId: string, tenderId: string, envelope: string) {
-  return db
-    .selectFrom('bid as b')
-    .innerJoin('bid_version as v', (j) =>
-      j.onRef('v.bid_id', '=', 'b.id').onRef('v.version', '=', 'b.current_version'),
-    )
-    .innerJoin('bid_envelope as e', 'e.bid_version_id', 'v.id')
-    .innerJoin('company as c', 'c.id', 'b.company_id')
-    .select([
-      'e.id as bid_envelope_id',
-      'b.id as bid_id',
-      'v.sequence',
-      'v.lots',
-      'e.manifest',
-      'e.manifest_sha256',
-      'c.id as company_id',
-      'c.legal_name',
-      'c.tax_id',
-    ])
-    .where('b.authority_id', '=', authorityId)
-    .where('b.tender_id', '=', tenderId)
-    .where('b.status', '=', 'submitted')
-    .where('v.kind', '=', 'submission')
-    .where('e.envelope', '=', envelope)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('bid_opening as o')
-            .select('o.bid_id')
-            .whereRef('o.bid_id', '=', 'b.id')
-            .where('o.outcome', '=', 'failed'),
-        ),
-      ),
-    )
-    .orderBy('v.sequence')
-    .execute();
+  return (
+    db
+      .selectFrom('bid as b')
+      .innerJoin('bid_version as v', (j) =>
+        j.onRef('v.bid_id', '=', 'b.id').onRef('v.version', '=', 'b.current_version'),
+      )
+      .innerJoin('bid_envelope as e', 'e.bid_version_id', 'v.id')
+      .innerJoin('company as c', 'c.id', 'b.company_id')
+      .select([
+        'e.id as bid_envelope_id',
+        'b.id as bid_id',
+        'v.sequence',
+        'v.lots',
+        'e.manifest',
+        'e.manifest_sha256',
+        'c.id as company_id',
+        'c.legal_name',
+        'c.tax_id',
+      ])
+      .where('b.authority_id', '=', authorityId)
+      .where('b.tender_id', '=', tenderId)
+      .where('b.status', '=', 'submitted')
+      .where('v.kind', '=', 'submission')
+      .where('e.envelope', '=', envelope)
+      // A bid goes on to a stage only if every earlier stage of the tender opened it: one that
+      // failed, or that was not there when an earlier stage opened, stays out.
+      .where(
+        sql<SqlBool>`NOT EXISTS (
+        SELECT 1 FROM opening op
+        WHERE op.tender_id = b.tender_id AND op.envelope < ${envelope}
+          AND NOT EXISTS (SELECT 1 FROM bid_opening o
+                          WHERE o.opening_id = op.id AND o.bid_id = b.id AND o.outcome = 'opened'))`,
+      )
+      .orderBy('v.sequence')
+      .execute()
+  );
+}
+
+/**
+ * Waits until no submission of the tender is in flight: submissions hold the tender row FOR SHARE
+ * until they commit, so taking it FOR UPDATE (after the deadline, when no new one can pass its
+ * deadline check) means every bid that counts is committed before the opening reads them.
+ */
+export async function awaitSubmissions(db: Db, authorityId: string, tenderId: string): Promise<void> {
+  await withTransaction(db, (trx) =>
+    trx
+      .selectFrom('tender')
+      .select('id')
+      .where('authority_id', '=', authorityId)
+      .where('id', '=', tenderId)
+      .forUpdate()
+      .execute(),
+  );
 }
 
 export type StageEnvelopeRow = Awaited<ReturnType<typeof stageEnvelopeRows>>[number];

@@ -25,6 +25,7 @@ import { authorizeOnOpening } from './opening.policy.js';
 import { presentOpening } from './opening.presenter.js';
 import {
   activeKeyIdsOf,
+  awaitSubmissions,
   bReportApproved,
   blobRows,
   committeeOf,
@@ -177,6 +178,7 @@ export async function submitShares(
   return deps.pool.exclusive(tenderId, envelope, async () => {
     const stage = await custodianStage(ctx, authorityId, tenderId, envelope, actor.userId);
     const index = stage.custodian.index;
+    await awaitSubmissions(ctx.db as Db, authorityId, tenderId);
     const rows = await stageEnvelopeRows(ctx.db, authorityId, tenderId, envelope);
     const byBid = new Map(rows.map((r) => [r.bid_id, r]));
     const accepted = new Map<string, SharePayload>();
@@ -471,6 +473,7 @@ export async function ownShares(
   const actor = authorizeOnOpening(ctx.actor, 'opening.read_own_shares', authorityId);
   const stage = await custodianStage(ctx, authorityId, tenderId, envelope, actor.userId);
   const index = stage.custodian.index;
+  await awaitSubmissions(ctx.db as Db, authorityId, tenderId);
   const rows = await stageEnvelopeRows(ctx.db, authorityId, tenderId, envelope);
   const shares: OwnSharesView['shares'] = [];
   for (const row of rows) {
