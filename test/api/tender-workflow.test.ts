@@ -88,6 +88,30 @@ describe(`approval chain and publication (${driverName})`, () => {
     }
   };
 
+  it('refuses to submit a file whose weights do not sum to 100, writing nothing', async () => {
+    const payload = tenderPayload(t.clock.now());
+    const lot = payload.lots[0];
+    if (!lot) throw new Error('the payload has lots');
+    lot.criteria = lot.criteria.map((c, i) => (i === 0 ? { ...c, weight: String(Number(c.weight) - 5) } : c));
+    const id = ((await call('officer', 'POST', '', payload)).json() as TenderBody).id;
+    await addDocuments(id);
+    const assigned = await call('officer', 'PUT', `/${id}/assignments`, {
+      version: 1,
+      committee: [ids.committee],
+      custodians: [ids.c1, ids.c2, ids.c3],
+    });
+    expect(assigned.statusCode, assigned.body).toBe(200);
+    const before = await rowCounts(t);
+    const refused = await call('officer', 'POST', `/${id}/submit`, { version: 2 });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({
+      code: 'CHECKS_FAILED',
+      details: { findings: [{ code: 'WEIGHTS_NOT_100', lot: 1, severity: 'error' }] },
+    });
+    expect(await rowCounts(t)).toEqual(before);
+    expect((await tender(id)).status).toBe('draft');
+  });
+
   it('takes a file from draft through the chain to publication', async () => {
     const created = (await call('officer', 'POST', '', tenderPayload(t.clock.now()))).json() as TenderBody;
     const id = created.id;
