@@ -1,4 +1,4 @@
-import type { Actor, AuthorityRole, UserActor } from '../../platform/context.js';
+import { AUTHORITY_ROLES, type Actor, type AuthorityRole, type UserActor } from '../../platform/context.js';
 import { decideByAuthorityRoles, type Decision, enforce } from '../tenancy/tenancy.policy.js';
 
 export type CustodyAction = 'custody.register_own' | 'custody.list' | 'custody.revoke';
@@ -12,16 +12,7 @@ export type CustodyAction = 'custody.register_own' | 'custody.list' | 'custody.r
  */
 export const CUSTODY_PERMISSIONS: Record<CustodyAction, readonly AuthorityRole[]> = {
   'custody.register_own': ['key_custodian'],
-  'custody.list': [
-    'authority_admin',
-    'procurement_officer',
-    'approver_technical',
-    'approver_legal',
-    'approver_financial',
-    'committee_member',
-    'key_custodian',
-    'auditor',
-  ],
+  'custody.list': AUTHORITY_ROLES,
   'custody.revoke': ['authority_admin'],
 };
 

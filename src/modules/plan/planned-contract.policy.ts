@@ -1,4 +1,4 @@
-import type { Actor, AuthorityRole, UserActor } from '../../platform/context.js';
+import { AUTHORITY_ROLES, type Actor, type AuthorityRole, type UserActor } from '../../platform/context.js';
 import { decideByAuthorityRoles, type Decision, enforce } from '../tenancy/tenancy.policy.js';
 
 export type PlanAction = 'plan.read' | 'plan.edit';
@@ -9,16 +9,7 @@ export type PlanAction = 'plan.read' | 'plan.edit';
  * `plan.read` covers the back-office view, which also shows withdrawn entries and findings.
  */
 export const PLAN_PERMISSIONS: Record<PlanAction, readonly AuthorityRole[]> = {
-  'plan.read': [
-    'authority_admin',
-    'procurement_officer',
-    'approver_technical',
-    'approver_legal',
-    'approver_financial',
-    'committee_member',
-    'key_custodian',
-    'auditor',
-  ],
+  'plan.read': AUTHORITY_ROLES,
   // The procurement office prepares the plan as it prepares the files (and starts them from it).
   'plan.edit': ['procurement_officer'],
 };

@@ -1,4 +1,4 @@
-import type { Actor, AuthorityRole, UserActor } from '../../platform/context.js';
+import { AUTHORITY_ROLES, type Actor, type AuthorityRole, type UserActor } from '../../platform/context.js';
 import { DomainError } from '../../platform/errors.js';
 
 /** Actions on an authority's internal records. */
@@ -19,16 +19,7 @@ export type PlatformAction = 'authority.create' | 'consortium.create' | 'audit.r
  */
 export const AUTHORITY_PERMISSIONS: Record<AuthorityAction, readonly AuthorityRole[]> = {
   'authority.update': ['authority_admin'],
-  'authority.read_settings': [
-    'authority_admin',
-    'procurement_officer',
-    'approver_technical',
-    'approver_legal',
-    'approver_financial',
-    'committee_member',
-    'key_custodian',
-    'auditor',
-  ],
+  'authority.read_settings': AUTHORITY_ROLES,
   'member.list': ['authority_admin', 'auditor'],
   'member.manage': ['authority_admin'],
   'audit.read': ['authority_admin', 'auditor'],

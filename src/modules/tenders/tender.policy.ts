@@ -1,20 +1,11 @@
-import type { Actor, AuthorityRole, UserActor } from '../../platform/context.js';
+import { AUTHORITY_ROLES, type Actor, type AuthorityRole, type UserActor } from '../../platform/context.js';
 import { decideByAuthorityRoles, type Decision, enforce } from '../tenancy/tenancy.policy.js';
 
 export type TenderAction = 'tender.read' | 'tender.edit' | 'tender.submit' | 'tender.publish';
 
 /** Roles per action on an authority's procurement files. Deny by default. Approval steps are decided per step role. */
 export const TENDER_PERMISSIONS: Record<TenderAction, readonly AuthorityRole[]> = {
-  'tender.read': [
-    'authority_admin',
-    'procurement_officer',
-    'approver_technical',
-    'approver_legal',
-    'approver_financial',
-    'committee_member',
-    'key_custodian',
-    'auditor',
-  ],
+  'tender.read': AUTHORITY_ROLES,
   'tender.edit': ['procurement_officer'],
   'tender.submit': ['procurement_officer'],
   // Publication is an act of the contracting body, prepared by the procurement office.
