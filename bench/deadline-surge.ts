@@ -24,6 +24,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DEMO_CPV } from '../src/modules/cpv/cpv.demo.js';
+import { loadCpv } from '../src/modules/cpv/cpv.import.js';
 import { generateCustodianKey, recipientFingerprint } from '../src/modules/sealing/custodian-key.js';
 import { sealEnvelope, sealEnvelopeToMemory } from '../src/modules/sealing/envelope.seal.js';
 import type { EnvelopeLetter, SealedEnvelope, SealingTarget } from '../src/modules/sealing/sealing.types.js';
@@ -94,19 +95,7 @@ async function prepare(
     const now = new Date();
     const expires = new Date(now.getTime() + 30 * 86_400_000);
     const hash = 'scrypt$bench$unused'; // nobody signs in with a password: every client uses an API token
-    await db
-      .insertInto('cpv_code')
-      .values(
-        DEMO_CPV.map((c) => ({
-          code: c.code,
-          check_digit: c.checkDigit,
-          label_ca: c.ca,
-          label_es: c.es,
-          label_en: c.en,
-        })),
-      )
-      .onConflict((oc) => oc.column('code').doNothing())
-      .execute();
+    await loadCpv(db, DEMO_CPV);
     const authorityId = newId();
     await db
       .insertInto('authority')

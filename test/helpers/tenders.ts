@@ -1,22 +1,11 @@
 import { DEMO_CPV } from '../../src/modules/cpv/cpv.demo.js';
+import { loadCpv } from '../../src/modules/cpv/cpv.import.js';
 import type { TenderInput } from '../../src/modules/tenders/tender.input.js';
 import type { TestApp } from './app.js';
 
 /** Loads the demo CPV subset, which the tender checks need to recognise codes. */
 export async function loadDemoCpv(t: TestApp): Promise<void> {
-  await t.db.db
-    .insertInto('cpv_code')
-    .values(
-      DEMO_CPV.map((c) => ({
-        code: c.code,
-        check_digit: c.checkDigit,
-        label_ca: c.ca,
-        label_es: c.es,
-        label_en: c.en,
-      })),
-    )
-    .onConflict((oc) => oc.column('code').doNothing())
-    .execute();
+  await loadCpv(t.db.db, DEMO_CPV);
 }
 
 const names = (text: string) => ({ ca: `${text} (ca)`, es: `${text} (es)`, en: `${text} (en)` });

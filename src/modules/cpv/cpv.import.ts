@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import type { Db } from '../../platform/db/client.js';
-import { withTransaction } from '../../platform/db/tx.js';
+import { type Tx, withTransaction } from '../../platform/db/tx.js';
 import { DomainError } from '../../platform/errors.js';
 import { parseCpv } from './cpv.rules.js';
 
@@ -41,7 +41,7 @@ export function parseCpvCsv(text: string): CpvRow[] {
 }
 
 /** Loads (inserts or updates) the vocabulary in one transaction. Reference data: no audit event per row. */
-export async function loadCpv(db: Db, rows: CpvRow[]): Promise<number> {
+export async function loadCpv(db: Db | Tx, rows: readonly CpvRow[]): Promise<number> {
   await withTransaction(db, async (trx) => {
     for (let i = 0; i < rows.length; i += 500) {
       await trx

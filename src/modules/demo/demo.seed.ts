@@ -10,6 +10,7 @@ import { newId } from '../../platform/ids.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { hashPassword } from '../identity/password.js';
 import { DEMO_CPV } from '../cpv/cpv.demo.js';
+import { loadCpv } from '../cpv/cpv.import.js';
 import { findUserByEmail, insertUser } from '../identity/user.repo.js';
 import { type BlobStore, fsBlobStore } from '../../platform/storage/blob-store.js';
 import { seedDemoTenders } from './demo.tenders.js';
@@ -347,19 +348,7 @@ export async function seedDemo(
     };
     await user(DEMO_PLATFORM_ADMIN, 'Administració de la plataforma', true);
     // Reference data, not an audited change: the vocabulary tenders are classified with.
-    await trx
-      .insertInto('cpv_code')
-      .values(
-        DEMO_CPV.map((c) => ({
-          code: c.code,
-          check_digit: c.checkDigit,
-          label_ca: c.ca,
-          label_es: c.es,
-          label_en: c.en,
-        })),
-      )
-      .onConflict((oc) => oc.column('code').doNothing())
-      .execute();
+    await loadCpv(trx, DEMO_CPV);
     const consortiumId = newId();
     await trx
       .insertInto('consortium')
