@@ -17,3 +17,10 @@ export function newSecretToken(prefix = ''): string {
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a string is a UUID (any case): what every row id and path id looks like. */
+export function isUuid(value: string): boolean {
+  return UUID_RE.test(value);
+}

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
 import { html } from '../../platform/http/html.js';
 import type { Locale } from '../../platform/i18n/i18n.js';
@@ -13,14 +13,13 @@ import {
   type PageContext,
   sendPage,
 } from '../portal/layout.js';
-import { errorMessage, formFields, isDomainError, pageContext } from '../portal/portal.context.js';
+import { errorMessage, formFields, isDomainError, pageContext, validIds } from '../portal/portal.context.js';
 import { getAuthoritySettings } from '../tenancy/authority.service.js';
 import { canOnAuthority } from '../tenancy/tenancy.policy.js';
 import { localDate } from './calendar.rules.js';
 import { HOLIDAY_KINDS, type HolidayKind, type HolidayView } from './holiday.rules.js';
 import { addAuthorityHoliday, listAuthorityHolidays, removeAuthorityHoliday } from './holiday.service.js';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const INTL_TAGS: Record<Locale, string> = { ca: 'ca-ES', es: 'es-ES', en: 'en-GB' };
 
@@ -118,18 +117,13 @@ export function holidayPages(app: App, r: FastifyInstance): void {
     );
   };
 
-  const validId = (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
-    if (UUID_RE.test(request.params.id)) return true;
-    void reply.callNotFound();
-    return false;
-  };
   const yearOf = (value: string | undefined) => (value && /^\d{4}$/.test(value) ? Number(value) : undefined);
   const PAGE_ERRORS = ['FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'];
 
   r.get<{ Params: { id: string }; Querystring: { year?: string; done?: string } }>(
     '/admin/authorities/:id/holidays',
     async (request, reply) => {
-      if (!requireSignedIn(request, reply) || !validId(request, reply)) return reply;
+      if (!requireSignedIn(request, reply) || !validIds(reply, request.params.id)) return reply;
       const pc = await pageContext(app, request, reply);
       const done = request.query.done;
       const notice =
@@ -145,7 +139,7 @@ export function holidayPages(app: App, r: FastifyInstance): void {
   );
 
   r.post<{ Params: { id: string } }>('/admin/authorities/:id/holidays', async (request, reply) => {
-    if (!requireSignedIn(request, reply) || !validId(request, reply)) return reply;
+    if (!requireSignedIn(request, reply) || !validIds(reply, request.params.id)) return reply;
     const f = formFields(request);
     const pc = await pageContext(app, request, reply);
     const values = { day: f.get('day'), name: f.get('name'), kind: f.get('kind') || 'local' };
@@ -182,7 +176,7 @@ export function holidayPages(app: App, r: FastifyInstance): void {
   r.post<{ Params: { id: string; day: string } }>(
     '/admin/authorities/:id/holidays/:day/remove',
     async (request, reply) => {
-      if (!requireSignedIn(request, reply) || !validId(request, reply)) return reply;
+      if (!requireSignedIn(request, reply) || !validIds(reply, request.params.id)) return reply;
       const day = request.params.day;
       if (!DAY_RE.test(day)) return reply.callNotFound();
       const pc = await pageContext(app, request, reply);

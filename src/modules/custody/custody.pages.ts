@@ -1,7 +1,8 @@
+import { requireSignedIn } from '../portal/account.pages.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
 import { type Html, html } from '../../platform/http/html.js';
-import { officeNav, signedIn, validIds, when } from '../portal/backoffice-view.js';
+import { officeNav, when } from '../portal/backoffice-view.js';
 import {
   csrfField,
   errorSummary,
@@ -11,7 +12,7 @@ import {
   type PageContext,
   sendPage,
 } from '../portal/layout.js';
-import { errorMessage, formFields, isDomainError, pageContext } from '../portal/portal.context.js';
+import { errorMessage, formFields, isDomainError, pageContext, validIds } from '../portal/portal.context.js';
 import { canOnCustody } from './custodian-key.policy.js';
 import type { RecipientProblem } from './custodian-key.rules.js';
 import { getOwnCustodianKey, listCustodianKeys, registerOwnCustodianKey } from './custodian-key.service.js';
@@ -105,7 +106,7 @@ export function custodyPages(app: App, r: FastifyInstance): void {
   r.get<AuthorityParams & { Querystring: { done?: string } }>(
     '/office/:authorityId/custodian-key',
     async (request, reply) => {
-      if (!signedIn(request, reply) || !validIds(reply, request.params.authorityId)) return reply;
+      if (!requireSignedIn(request, reply) || !validIds(reply, request.params.authorityId)) return reply;
       const notice = request.query.done === 'saved';
       const pc = await pageContext(app, request, reply);
       return sendPage(reply, await page(request, pc, request.params.authorityId, { notice }));
@@ -113,7 +114,7 @@ export function custodyPages(app: App, r: FastifyInstance): void {
   );
 
   r.post<AuthorityParams>('/office/:authorityId/custodian-key', async (request, reply) => {
-    if (!signedIn(request, reply) || !validIds(reply, request.params.authorityId)) return reply;
+    if (!requireSignedIn(request, reply) || !validIds(reply, request.params.authorityId)) return reply;
     const { authorityId } = request.params;
     const value = formFields(request).get('recipient');
     try {

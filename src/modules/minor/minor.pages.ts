@@ -1,3 +1,4 @@
+import { isUuid } from '../../platform/ids.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
 import { DomainError, statusOf } from '../../platform/errors.js';
@@ -16,7 +17,7 @@ import {
   type PageContext,
   sendPage,
 } from '../portal/layout.js';
-import { errorMessage, formFields, isDomainError, pageContext } from '../portal/portal.context.js';
+import { errorMessage, formFields, isDomainError, pageContext, validIds } from '../portal/portal.context.js';
 import { findAuthorityBySlug } from '../tenancy/authority.repo.js';
 import { authorizeOnMinor, canOnMinor } from './minor-contract.policy.js';
 import type { MinorContractView } from './minor-contract.presenter.js';
@@ -34,7 +35,6 @@ import {
   voidMinorContract,
 } from './minor-contract.service.js';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const AMOUNT_RE = /^\d{1,13}(\.\d{1,2})?$/;
 const VAT_RE = /^\d{1,3}(\.\d{1,2})?$/;
@@ -68,12 +68,6 @@ function textarea(name: string, label: string, hint: string, errors: FieldError[
   </div>`;
 }
 
-function validParams(ids: string[], reply: FastifyReply): boolean {
-  if (ids.every((id) => UUID_RE.test(id))) return true;
-  void reply.callNotFound();
-  return false;
-}
-
 type OfficeParams = { Params: { authorityId: string; tenderId: string } };
 
 export function minorPages(app: App, r: FastifyInstance): void {
@@ -81,7 +75,7 @@ export function minorPages(app: App, r: FastifyInstance): void {
     '/office/:authorityId/minor-contracts',
     async (request, reply) => {
       if (!requireSignedIn(request, reply)) return reply;
-      if (!validParams([request.params.authorityId], reply)) return reply;
+      if (!validIds(reply, request.params.authorityId)) return reply;
       const pc = await pageContext(app, request, reply);
       const t = pc.t;
       const { authorityId } = request.params;
@@ -243,7 +237,7 @@ export function minorPages(app: App, r: FastifyInstance): void {
 
   r.get<OfficeParams>('/office/:authorityId/minor-contracts/:tenderId', async (request, reply) => {
     if (!requireSignedIn(request, reply)) return reply;
-    if (!validParams([request.params.authorityId, request.params.tenderId], reply)) return reply;
+    if (!validIds(reply, request.params.authorityId, request.params.tenderId)) return reply;
     const pc = await pageContext(app, request, reply);
     return sendPage(reply, await detailPage(request, pc));
   });
@@ -257,7 +251,7 @@ export function minorPages(app: App, r: FastifyInstance): void {
     async (request: FastifyRequest<OfficeParams>, reply: FastifyReply) => {
       if (!requireSignedIn(request, reply)) return reply;
       const { authorityId, tenderId } = request.params;
-      if (!validParams([authorityId, tenderId], reply)) return reply;
+      if (!validIds(reply, authorityId, tenderId)) return reply;
       const f = formFields(request);
       try {
         await act(request, f);
@@ -292,7 +286,7 @@ export function minorPages(app: App, r: FastifyInstance): void {
       .split(/[\s,;]+/)
       .filter(Boolean),
   ];
-  const badIds = (ids: string[]) => ids.some((id) => !UUID_RE.test(id));
+  const badIds = (ids: string[]) => ids.some((id) => !isUuid(id));
   const formError = (): never => {
     throw new DomainError('VALIDATION_FAILED', 'The form has invalid values');
   };
@@ -338,7 +332,7 @@ export function minorPages(app: App, r: FastifyInstance): void {
     '/office/:authorityId/minor-contracts/:tenderId/award',
     officeAction('awardJustification', async (request, f) => {
       const quoteId = f.get('quoteId');
-      if (!UUID_RE.test(quoteId)) formError();
+      if (!isUuid(quoteId)) formError();
       await awardMinorContract(
         app.serviceContext(request),
         request.params.authorityId,
@@ -432,7 +426,7 @@ export function minorPages(app: App, r: FastifyInstance): void {
     async (request, reply) => {
       if (!requireSignedIn(request, reply)) return reply;
       const { companyId, tenderId } = request.params;
-      if (!validParams([companyId, tenderId], reply)) return reply;
+      if (!validIds(reply, companyId, tenderId)) return reply;
       const f = formFields(request);
       const field = `amount-${tenderId}`;
       const amount = f.get(field).replace(',', '.');

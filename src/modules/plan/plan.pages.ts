@@ -1,3 +1,4 @@
+import { isUuid } from '../../platform/ids.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TFunction } from 'i18next';
 import type { App } from '../../app.js';
@@ -14,7 +15,7 @@ import {
   type PageContext,
   sendPage,
 } from '../portal/layout.js';
-import { errorMessage, formFields, isDomainError, pageContext } from '../portal/portal.context.js';
+import { errorMessage, formFields, isDomainError, pageContext, validIds } from '../portal/portal.context.js';
 import {
   CONTRACT_TYPES,
   type ContractType,
@@ -40,7 +41,6 @@ import type {
 } from './planned-contract.types.js';
 import { PLAN_STATUSES } from './planned-contract.types.js';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const AMOUNT_RE = /^\d{1,13}(\.\d{1,2})?$/;
 
 /** Translation keys written out, so that each appears literally in the code. */
@@ -261,7 +261,7 @@ export function planPages(app: App, r: FastifyInstance): void {
     if (text) search.q = text;
     const authority = get('authority');
     if (authority) {
-      if (UUID_RE.test(authority)) search.authority = authority;
+      if (isUuid(authority)) search.authority = authority;
       else errors.push({ field: 'authority', message: t('form.invalidFormat') });
     }
     const cpv = get('cpv');
@@ -351,12 +351,6 @@ export function planPages(app: App, r: FastifyInstance): void {
   });
 
   // --- back office ---
-  const validIds = (reply: FastifyReply, ...ids: string[]) => {
-    if (ids.every((id) => UUID_RE.test(id))) return true;
-    void reply.callNotFound();
-    return false;
-  };
-
   const listPage = async (
     request: FastifyRequest,
     pc: PageContext,

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isUuid } from '../../platform/ids.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
 import { AUTHORITY_ROLES, type AuthorityRole } from '../../platform/context.js';
 import { html } from '../../platform/http/html.js';
@@ -27,10 +28,8 @@ import {
   type PageContext,
   sendPage,
 } from './layout.js';
-import { errorMessage, formFields, isDomainError, pageContext } from './portal.context.js';
+import { errorMessage, formFields, isDomainError, pageContext, validIds } from './portal.context.js';
 import { roleLabel } from './roles.js';
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function roleCheckboxes(pc: PageContext, idPrefix: string, selected: readonly string[]) {
   return html`<fieldset class="roles"><legend>${pc.t('admin.roles')}</legend>
@@ -49,12 +48,6 @@ export function adminNav(pc: PageContext, authorityId: string) {
     <li><a href="/admin/authorities/${authorityId}/audit" ${pc.path.endsWith('/audit') ? html`aria-current="page"` : ''}>${pc.t('admin.audit')}</a></li>
     <li><a href="/admin/authorities/${authorityId}/holidays" ${pc.path.endsWith('/holidays') ? html`aria-current="page"` : ''}>${pc.t('calendar.navHolidays')}</a></li>
   </ul></nav>`;
-}
-
-function validId(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): boolean {
-  if (UUID_RE.test(request.params.id)) return true;
-  void reply.callNotFound();
-  return false;
 }
 
 export function adminPages(app: App, r: FastifyInstance): void {
@@ -135,7 +128,7 @@ export function adminPages(app: App, r: FastifyInstance): void {
       if (!v[n]) errors.push({ field: n, message: pc.t('form.required') });
     for (const [n, re] of FIELD_PATTERNS)
       if (!re.test(v[n] ?? '')) errors.push({ field: n, message: pc.t('form.invalidFormat') });
-    if (v.consortiumId && !UUID_RE.test(v.consortiumId))
+    if (v.consortiumId && !isUuid(v.consortiumId))
       errors.push({ field: 'consortiumId', message: pc.t('form.invalidFormat') });
     if (errors.length) return sendPage(reply, await listPage(request, pc, errors, v), 400);
     try {
@@ -194,13 +187,13 @@ export function adminPages(app: App, r: FastifyInstance): void {
   };
 
   r.get<{ Params: { id: string } }>('/admin/authorities/:id', async (request, reply) => {
-    if (!requireSignedIn(request, reply) || !validId(request, reply)) return reply;
+    if (!requireSignedIn(request, reply) || !validIds(reply, request.params.id)) return reply;
     const pc = await pageContext(app, request, reply);
     return sendPage(reply, await settingsPage(request, pc, request.params.id));
   });
 
   r.post<{ Params: { id: string } }>('/admin/authorities/:id', async (request, reply) => {
-    if (!requireSignedIn(request, reply) || !validId(request, reply)) return reply;
+    if (!requireSignedIn(request, reply) || !validIds(reply, request.params.id)) return reply;
     const f = formFields(request);
     const pc = await pageContext(app, request, reply);
     const v = {
@@ -280,7 +273,7 @@ export function adminPages(app: App, r: FastifyInstance): void {
   };
 
   r.get<{ Params: { id: string } }>('/admin/authorities/:id/members', async (request, reply) => {
-    if (!requireSignedIn(request, reply) || !validId(request, reply)) return reply;
+    if (!requireSignedIn(request, reply) || !validIds(reply, request.params.id)) return reply;
     const pc = await pageContext(app, request, reply);
     return sendPage(reply, await membersPage(request, pc, request.params.id));
   });
@@ -289,7 +282,7 @@ export function adminPages(app: App, r: FastifyInstance): void {
     values.filter((v): v is AuthorityRole => (AUTHORITY_ROLES as readonly string[]).includes(v));
 
   r.post<{ Params: { id: string } }>('/admin/authorities/:id/members', async (request, reply) => {
-    if (!requireSignedIn(request, reply) || !validId(request, reply)) return reply;
+    if (!requireSignedIn(request, reply) || !validIds(reply, request.params.id)) return reply;
     const f = formFields(request);
     const pc = await pageContext(app, request, reply);
     const name = f.get('name').slice(0, 200);
@@ -330,8 +323,8 @@ export function adminPages(app: App, r: FastifyInstance): void {
   r.post<{ Params: { id: string; userId: string } }>(
     '/admin/authorities/:id/members/:userId',
     async (request, reply) => {
-      if (!requireSignedIn(request, reply) || !validId(request, reply)) return reply;
-      if (!UUID_RE.test(request.params.userId)) return reply.callNotFound();
+      if (!requireSignedIn(request, reply) || !validIds(reply, request.params.id)) return reply;
+      if (!isUuid(request.params.userId)) return reply.callNotFound();
       const pc = await pageContext(app, request, reply);
       const roles = parseRoles(formFields(request).all('roles'));
       try {
@@ -368,8 +361,8 @@ export function adminPages(app: App, r: FastifyInstance): void {
   r.post<{ Params: { id: string; userId: string } }>(
     '/admin/authorities/:id/members/:userId/remove',
     async (request, reply) => {
-      if (!requireSignedIn(request, reply) || !validId(request, reply)) return reply;
-      if (!UUID_RE.test(request.params.userId)) return reply.callNotFound();
+      if (!requireSignedIn(request, reply) || !validIds(reply, request.params.id)) return reply;
+      if (!isUuid(request.params.userId)) return reply.callNotFound();
       const pc = await pageContext(app, request, reply);
       try {
         await removeMember(app.serviceContext(request), request.params.id, request.params.userId);
@@ -393,7 +386,7 @@ export function adminPages(app: App, r: FastifyInstance): void {
   r.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>(
     '/admin/authorities/:id/audit',
     async (request, reply) => {
-      if (!requireSignedIn(request, reply) || !validId(request, reply)) return reply;
+      if (!requireSignedIn(request, reply) || !validIds(reply, request.params.id)) return reply;
       const id = request.params.id;
       const pc = await pageContext(app, request, reply);
       const t = pc.t;

@@ -1,3 +1,4 @@
+import { requireSignedIn } from './account.pages.js';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
@@ -12,9 +13,9 @@ import {
   storeDocumentContent,
 } from '../tenders/tender-document.service.js';
 import { renderFilePage } from './backoffice-workflow.pages.js';
-import { signedIn, validIds } from './backoffice-view.js';
+
 import type { FieldError } from './layout.js';
-import { errorMessage, pageContext } from './portal.context.js';
+import { errorMessage, pageContext, validIds } from './portal.context.js';
 
 const TITLE_MAX = 200;
 const FORM_OVERHEAD = 64 * 1024;
@@ -77,7 +78,7 @@ export const backofficeUploadRoutes = (app: App) => async (r: FastifyInstance) =
     },
     async (request: FastifyRequest<TenderParams>, reply: FastifyReply) => {
       const { authorityId, tenderId } = request.params;
-      if (!signedIn(request, reply) || !validIds(reply, authorityId, tenderId)) {
+      if (!requireSignedIn(request, reply) || !validIds(reply, authorityId, tenderId)) {
         request.raw.unpipe();
         reply.header('connection', 'close');
         return reply;

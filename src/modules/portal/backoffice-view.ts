@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { TFunction } from 'i18next';
 import { type Html, html, type HtmlValue } from '../../platform/http/html.js';
 import { formatDateTime, formatMoney } from '../../platform/i18n/i18n.js';
@@ -12,22 +12,6 @@ import type { FieldError, PageContext } from './layout.js';
  * Labels, small form controls and guards shared by the back-office pages. Every translation key
  * is written out literally so that the i18n test can see it is used.
  */
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Ids in the path that are not UUIDs name nothing: the same 404 as an unknown id. */
-export function validIds(reply: FastifyReply, ...ids: string[]): boolean {
-  if (ids.every((id) => UUID_RE.test(id))) return true;
-  void reply.callNotFound();
-  return false;
-}
-
-/** Signed-out visitors are sent to sign in and come back here. */
-export function signedIn(request: FastifyRequest, reply: FastifyReply): boolean {
-  if (request.actor.kind === 'user') return true;
-  void reply.redirect(`/sign-in?next=${encodeURIComponent(request.url.split('?')[0] ?? '/')}`, 303);
-  return false;
-}
 
 /** Authorities whose files the user may read (any staff role of tender.read). */
 export function officeAuthorities(pc: PageContext): { id: string; name: string }[] {

@@ -1,3 +1,4 @@
+import { requireSignedIn } from './account.pages.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
 import { ErrorCodes } from '../../platform/errors.js';
@@ -39,15 +40,13 @@ import {
   problemMessage,
   procedureLabel,
   selectField,
-  signedIn,
   statusLabel,
   textArea,
   textField,
-  validIds,
   when,
 } from './backoffice-view.js';
 import { csrfField, errorSummary, type FieldError, layout, type PageContext, sendPage } from './layout.js';
-import { errorMessage, formFields, isDomainError, pageContext } from './portal.context.js';
+import { errorMessage, formFields, isDomainError, pageContext, validIds } from './portal.context.js';
 import { roleLabel } from './roles.js';
 
 type TenderParams = { Params: { authorityId: string; tenderId: string } };
@@ -456,7 +455,7 @@ export function backofficeWorkflowPages(app: App, r: FastifyInstance): void {
   };
 
   const guard = (request: FastifyRequest<TenderParams>, reply: FastifyReply) =>
-    signedIn(request, reply) && validIds(reply, request.params.authorityId, request.params.tenderId);
+    requireSignedIn(request, reply) && validIds(reply, request.params.authorityId, request.params.tenderId);
 
   r.get<TenderParams>('/office/:authorityId/tenders/:tenderId', async (request, reply) => {
     if (!guard(request, reply)) return reply;
@@ -624,7 +623,8 @@ export function backofficeWorkflowPages(app: App, r: FastifyInstance): void {
     '/office/:authorityId/tenders/:tenderId/questions/:questionId/answer',
     async (request, reply) => {
       const { authorityId, tenderId, questionId } = request.params;
-      if (!signedIn(request, reply) || !validIds(reply, authorityId, tenderId, questionId)) return reply;
+      if (!requireSignedIn(request, reply) || !validIds(reply, authorityId, tenderId, questionId))
+        return reply;
       const answer = formFields(request).get(`answer-${questionId}`);
       const ctx = app.serviceContext(request);
       const field = `answer-${questionId}`;
@@ -692,7 +692,7 @@ export function backofficeWorkflowPages(app: App, r: FastifyInstance): void {
   };
 
   r.get('/office/approvals', async (request, reply) => {
-    if (!signedIn(request, reply)) return reply;
+    if (!requireSignedIn(request, reply)) return reply;
     return inboxPage(request, reply);
   });
 

@@ -1,3 +1,4 @@
+import { requireSignedIn } from './account.pages.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
 import { type DomainError, ErrorCodes } from '../../platform/errors.js';
@@ -38,16 +39,14 @@ import {
   problemMessage,
   procedureLabel,
   selectField,
-  signedIn,
   statusLabel,
   textArea,
   textField,
-  validIds,
   when,
 } from './backoffice-view.js';
 import { backofficeWorkflowPages } from './backoffice-workflow.pages.js';
 import { csrfField, errorSummary, type FieldError, layout, type PageContext, sendPage } from './layout.js';
-import { errorMessage, formFields, isDomainError, pageContext } from './portal.context.js';
+import { errorMessage, formFields, isDomainError, pageContext, validIds } from './portal.context.js';
 
 type AuthorityParams = { Params: { authorityId: string } };
 type TenderParams = { Params: { authorityId: string; tenderId: string } };
@@ -233,7 +232,7 @@ export function backofficePages(app: App, r: FastifyInstance): void {
   backofficeWorkflowPages(app, r);
 
   r.get('/office', async (request, reply) => {
-    if (!signedIn(request, reply)) return reply;
+    if (!requireSignedIn(request, reply)) return reply;
     const pc = await pageContext(app, request, reply);
     const authorities = officeAuthorities(pc);
     const only = authorities[0];
@@ -250,7 +249,7 @@ export function backofficePages(app: App, r: FastifyInstance): void {
   });
 
   r.get<AuthorityParams>('/office/:authorityId/tenders', async (request, reply) => {
-    if (!signedIn(request, reply) || !validIds(reply, request.params.authorityId)) return reply;
+    if (!requireSignedIn(request, reply) || !validIds(reply, request.params.authorityId)) return reply;
     const { authorityId } = request.params;
     const ctx = app.serviceContext(request);
     const files = await listTenders(ctx, authorityId);
@@ -297,7 +296,7 @@ export function backofficePages(app: App, r: FastifyInstance): void {
     );
 
   r.get<AuthorityParams>('/office/:authorityId/tenders/new', async (request, reply) => {
-    if (!signedIn(request, reply) || !validIds(reply, request.params.authorityId)) return reply;
+    if (!requireSignedIn(request, reply) || !validIds(reply, request.params.authorityId)) return reply;
     const { authorityId } = request.params;
     authorizeOnTender(request.actor, 'tender.edit', authorityId);
     const pc = await pageContext(app, request, reply);
@@ -356,13 +355,13 @@ export function backofficePages(app: App, r: FastifyInstance): void {
   };
 
   r.post<AuthorityParams>('/office/:authorityId/tenders/new', async (request, reply) => {
-    if (!signedIn(request, reply) || !validIds(reply, request.params.authorityId)) return reply;
+    if (!requireSignedIn(request, reply) || !validIds(reply, request.params.authorityId)) return reply;
     return handlePost(request, reply, request.params.authorityId);
   });
 
   r.get<TenderParams>('/office/:authorityId/tenders/:tenderId/edit', async (request, reply) => {
     const { authorityId, tenderId } = request.params;
-    if (!signedIn(request, reply) || !validIds(reply, authorityId, tenderId)) return reply;
+    if (!requireSignedIn(request, reply) || !validIds(reply, authorityId, tenderId)) return reply;
     const ctx = app.serviceContext(request);
     const view = await getTender(ctx, authorityId, tenderId);
     authorizeOnTender(request.actor, 'tender.edit', authorityId);
@@ -380,7 +379,7 @@ export function backofficePages(app: App, r: FastifyInstance): void {
 
   r.post<TenderParams>('/office/:authorityId/tenders/:tenderId/edit', async (request, reply) => {
     const { authorityId, tenderId } = request.params;
-    if (!signedIn(request, reply) || !validIds(reply, authorityId, tenderId)) return reply;
+    if (!requireSignedIn(request, reply) || !validIds(reply, authorityId, tenderId)) return reply;
     return handlePost(request, reply, authorityId, tenderId);
   });
 }

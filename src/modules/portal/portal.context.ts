@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TFunction } from 'i18next';
 import type { App } from '../../app.js';
 import { type ErrorCode, DomainError } from '../../platform/errors.js';
+import { isUuid } from '../../platform/ids.js';
 import type { ErrorBody } from '../../platform/http/error-handler.js';
 import { translator } from '../../platform/i18n/i18n.js';
 import { bareContext, layout, type PageContext, sendPage } from './layout.js';
@@ -173,4 +174,11 @@ export function safeNext(next: string | undefined, fallback = '/'): string {
     return fallback;
   }
   return next;
+}
+
+/** Ids in the path that are not UUIDs name nothing: the same 404 as an unknown id. */
+export function validIds(reply: FastifyReply, ...ids: string[]): boolean {
+  if (ids.every(isUuid)) return true;
+  void reply.callNotFound();
+  return false;
 }

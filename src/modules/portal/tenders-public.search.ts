@@ -1,3 +1,4 @@
+import { isUuid } from '../../platform/ids.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
 import { DomainError } from '../../platform/errors.js';
@@ -52,7 +53,6 @@ const SORT_CHOICES: { value: string; key: SortKey; order: SortDirection; label: 
 ];
 
 const PAGE_SIZE = 20;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CPV_RE = /^(\d{2,8}|\d{8}-\d)$/;
 /** Euros with at most two decimals; a decimal comma is accepted, as people in Catalonia and Spain write it. */
 const AMOUNT_RE = /^\d{1,13}([.,]\d{1,2})?$/;
@@ -89,7 +89,7 @@ export function validateSearch(pc: PageContext, v: SearchValues, authorityIds: S
   const input: TenderSearchInput = { pageSize: PAGE_SIZE };
   if (v.q) input.q = v.q;
   if (v.authority) {
-    if (UUID_RE.test(v.authority) && authorityIds.has(v.authority.toLowerCase()))
+    if (isUuid(v.authority) && authorityIds.has(v.authority.toLowerCase()))
       input.authority = v.authority.toLowerCase();
     else bad('authority', 'publicTenders.error.authority');
   }
