@@ -67,10 +67,18 @@ function checkCount(n: number, what: string, min: number): void {
   }
 }
 
+/**
+ * Zones already found valid. Checking builds an Intl formatter, and every deadline computation
+ * checks its zone (a tender view runs dozens), while an installation uses one or two zones.
+ */
+const VALID_ZONES = new Set<string>();
+
 function checkZone(timeZone: string): void {
+  if (VALID_ZONES.has(timeZone)) return;
   if (typeof timeZone !== 'string' || !IANAZone.isValidZone(timeZone)) {
     throw unprocessable('Unknown time zone', { timeZone });
   }
+  VALID_ZONES.add(timeZone);
 }
 
 function checkInstant(instant: Date, what: string): void {
