@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
@@ -115,6 +115,15 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** Resolves once `out` has closed its file (destroying it first if it is still open). */
+function closed(out: WriteStream): Promise<void> {
+  if (out.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    out.once('close', () => resolve());
+    out.destroy();
+  });
+}
+
 /**
  * A blob store on the local file system: `<root>/sha256/ab/cd/<hash>`, written through
  * `<root>/tmp/` (same file system, so the final rename is atomic). Directories are created on
@@ -131,11 +140,13 @@ export function fsBlobStore(root: string): BlobStore & { root: string } {
     async put(stream, { maxBytes }) {
       const tmp = path.join(tmpDir, `${Date.now().toString(36)}-${randomBytes(12).toString('hex')}.part`);
       const counter = new HashingLimit(maxBytes);
+      let out: WriteStream | undefined;
       try {
         await fs.mkdir(tmpDir, { recursive: true });
-        // `pipeline` destroys the source when the limit is hit, so the rest is never read;
         // `flush` fsyncs the file before it is closed, so a renamed blob is never half on disk.
-        await pipeline(stream, counter, createWriteStream(tmp, { flags: 'wx', mode: 0o640, flush: true }));
+        out = createWriteStream(tmp, { flags: 'wx', mode: 0o640, flush: true });
+        // `pipeline` destroys the source when the limit is hit, so the rest is never read.
+        await pipeline(stream, counter, out);
         const sha256 = counter.hash.digest('hex');
         const target = blobPath(sha256);
         if (await exists(target)) {
@@ -152,6 +163,10 @@ export function fsBlobStore(root: string): BlobStore & { root: string } {
       } catch (err) {
         // The store owns the stream once given: a caller is never left with a half-read body.
         stream.destroy();
+        // The file is opened asynchronously, and `pipeline` can reject (a source already
+        // destroyed) before the open has even happened: remove it only once the stream is closed,
+        // or the open would recreate it after the removal (seen under load in the test suite).
+        if (out) await closed(out);
         await fs.rm(tmp, { force: true });
         throw err;
       }
