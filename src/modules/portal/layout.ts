@@ -3,6 +3,7 @@ import type { TFunction } from 'i18next';
 import type { Actor } from '../../platform/context.js';
 import { type Html, html, type HtmlValue } from '../../platform/http/html.js';
 import { LOCALES, type Locale, translator } from '../../platform/i18n/i18n.js';
+import { type BrowserEntry, browserScriptUrl } from './browser-assets.js';
 
 export type PageContext = {
   t: TFunction;
@@ -125,7 +126,12 @@ function nav(pc: PageContext): Html {
 }
 
 /** The page shell: skip link, header with navigation and switchers, main content, footer. */
-export function layout(pc: PageContext, title: string, body: HtmlValue): Html {
+export function layout(
+  pc: PageContext,
+  title: string,
+  body: HtmlValue,
+  opts: { script?: BrowserEntry } = {},
+): Html {
   return html`<!doctype html>
 <html lang="${pc.locale}">
 <head>
@@ -133,6 +139,7 @@ export function layout(pc: PageContext, title: string, body: HtmlValue): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Contracta</title>
 <link rel="stylesheet" href="/static/app.css">
+${opts.script ? html`<meta name="csrf-token" content="${pc.csrf}"><script type="module" src="${browserScriptUrl(opts.script)}"></script>` : ''}
 </head>
 <body>
 <a class="skip-link" href="#main">${pc.t('layout.skip')}</a>

@@ -6,6 +6,7 @@ import { backofficePages } from './backoffice.pages.js';
 import { publicPages } from './public.pages.js';
 import { publicTenderPages } from './tenders-public.pages.js';
 import { APP_CSS } from './static.js';
+import { browserAssetRoutes } from './browser-assets.js';
 import { holidayPages } from '../calendar/holiday.pages.js';
 import { planPages } from '../plan/plan.pages.js';
 import { minorPages } from '../minor/minor.pages.js';
@@ -18,6 +19,7 @@ export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
   r.get('/static/app.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(APP_CSS),
   );
+  browserAssetRoutes(r);
   publicPages(app, r);
   publicTenderPages(app, r);
   accountPages(app, r);

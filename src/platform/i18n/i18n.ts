@@ -1,5 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import i18next, { type TFunction } from 'i18next';
+import biddingCa from './locales/bidding.ca.json' with { type: 'json' };
+import biddingEn from './locales/bidding.en.json' with { type: 'json' };
+import biddingEs from './locales/bidding.es.json' with { type: 'json' };
+import openingCa from './locales/opening.ca.json' with { type: 'json' };
+import openingEn from './locales/opening.en.json' with { type: 'json' };
+import openingEs from './locales/opening.es.json' with { type: 'json' };
 import backofficeCa from './locales/backoffice.ca.json' with { type: 'json' };
 import backofficeEn from './locales/backoffice.en.json' with { type: 'json' };
 import backofficeEs from './locales/backoffice.es.json' with { type: 'json' };
@@ -32,9 +38,9 @@ export const DEFAULT_LOCALE: Locale = 'ca';
  * calendar) so that each area's texts live together; the i18n test refuses a key defined twice.
  */
 export const LOCALE_PARTS = {
-  ca: [coreCa, backofficeCa, publicTendersCa, minorCa, planCa, calendarCa, custodyCa],
-  es: [coreEs, backofficeEs, publicTendersEs, minorEs, planEs, calendarEs, custodyEs],
-  en: [coreEn, backofficeEn, publicTendersEn, minorEn, planEn, calendarEn, custodyEn],
+  ca: [coreCa, backofficeCa, publicTendersCa, minorCa, planCa, calendarCa, custodyCa, biddingCa, openingCa],
+  es: [coreEs, backofficeEs, publicTendersEs, minorEs, planEs, calendarEs, custodyEs, biddingEs, openingEs],
+  en: [coreEn, backofficeEn, publicTendersEn, minorEn, planEn, calendarEn, custodyEn, biddingEn, openingEn],
 } as const;
 
 type Messages = Record<string, string>;

@@ -1,0 +1,2 @@
+// Placeholder entry: the page script is written next (issue 4 browser pages).
+export {};
