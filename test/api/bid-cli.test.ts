@@ -8,7 +8,7 @@ import { ApiError, bidSubmit, custodianOpen } from '../../src/modules/bids/bid.c
 import { formatIdentityFile } from '../../src/modules/sealing/custodian-key.js';
 import { bidSeal, registerSealingCommands } from '../../src/modules/sealing/sealing.cli.js';
 import { hashToken, newId, newSecretToken } from '../../src/platform/ids.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { buildTestApp, login, makeUser, type TestApp } from '../helpers/app.js';
 import { type Bidder, makeBidder, publishSealedTender, type SealedTender } from '../helpers/sealed-bids.js';
 
 /**
@@ -80,7 +80,14 @@ describe('bid submit / custodian open CLI', () => {
       plain.push(`${e}=${p}`);
     }
     await bidSeal(
-      { target: path.join(work, 'target.json'), bidId, lots: '1', envelope: plain, out: dir },
+      {
+        target: path.join(work, 'target.json'),
+        bidId,
+        lots: '1',
+        envelope: plain,
+        out: dir,
+        price: tender.envelopes.includes('C') ? ['1=48250.00'] : [],
+      },
       silent,
     );
     return { dir, bidId };
@@ -112,7 +119,8 @@ describe('bid submit / custodian open CLI', () => {
       printed.push(s),
     );
     expect(result.file).toBe(path.join(dir, 'receipt-v1.json'));
-    expect(result.uploaded).toBe(tender.envelopes.length * (1 + tender.keys.length));
+    // One file and the shares per envelope, and the offer.json written from --price in C.
+    expect(result.uploaded).toBe(tender.envelopes.length * (1 + tender.keys.length) + 1);
     const saved = JSON.parse(await fs.readFile(result.file, 'utf8')) as {
       receipt: { bidId: string; version: number; envelopes: { envelope: string }[] };
       signature: string;
@@ -160,6 +168,45 @@ describe('bid submit / custodian open CLI', () => {
     // Before the deadline the server refuses; the CLI shows its code.
     await expect(open(0)).rejects.toMatchObject({ code: 'OPENING_NOT_YET' });
 
+    // Who bid is written in the audit trail but read by nobody before envelope A opens: not the
+    // authority's auditor, not a platform administrator (the audit embargo).
+    const auditor = await makeUser(t, { roles: [{ authorityId: tender.authorityId, roles: ['auditor'] }] });
+    const platform = await makeUser(t, { platformAdmin: true });
+    const readers = [
+      { email: auditor.email, url: `/api/v1/authorities/${tender.authorityId}/audit-events` },
+      { email: platform.email, url: '/api/v1/audit-events' },
+    ];
+    const bidEvents = async () => {
+      const seen: string[][] = [];
+      for (const r of readers) {
+        // Signed in afresh each time: the clock moves by weeks between the two readings.
+        const session = await login(t, r.email);
+        const res = await t.app.inject({
+          url: `${r.url}?objectId=${tender.tenderId}&limit=500`,
+          headers: session.headers,
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        const events = res.json() as {
+          action: string;
+          companyId: string | null;
+          actorUserId: string | null;
+        }[];
+        expect(events.some((e) => e.actorUserId === bidder.userId && !e.action.startsWith('bid.'))).toBe(
+          false,
+        );
+        seen.push(events.filter((e) => e.action.startsWith('bid.')).map((e) => `${e.action} ${e.companyId}`));
+      }
+      return seen;
+    };
+    const stored = await t.db.db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('object_id', '=', tender.tenderId)
+      .where('action', '=', 'bid.submitted')
+      .execute();
+    expect(stored).toHaveLength(2);
+    expect(await bidEvents()).toEqual([[], []]);
+
     t.clock.set(new Date(tender.deadline.getTime() + 3_600_000));
     // The wrong identity for this custodian's token: refused locally, nothing submitted.
     await expect(
@@ -199,6 +246,12 @@ describe('bid submit / custodian open CLI', () => {
     }[];
     expect(openings.map((o) => [o.record.envelope, o.record.bids.map((b) => b.bidId)])).toEqual([
       ['A', [bidId]],
+    ]);
+    // Envelope A is open and names the bidder: the embargo is lifted for every reader.
+    const submitted = `bid.submitted ${bidder.companyId}`;
+    expect(await bidEvents()).toEqual([
+      [submitted, submitted],
+      [submitted, submitted],
     ]);
   });
 });

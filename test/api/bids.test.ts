@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupStorage } from '../../src/modules/bids/bid-cleanup.js';
+import { bidderEmbargo } from '../../src/modules/bids/bid.service.js';
 import { verifyReceiptFile } from '../../src/modules/bids/receipt.signing.js';
 import { keyIdOf } from '../../src/platform/signing-key.js';
 import { buildTestApp, login, makeUser, rowCounts, type TestApp } from '../helpers/app.js';
@@ -117,9 +118,10 @@ describe(`sealed bid submission (${driverName})`, () => {
       .selectAll()
       .where('action', '=', 'bid.submitted')
       .executeTakeFirstOrThrow();
-    // The company's trail only: nothing tells the authority who bid.
-    expect(event.authority_id).toBeNull();
+    // Written now, under the tender's bidder embargo: no reader learns who bid before A opens.
+    expect(event.authority_id).toBe(tender.authorityId);
     expect(event.company_id).toBe(alpha.companyId);
+    expect(event.embargo).toBe(bidderEmbargo(tender.tenderId));
 
     const listed = await receipts(t, tender, alpha.session, alphaBid.bidId);
     expect(listed.statusCode).toBe(200);

@@ -80,6 +80,7 @@ describe(`minor contracts (${driverName})`, () => {
       ['approver', { roles: [{ authorityId: a.id, roles: ['approver_technical'] }] }],
       ['admin', { roles: [{ authorityId: a.id, roles: ['authority_admin'] }] }],
       ['auditor', { roles: [{ authorityId: a.id, roles: ['auditor'] }] }],
+      ['platform', { platformAdmin: true }],
       ['officerB', { roles: [{ authorityId: b.id, roles: ['procurement_officer'] }] }],
       ['bidder1', { companies: [{ companyId: co.c1 ?? '', roles: ['bidder'] }] }],
       ['admin2', { companies: [{ companyId: co.c2 ?? '', roles: ['company_admin'] }] }],
@@ -524,7 +525,7 @@ describe(`minor contracts (${driverName})`, () => {
     data: Record<string, unknown>;
   }[];
 
-  it('keeps who quoted, and how many, out of the authority’s audit trail until the opening', async () => {
+  it('keeps who quoted, and how many, out of every audit reading until the opening', async () => {
     const id = await approvedMinorFile();
     await start(id, ['c1', 'c2', 'c3']);
     expect((await call('bidder1', 'PUT', quoteUrl('c1', id), { amountExclVat: '9000.00' })).statusCode).toBe(
@@ -542,7 +543,8 @@ describe(`minor contracts (${driverName})`, () => {
       ]) {
         const res = await call(who, 'GET', url);
         expect(res.statusCode, `${who} ${url}`).toBe(200);
-        const events = res.json() as AuditBody;
+        // Rounds of other tests, opened already, are readable: this round's quotes are not.
+        const events = (res.json() as AuditBody).filter((e) => e.objectId === id);
         expect(events.filter((e) => e.action === 'minor.quote_submitted')).toEqual([]);
         expect(events.some((e) => e.actorUserId === user.bidder1 || e.actorUserId === user.admin2)).toBe(
           false,
@@ -552,24 +554,42 @@ describe(`minor contracts (${driverName})`, () => {
         ).toEqual(url.includes('objectId') || url.includes('limit') ? ['minor.started'] : []);
       }
     }
-    const page = await t.app.inject({
-      method: 'GET',
-      url: `/admin/authorities/${a.id}/audit?action=minor.quote_submitted`,
-      headers: { cookie: s.auditor?.cookie ?? '' },
-    });
-    expect(page.statusCode).toBe(200);
-    expect(page.body).not.toContain(user.bidder1?.slice(0, 8));
-    // Each submission is in the company's own trail, with a salted commitment and no amount.
+    // Platform administrators read every event of the platform: not these either.
+    for (const url of [
+      '/audit-events?limit=500',
+      `/audit-events?action=minor.quote_submitted`,
+      `/audit-events?actorUserId=${user.bidder1}`,
+    ]) {
+      const res = await call('platform', 'GET', url);
+      expect(res.statusCode, url).toBe(200);
+      const events = res.json() as AuditBody;
+      // (Other tests' rounds, opened already, are readable: only this round's quotes are sealed.)
+      const mine = events.filter((e) => e.objectId === id);
+      expect(mine.filter((e) => e.action === 'minor.quote_submitted'), url).toEqual([]);
+      expect(mine.some((e) => e.actorUserId === user.bidder1 || e.actorUserId === user.admin2)).toBe(false);
+    }
+    for (const who of ['auditor', 'platform']) {
+      const page = await t.app.inject({
+        method: 'GET',
+        url: `/admin/authorities/${a.id}/audit?action=minor.quote_submitted`,
+        headers: { cookie: s[who]?.cookie ?? '' },
+      });
+      expect(page.statusCode).toBe(200);
+      // The page lists each event's object: no quote event of this file is among them.
+      expect(page.body).not.toContain(id);
+    }
+    // Each submission is written all the same, in the same transaction, under the round's embargo,
+    // with a salted commitment and no amount.
     const submitted = await t.db.db
       .selectFrom('audit_event')
-      .select(['authority_id', 'company_id', 'object_id', 'data'])
+      .select(['authority_id', 'company_id', 'object_id', 'embargo', 'data'])
       .where('action', '=', 'minor.quote_submitted')
       .where('object_id', '=', id)
       .orderBy('seq')
       .execute();
-    expect(submitted.map((e) => [e.authority_id, e.company_id, e.object_id])).toEqual([
-      [null, co.c1, id],
-      [null, co.c2, id],
+    expect(submitted.map((e) => [e.authority_id, e.company_id, e.object_id, e.embargo])).toEqual([
+      [a.id, co.c1, id, `minor-quotes:${id}:1`],
+      [a.id, co.c2, id, `minor-quotes:${id}:1`],
     ]);
     expect(JSON.stringify(submitted)).not.toContain('9000');
     const nonces = await t.db.db
@@ -613,6 +633,14 @@ describe(`minor contracts (${driverName})`, () => {
         [co.c1, '9000.00'],
         [co.c2, '9500.00'],
       ]);
+      // The opening lifted the embargo: the submissions are now in the authority's trail.
+      const now = await call('auditor', 'GET', `/authorities/${a.id}/audit-events?objectId=${id}`);
+      expect(
+        (now.json() as AuditBody)
+          .filter((e) => e.action === 'minor.quote_submitted')
+          .map((e) => e.companyId)
+          .sort(),
+      ).toEqual([co.c1, co.c2].sort());
       for (const q of data.quotes) {
         const event = submitted.find((e) => e.company_id === q.companyId);
         const recorded = (event?.data as { commitmentSha256?: string } | undefined)?.commitmentSha256;

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
 import { fromBase64 } from '../../src/modules/sealing/bytes.js';
+import { makeOffer, OFFER_FILE_NAME, offerBytes } from '../../src/modules/sealing/offer.rules.js';
 import { generateCustodianKey } from '../../src/modules/sealing/custodian-key.js';
 import type { EnvelopeLetter, SealingTarget, SharePayload } from '../../src/modules/sealing/sealing.types.js';
 import { unwrapShare } from '../../src/modules/sealing/shares.js';
@@ -41,6 +42,7 @@ type OpeningBody = {
       outcome: string;
       failure: string | null;
       files: { name: string; sha256: string }[];
+      offer?: { lots: { lot: number; price: string; values: unknown[] }[] | null; problem: string | null } | null;
     }[];
   };
   recordSha256: string;
@@ -70,6 +72,7 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
   let openingAt: Date;
   let target: SealingTarget;
   const bids: InsertedBid[] = [];
+  let lateBidId = '';
   const submittedShares: string[] = [];
 
   beforeAll(async () => {
@@ -163,8 +166,15 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
     expect(target.quorum).toBe(2);
     expect(target.custodians).toHaveLength(3);
 
-    // Three bids sealed with the library and stored directly (no submission route needed).
+    // Three bids sealed with the library and stored directly (no submission route needed). Bid 1
+    // seals its offer.json in C; bid 2 one copied from another bid (it names another bid id).
     for (const n of [1, 2, 3]) {
+      const bidId = newId();
+      const offer = makeOffer({
+        ocid,
+        bidId: n === 2 ? newId() : bidId,
+        lots: [{ lot: 1, price: `${n}2345.60`, values: [{ criterion: 2, value: '18' }] }],
+      });
       const company = await makeCompany(t, validNif());
       await t.db.db
         .updateTable('company')
@@ -178,7 +188,12 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
           target,
           companyId: company.id,
           submittedBy: ids.officer ?? '',
-          envelopes: { A: [MARK('A', n)], B: [MARK('B', n)], C: [MARK('C', n), `annex ${n}`] },
+          bidId,
+          envelopes: {
+            A: [MARK('A', n)],
+            B: [MARK('B', n)],
+            C: [MARK('C', n), `annex ${n}`, { name: OFFER_FILE_NAME, content: offerBytes(offer) }],
+          },
         }),
       );
     }
@@ -407,6 +422,27 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
     });
   });
 
+  it('lets no bid stored after the opening of A into a later stage', async () => {
+    // Submissions end at the deadline and the opening waits for those in flight, so this cannot
+    // happen through the routes; stored directly, it stands for a bid that slipped in anyway.
+    const company = await makeCompany(t, validNif());
+    const late = await insertSealedBid(t, {
+      authorityId: a.id,
+      tenderId,
+      target,
+      companyId: company.id,
+      submittedBy: ids.officer ?? '',
+      envelopes: { A: [MARK('A', 4)], B: [MARK('B', 4)], C: [MARK('C', 4)] },
+    });
+    for (const envelope of ['B', 'C'] as const) {
+      const res = await app.inject({ url: `${stageUrl(envelope)}/mine`, headers: s.c1?.headers });
+      if (envelope === 'B') expect(res.statusCode, res.body).toBe(200);
+      const offered = res.statusCode === 200 ? (res.json() as { shares: { bidId: string }[] }).shares : [];
+      expect(offered.map((x) => x.bidId)).not.toContain(late.bidId);
+    }
+    lateBidId = late.bidId;
+  });
+
   it('opens B with a tampered bid reported as failed, the others opened', async () => {
     // Bid 3's envelope B ciphertext is altered on disk after submission.
     const sha = bids[2]?.envelopes.get('B')?.manifest.files[0]?.sha256 ?? '';
@@ -426,6 +462,8 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
       ['opened', null],
       ['failed', 'CIPHERTEXT_TAMPERED'],
     ]);
+    expect(record?.bids.map((x) => x.bidId)).not.toContain(lateBidId);
+    expect(await markerVisible(MARK('B', 4))).toBe(false);
     expect(await markerVisible(MARK('B', 1))).toBe(true);
     expect(await markerVisible(MARK('B', 3))).toBe(false);
     expect(await markerVisible(MARK('C', 1))).toBe(false);
@@ -471,12 +509,19 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
     const res = await submit(app, 'c3', 'C', c3);
     const record = (res.json() as SubmitBody).opened?.record;
     expect(record?.bids).toHaveLength(2);
-    expect(record?.bids[0]?.files.map((f) => f.name)).toEqual(['file-C-1.txt', 'file-C-2.txt']);
+    expect(record?.bids[0]?.files.map((f) => f.name)).toEqual(['file-C-1.txt', 'file-C-2.txt', 'offer.json']);
+    // The offers are read out in the record: bid 1's prices; bid 2's offer names another bid.
+    expect(record?.bids.map((x) => x.offer)).toEqual([
+      { lots: [{ lot: 1, price: '12345.60', values: [{ criterion: 2, value: '18' }] }], problem: null },
+      { lots: null, problem: 'foreign' },
+    ]);
     expect(await markerVisible(MARK('C', 2))).toBe(true);
 
     // The public records, one per stage, each with its hash.
     const list = await openings();
     expect(list.map((o) => o.record.envelope)).toEqual(['A', 'B', 'C']);
+    expect(list.map((o) => o.record.bids.some((x) => 'offer' in x))).toEqual([false, false, true]);
+    expect(list[2]?.record.bids[0]?.offer?.lots?.[0]?.price).toBe('12345.60');
     for (const o of list) {
       const stored = await t.db.db
         .selectFrom('opening')

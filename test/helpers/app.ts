@@ -217,6 +217,7 @@ export async function rowCounts(t: TestApp): Promise<Record<string, number>> {
     'password_reset_token',
     'api_token',
     'audit_event',
+    'audit_embargo_lifted',
     'tender',
     'tender_lot',
     'award_criterion',

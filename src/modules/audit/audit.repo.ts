@@ -30,6 +30,7 @@ export type AuditRecord = {
   data: string;
   isPublic: boolean;
   canonical: string;
+  embargo: string | null;
 };
 
 /** Appends one event. There is no update or delete: the table refuses them with a trigger. */
@@ -51,12 +52,36 @@ export async function insertAuditEvent(trx: Tx | Db, r: AuditRecord): Promise<vo
       data: r.data,
       is_public: r.isPublic,
       canonical: r.canonical,
+      embargo: r.embargo,
     })
     .execute();
 }
 
+/** Makes the events under `key` readable from now on; lifting twice is harmless. */
+export async function insertEmbargoLifted(trx: Tx, key: string, at: Date): Promise<void> {
+  await trx
+    .insertInto('audit_embargo_lifted')
+    .values({ key, lifted_at: at })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+}
+
 export function listAuditEvents(db: Db | Tx, f: AuditFilter) {
-  let q = db.selectFrom('audit_event').selectAll();
+  // Embargoed events stay out of every listing until their embargo is lifted, whoever asks.
+  let q = db
+    .selectFrom('audit_event')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('embargo', 'is', null),
+        eb.exists(
+          eb
+            .selectFrom('audit_embargo_lifted')
+            .select('audit_embargo_lifted.key')
+            .whereRef('audit_embargo_lifted.key', '=', 'audit_event.embargo'),
+        ),
+      ]),
+    );
   if (f.authorityId !== undefined) q = q.where('authority_id', '=', f.authorityId);
   if (f.action) q = q.where('action', '=', f.action);
   if (f.objectType) q = q.where('object_type', '=', f.objectType);

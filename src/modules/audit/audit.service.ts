@@ -3,7 +3,7 @@ import type { Actor, ServiceContext } from '../../platform/context.js';
 import type { Db } from '../../platform/db/client.js';
 import type { Tx } from '../../platform/db/tx.js';
 import { newId } from '../../platform/ids.js';
-import { type AuditFilter, insertAuditEvent, listAuditEvents } from './audit.repo.js';
+import { type AuditFilter, insertAuditEvent, insertEmbargoLifted, listAuditEvents } from './audit.repo.js';
 import type { AuditAction, AuditEventView, AuditInput } from './audit.types.js';
 
 function actorKind(actor: Actor): string {
@@ -56,8 +56,17 @@ export async function recordEvent<A extends AuditAction>(
     data: JSON.stringify(input.data),
     isPublic: input.isPublic ?? false,
     canonical,
+    embargo: input.embargo ?? null,
   });
   return id;
+}
+
+/**
+ * Lifts an audit embargo (see `AuditInput.embargo`) inside the transaction of the act that makes
+ * the embargoed events readable, so that they become visible exactly when that act commits.
+ */
+export async function liftEmbargo(trx: Tx, ctx: Pick<ServiceContext, 'clock'>, key: string): Promise<void> {
+  await insertEmbargoLifted(trx, key, ctx.clock.now());
 }
 
 /** Reads events; the caller has already checked the policy for the filter's authority. */

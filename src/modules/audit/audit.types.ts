@@ -178,6 +178,11 @@ export type AuditInput<A extends AuditAction> = {
   data: AuditEvents[A];
   /** Public events are later anchored in the public ledger. */
   isPublic?: boolean;
+  /**
+   * Hides the event from every reader until `liftEmbargo(key)` (an event naming a bidder before
+   * the opening of envelope A, for example). Written now, in the change's transaction, all the same.
+   */
+  embargo?: string;
 };
 
 export type AuditEventView = {

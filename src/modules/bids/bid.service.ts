@@ -60,6 +60,12 @@ import type {
 import { buildReceipt, type ReceiptFile } from './receipt.rules.js';
 import { signReceipt } from './receipt.signing.js';
 
+/**
+ * The audit embargo of a tender's bid events (submission, replacement, withdrawal): they name the
+ * company, and bidders stay unknown to everyone until envelope A is opened, when the opening lifts it.
+ */
+export const bidderEmbargo = (tenderId: string): string => `bidders:${tenderId}`;
+
 /** Where bid pieces go, how large one may be, and the key that signs receipts. */
 export type BidStorage = {
   store: BlobStore;
@@ -322,9 +328,10 @@ export async function submitBidVersion(
         action: 'bid.submitted',
         objectType: 'tender',
         objectId: terms.tenderId,
-        // The company's trail only: the authority must not learn who bid before envelope A opens.
-        authorityId: null,
+        authorityId: terms.authorityId,
         companyId: input.companyId,
+        // Names the company: nobody may read it before envelope A is opened (docs/SEALING.md).
+        embargo: bidderEmbargo(terms.tenderId),
         data: {
           bidId,
           version,
@@ -437,8 +444,9 @@ export async function withdrawBid(
       action: 'bid.withdrawn',
       objectType: 'tender',
       objectId: terms.tenderId,
-      authorityId: null,
+      authorityId: terms.authorityId,
       companyId: bid.company_id,
+      embargo: bidderEmbargo(terms.tenderId),
       data: {
         bidId,
         version,

@@ -5,7 +5,7 @@ import { type Tx, withTransaction } from '../../platform/db/tx.js';
 import { DomainError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { Dec, parsePercentage } from '../../platform/money.js';
-import { recordEvent } from '../audit/audit.service.js';
+import { liftEmbargo, recordEvent } from '../audit/audit.service.js';
 import { localDate } from '../calendar/calendar.rules.js';
 import type { ContractType } from '../procedures/procedure.types.js';
 import { authorizeOnMinor, authorizeQuoting } from './minor-contract.policy.js';
@@ -56,6 +56,12 @@ import {
   splittingWindowStart,
 } from './minor-contract.rules.js';
 import type { MinorStatus, QuarterlyLine, RankedSuggestion } from './minor-contract.types.js';
+
+/**
+ * The audit embargo of a round's quote events: they name the companies that quoted, which stays
+ * sealed until the round is closed and its quotes opened (recordQuotesOpened lifts it).
+ */
+const quotesEmbargo = (tenderId: string, round: number): string => `minor-quotes:${tenderId}:${round}`;
 
 /** Art. 29.8 LCSP: a minor contract lasts at most one year and cannot be extended. */
 const MAX_DURATION_MONTHS = 12;
@@ -369,12 +375,12 @@ export async function suggestCompanies(
  * the request for quotes does not exist for it.
  *
  * Sealing (DA 17ª LCSP: no access to offers before the deadline; art. 1, equal treatment): the
- * audit event of a submission goes to the company's own trail, not the authority's (authority_id
- * null), so the authority's auditors and administrators, who read the authority's events before
- * the deadline, learn neither who quoted (not even through the acting user or address) nor how
+ * audit event of a submission is written under an audit embargo (`quotesEmbargo`), so nobody who
+ * reads audit events — the authority's auditors and administrators, platform administrators —
+ * learns before the round closes who quoted (not even through the acting user or address) nor how
  * many did. It carries a commitment with a random nonce, not brute-forceable over amounts. The
- * event minor.quotes_opened, written in the authority's trail when the round is awarded or voided
- * after its deadline, lists the quotes with their nonces, so each commitment can be checked.
+ * event minor.quotes_opened, written when the round is awarded or voided after its deadline, lifts
+ * the embargo and lists the quotes with their nonces, so each commitment can be checked.
  */
 export async function submitQuote(
   ctx: ServiceContext,
@@ -469,9 +475,10 @@ export async function submitQuote(
       action: 'minor.quote_submitted',
       objectType: 'tender',
       objectId: tenderId,
-      // The company's trail only: see the function's comment.
-      authorityId: null,
+      authorityId,
       companyId,
+      // Names the company and its commitment: unreadable until the round's quotes are opened.
+      embargo: quotesEmbargo(tenderId, m.round),
       data: { round: m.round, quoteId, commitmentSha256, replaced: previous !== undefined },
     });
   });
@@ -493,6 +500,7 @@ async function recordQuotesOpened(
   m: MinorContractRow,
 ): Promise<void> {
   const rows = await listQuotes(trx, authorityId, tenderId, m.round);
+  await liftEmbargo(trx, ctx, quotesEmbargo(tenderId, m.round));
   await recordEvent(trx, ctx, {
     action: 'minor.quotes_opened',
     objectType: 'tender',

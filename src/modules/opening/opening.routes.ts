@@ -30,9 +30,29 @@ const OpeningSchema = Type.Object({
           files: Type.Array(
             Type.Object({ name: Type.String(), size: Type.Integer(), sha256: Type.String() }),
           ),
+          offer: Type.Optional(
+            Type.Union([
+              Type.Object(
+                {
+                  lots: Type.Union([
+                    Type.Array(
+                      Type.Object({
+                        lot: Type.Integer(),
+                        price: Type.String({ description: 'Euros, VAT excluded' }),
+                        values: Type.Array(Type.Object({ criterion: Type.Integer(), value: Type.String() })),
+                      }),
+                    ),
+                    Type.Null(),
+                  ]),
+                  problem: Type.Union([Type.String(), Type.Null()]),
+                },
+                { description: "Envelope C only: the bid's offer.json as read at the opening" },
+              ),
+              Type.Null(),
+            ]),
+          ),
         }),
       ),
-      prices: Type.Null({ description: 'Not extracted yet (evaluation issue)' }),
     },
     { description: 'The opening record as published (canonical JSON, hashed into recordSha256)' },
   ),
@@ -45,7 +65,7 @@ export const openingRoutes =
   (app: App): FastifyPluginAsyncTypebox =>
   async (r) => {
     // Submitted key shares live here, in this process's memory only (share-pool.ts).
-    const deps = { pool: createSharePool(app.deps.clock), blobStore: app.deps.blobStore };
+    const deps = { pool: createSharePool(app.deps.clock), blobStore: app.deps.blobStore, log: app.log };
     const base = '/authorities/:authorityId/tenders/:tenderId/opening';
 
     r.post(

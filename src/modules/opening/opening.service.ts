@@ -15,7 +15,10 @@ import { withTransaction } from '../../platform/db/tx.js';
 import { DomainError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { BlobStore } from '../../platform/storage/blob-store.js';
-import { recordEvent } from '../audit/audit.service.js';
+import { liftEmbargo, recordEvent } from '../audit/audit.service.js';
+import { bidderEmbargo } from '../bids/bid.service.js';
+import { OFFER_FILE_NAME, parseOffer } from '../sealing/offer.rules.js';
+import { blobIsReferenced, lockBlob } from '../tenders/tender-document.repo.js';
 import { toBase64 } from '../sealing/bytes.js';
 import { openEnvelope, openEnvelopeToSinks } from '../sealing/envelope.open.js';
 import { isEnvelopeLetter, parseManifest } from '../sealing/manifest.rules.js';
@@ -44,6 +47,7 @@ import { orderedStages, refuseStage, stageQuorumReached } from './opening.rules.
 import type {
   OpeningRecord,
   OpeningRecordBid,
+  OpeningRecordOffer,
   OpeningView,
   OwnSharesView,
   ShareSubmissionResult,
@@ -58,6 +62,7 @@ export type OpeningDeps = {
    * fully, then decrypt again into the blob store) instead of being buffered in memory.
    */
   bufferUpTo?: number;
+  log?: { warn(obj: object, msg: string): void };
 };
 
 const DEFAULT_BUFFER_UP_TO = 64 * 1024 * 1024;
@@ -245,7 +250,58 @@ export async function submitShares(
   });
 }
 
-type OpenedBid = { row: StageEnvelopeRow; failure: string | null; files: OpeningRecordBid['files'] };
+type OpenedBid = {
+  row: StageEnvelopeRow;
+  failure: string | null;
+  files: OpeningRecordBid['files'];
+  /** Envelope C only (null elsewhere and when the envelope failed). */
+  offer: OpeningRecordOffer | null;
+};
+
+/** An offer file is a few hundred bytes; anything far larger is not read into memory. */
+const OFFER_MAX_BYTES = 64 * 1024;
+
+/** Reads the opened envelope's `offer.json` back from the store and checks it against the bid. */
+async function readOffer(
+  store: BlobStore,
+  manifest: EnvelopeManifest,
+  lots: readonly number[],
+  files: OpeningRecordBid['files'],
+): Promise<OpeningRecordOffer> {
+  const file = files.find((f) => f.name === OFFER_FILE_NAME);
+  if (!file) return { lots: null, problem: 'missing' };
+  if (file.size > OFFER_MAX_BYTES) return { lots: null, problem: 'too_large' };
+  const chunks: Buffer[] = [];
+  for await (const chunk of store.get(file.sha256)) chunks.push(chunk as Buffer);
+  const parsed = parseOffer(new Uint8Array(Buffer.concat(chunks)), {
+    ocid: manifest.ocid,
+    bidId: manifest.bidId,
+    lots,
+  });
+  return parsed.ok ? { lots: parsed.offer.lots, problem: null } : { lots: null, problem: parsed.problem };
+}
+
+/**
+ * Removes plaintext this opening stored and nothing references, each under its blob lock (the same
+ * bytes may meanwhile have become a tender document or another opening's plaintext). Errors are
+ * logged, not thrown: an orphan wastes space (the storage cleanup takes it), the caller's error matters.
+ */
+async function discardPlaintext(
+  ctx: ServiceContext,
+  deps: OpeningDeps,
+  hashes: readonly string[],
+): Promise<void> {
+  for (const sha256 of new Set(hashes)) {
+    try {
+      await withTransaction(ctx.db as Db, async (trx) => {
+        await lockBlob(trx, sha256);
+        if (!(await blobIsReferenced(trx, sha256))) await deps.blobStore.delete(sha256);
+      });
+    } catch (err) {
+      deps.log?.warn({ err, sha256 }, 'could not remove unreferenced opened content');
+    }
+  }
+}
 
 /** Puts plaintext bytes into the blob store; returns what was stored. */
 async function storeBytes(store: BlobStore, bytes: Uint8Array, created: string[]) {
@@ -325,11 +381,13 @@ async function openOne(
       }
     }
     created.push(...mine);
-    return { row, failure: null, files };
+    const offer =
+      manifest.envelope === 'C' ? await readOffer(deps.blobStore, manifest, row.lots, files) : null;
+    return { row, failure: null, files, offer };
   } catch (err) {
-    await Promise.all(mine.map((h) => deps.blobStore.delete(h)));
+    await discardPlaintext(ctx, deps, mine);
     if (err instanceof DomainError && (err.code === 'CIPHERTEXT_TAMPERED' || err.code === 'NOT_FOUND')) {
-      return { row, failure: 'CIPHERTEXT_TAMPERED', files: [] };
+      return { row, failure: 'CIPHERTEXT_TAMPERED', files: [], offer: null };
     }
     throw err;
   }
@@ -409,8 +467,8 @@ async function openStage(
         outcome: r.failure ? 'failed' : 'opened',
         failure: r.failure,
         files: r.files,
+        ...(envelope === 'C' ? { offer: r.offer } : {}),
       })),
-      prices: null,
     };
     const text = canonicalJson(record);
     const recordSha256 = sha256Hex(text);
@@ -432,6 +490,16 @@ async function openStage(
           files: r.files,
         })),
       });
+      // The bids' plaintext must still be in the store when the record that cites it commits: a
+      // failed upload of the same bytes elsewhere removes content only under the same lock.
+      for (const sha256 of new Set(results.flatMap((r) => r.files.map((f) => f.sha256)))) {
+        await lockBlob(trx, sha256);
+        if (!(await deps.blobStore.has(sha256))) {
+          throw new DomainError('CONFLICT', 'Opened content vanished from storage meanwhile; open again');
+        }
+      }
+      // The record names the bidders: from now on their bid events may be read (audit embargo).
+      await liftEmbargo(trx, ctx, bidderEmbargo(tenderId));
       await recordEvent(trx, ctx, {
         action: 'opening.recorded',
         objectType: 'opening',
@@ -454,7 +522,7 @@ async function openStage(
     return presentOpening(text, recordSha256);
   } catch (err) {
     // Nothing was committed: the plaintext written for this attempt must not stay on disk.
-    await Promise.all(created.map((h) => deps.blobStore.delete(h)));
+    await discardPlaintext(ctx, deps, created);
     throw err;
   } finally {
     for (const p of prepared) p.shares.length = 0;

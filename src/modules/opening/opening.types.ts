@@ -1,4 +1,15 @@
+import type { OfferLot, OfferProblem } from '../sealing/offer.rules.js';
 import type { EnvelopeLetter } from '../sealing/sealing.types.js';
+
+/**
+ * At envelope C, what the bid's `offer.json` says (src/modules/sealing/offer.rules.ts): the prices
+ * per lot (euros, VAT excluded) and the values of the other formula criteria, read out in public
+ * (RGLCAP art. 83; LCSP art. 157.4). `problem` says why no offer could be read ('missing': the
+ * envelope has no offer.json; 'too_large': over 64 KiB; otherwise the parser's reason).
+ */
+export type OpeningRecordOffer =
+  | { lots: OfferLot[]; problem: null }
+  | { lots: null; problem: OfferProblem | 'missing' | 'too_large' };
 
 /** One bid envelope in a published opening record. */
 export type OpeningRecordBid = {
@@ -14,12 +25,13 @@ export type OpeningRecordBid = {
   failure: string | null;
   /** The decrypted files: name, size, SHA-256 of the plaintext (empty when failed). */
   files: { name: string; size: number; sha256: string }[];
+  /** Only in the record of envelope C, for each opened bid (null when the envelope failed). */
+  offer?: OpeningRecordOffer | null;
 };
 
 /**
  * The public record of one opening (canonical JSON, stored as written): who opened, when, which
- * envelope, the bids. Prices offered at C are not extracted yet (`prices: null`): see
- * docs/SEALING.md "Opening record".
+ * envelope, the bids, and at C each bid's offer (docs/SEALING.md "Opening record").
  */
 export type OpeningRecord = {
   v: 1;
@@ -31,7 +43,6 @@ export type OpeningRecord = {
   quorum: number;
   custodians: { index: number; name: string }[];
   bids: OpeningRecordBid[];
-  prices: null;
 };
 
 export type OpeningView = { record: OpeningRecord; recordSha256: string };

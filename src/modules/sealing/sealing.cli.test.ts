@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEnvelope, openEnvelopeToSinks } from './envelope.open.js';
 import { parseManifest } from './manifest.rules.js';
+import { parseOffer } from './offer.rules.js';
 import { custodianKeygen, registerSealingCommands } from './sealing.cli.js';
 import { fileStream } from './sealing.node.js';
 import { Writable } from 'node:stream';
@@ -82,6 +83,10 @@ describe('contracta custodian keygen / bid seal / custodian unwrap', () => {
         `A=${docs.espd},${docs.tech}`,
         '--envelope',
         `C=${docs.price}`,
+        '--price',
+        '2=99.5',
+        '--price',
+        '1=123456,78',
         '--out',
         out,
       ),
@@ -108,7 +113,7 @@ describe('contracta custodian keygen / bid seal / custodian unwrap', () => {
       );
       expect(manifest.lots).toEqual([1, 2]);
       expect(manifest.files.map((f) => f.name)).toEqual(
-        env === 'A' ? ['espd.xml', 'technical proposal.pdf'] : ['price.txt'],
+        env === 'A' ? ['espd.xml', 'technical proposal.pdf'] : ['price.txt', 'offer.json'],
       );
       const share1 = await run(
         'custodian',
@@ -148,14 +153,31 @@ describe('contracta custodian keygen / bid seal / custodian unwrap', () => {
         expect(opened.files[1]?.plaintext).toEqual(new Uint8Array(Buffer.alloc(200_000, 'memoria ')));
       } else {
         // The streaming opening, into files.
-        const target = path.join(dir, 'opened-price.txt');
+        const targets = ['opened-price.txt', 'opened-offer.json'].map((f) => path.join(dir, f));
+        let n = 0;
         await openEnvelopeToSinks({
           manifest,
           shares: [JSON.parse(share1), JSON.parse(share3)],
           ciphertexts: (_f, i) => fileStream(path.join(out, env, `file-${i + 1}.age`)),
-          sink: () => Writable.toWeb(createWriteStream(target)) as WritableStream<Uint8Array>,
+          sink: () => Writable.toWeb(createWriteStream(targets[n++] ?? '')) as WritableStream<Uint8Array>,
         });
-        expect(await fs.readFile(target, 'utf8')).toBe(`123456.78 EUR ${marker}`);
+        expect(await fs.readFile(targets[0] ?? '', 'utf8')).toBe(`123456.78 EUR ${marker}`);
+        // The prices from --price, as the opening of C reads them (lots in order, comma made a point).
+        expect(
+          parseOffer(new Uint8Array(await fs.readFile(targets[1] ?? '')), {
+            ocid: 'ocds-test-0042',
+            bidId: BID,
+            lots: [1, 2],
+          }),
+        ).toMatchObject({
+          ok: true,
+          offer: {
+            lots: [
+              { lot: 1, price: '123456.78', values: [] },
+              { lot: 2, price: '99.5', values: [] },
+            ],
+          },
+        });
       }
     }
 
@@ -216,6 +238,43 @@ describe('contracta custodian keygen / bid seal / custodian unwrap', () => {
       ),
     ).rejects.toThrow(/^UNPROCESSABLE/);
     const good = path.join(dir, 'target2.json');
+    const recipients: string[] = [];
+    for (const i of [1, 2]) {
+      const printed = await run('custodian', 'keygen', '--out', path.join(dir, `price-custodian-${i}.key`));
+      recipients.push(/Public key: (age1[0-9a-z]{58})/.exec(printed)?.[1] ?? '');
+    }
+    const target3 = path.join(dir, 'target3.json');
+    const custodians = recipients.map((recipient, i) => ({ index: i + 1, keyId: `k${i + 1}`, recipient }));
+    await fs.writeFile(target3, JSON.stringify({ ocid: 'ocds-abc123-0001', quorum: 2, custodians }));
+    // Prices go with envelope C, one per lot bid, as plain amounts.
+    for (const [envelope, prices, problem] of [
+      ['C=x', [], /needs the offered prices/],
+      ['A=x', ['1=10'], /goes with envelope C/],
+      ['C=x', ['3=10'], /not in --lots/],
+      ['C=x', ['1=10', '1=11'], /twice/],
+      ['C=x', ['1=10'], /missing for lot\(s\) 2/],
+      ['C=x', ['1=-10', '2=1'], /LOT=AMOUNT/],
+      ['C=x', ['1=1.005', '2=1'], /LOT=AMOUNT/],
+      ['C=x', ['1=1e6', '2=1'], /LOT=AMOUNT/],
+    ] as const) {
+      await expect(
+        run(
+          'bid',
+          'seal',
+          '--target',
+          target3,
+          '--bid-id',
+          BID,
+          '--lots',
+          '1,2',
+          '--envelope',
+          envelope,
+          ...prices.flatMap((p) => ['--price', p]),
+          '--out',
+          path.join(dir, 'never'),
+        ),
+      ).rejects.toThrow(problem);
+    }
     await fs.writeFile(good, JSON.stringify({ ocid: 'x', quorum: 2, custodians: [] }));
     for (const [lots, env] of [
       ['one', 'A=x'],

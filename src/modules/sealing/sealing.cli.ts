@@ -23,7 +23,8 @@ import {
 } from './custodian-key.js';
 import { sealEnvelope } from './envelope.seal.js';
 import { isEnvelopeLetter, parseManifest } from './manifest.rules.js';
-import type { EnvelopeLetter, SealingTarget } from './sealing.types.js';
+import { makeOffer, OFFER_FILE_NAME, type OfferLot, offerBytes } from './offer.rules.js';
+import type { EnvelopeLetter, PlainFile, SealingTarget } from './sealing.types.js';
 import { fileSink, fileStream, writeNewFile } from './sealing.node.js';
 import { encodeSharePayload, unwrapShare } from './shares.js';
 import { identityToRecipient } from 'age-encryption';
@@ -116,8 +117,32 @@ export type SealSummary = {
   }[];
 };
 
+/**
+ * `--price 1=12345.60` (repeatable, one per lot bid): the offer.json sealed with envelope C, the
+ * prices the opening of C reads out (offer.rules.ts). A decimal comma is accepted.
+ */
+export function parsePrices(specs: readonly string[], lots: readonly number[]): OfferLot[] {
+  const prices = new Map<number, string>();
+  for (const spec of specs) {
+    const m = /^(\d{1,6})=(\d{1,13}(?:[.,]\d{1,2})?)$/.exec(spec.trim());
+    if (!m)
+      throw new DomainError('UNPROCESSABLE', `--price must look like LOT=AMOUNT (1=12345.60), got "${spec}"`);
+    const lot = Number(m[1]);
+    if (!lots.includes(lot))
+      throw new DomainError('UNPROCESSABLE', `--price names lot ${lot}, which is not in --lots`);
+    if (prices.has(lot)) throw new DomainError('UNPROCESSABLE', `--price is given twice for lot ${lot}`);
+    // Leading zeros would make a second spelling of the same amount.
+    prices.set(lot, (m[2] ?? '').replace(',', '.').replace(/^0+(?=\d)/, ''));
+  }
+  const missing = lots.filter((l) => !prices.has(l));
+  if (missing.length > 0) {
+    throw new DomainError('UNPROCESSABLE', `--price is missing for lot(s) ${missing.join(', ')}`);
+  }
+  return lots.map((lot) => ({ lot, price: prices.get(lot) ?? '', values: [] }));
+}
+
 export async function bidSeal(
-  opts: { target: string; bidId: string; lots: string; envelope: string[]; out: string },
+  opts: { target: string; bidId: string; lots: string; envelope: string[]; out: string; price?: string[] },
   out: Output,
 ): Promise<SealSummary> {
   const target = parseTarget(JSON.parse(await fs.readFile(opts.target, 'utf8')));
@@ -127,12 +152,35 @@ export async function bidSeal(
   if (new Set(specs.map((s) => s.envelope)).size !== specs.length) {
     throw new DomainError('UNPROCESSABLE', 'An envelope letter is given twice');
   }
+  const priced = (opts.price ?? []).length > 0;
+  const hasC = specs.some((s) => s.envelope === 'C');
+  if (priced !== hasC) {
+    // The formula criteria, price first, are always in envelope C (envelopesFor, arts. 145–157).
+    throw new DomainError(
+      'UNPROCESSABLE',
+      hasC
+        ? 'Envelope C needs the offered prices: give --price LOT=AMOUNT for each lot'
+        : '--price goes with envelope C',
+    );
+  }
+  const offer = priced
+    ? makeOffer({ ocid: target.ocid, bidId: opts.bidId, lots: parsePrices(opts.price ?? [], lots) })
+    : undefined;
   await fs.mkdir(opts.out, { recursive: true });
   const summary: SealSummary = { bidId: opts.bidId, envelopes: [] };
   for (const spec of specs) {
     const dir = path.join(opts.out, spec.envelope);
     await fs.mkdir(dir); // fails if it exists: never mix two sealings of one envelope
-    const files = spec.paths.map((p) => ({ name: path.basename(p), content: fileStream(p) }));
+    const files: PlainFile[] = spec.paths.map((p) => ({ name: path.basename(p), content: fileStream(p) }));
+    if (spec.envelope === 'C' && offer) {
+      if (files.some((f) => f.name === OFFER_FILE_NAME)) {
+        throw new DomainError(
+          'UNPROCESSABLE',
+          `${OFFER_FILE_NAME} is written from --price; rename your file`,
+        );
+      }
+      files.push({ name: OFFER_FILE_NAME, content: offerBytes(offer) });
+    }
     const sealed = await sealEnvelope(
       { target, bidId: opts.bidId, lots, envelope: spec.envelope, files },
       fileSink((position) => path.join(dir, `file-${position + 1}.age`)),
@@ -262,9 +310,22 @@ export function registerSealingCommands(
     .requiredOption('--lots <list>', 'lot numbers, comma-separated')
     .requiredOption('--envelope <spec>', 'A=FILE[,FILE…]; repeat for B and C', collect, [])
     .requiredOption('--out <dir>', 'output folder (one subfolder per envelope)')
+    .option(
+      '--price <spec>',
+      'LOT=AMOUNT in euros excl. VAT, per lot; sealed as offer.json in C',
+      collect,
+      [],
+    )
     .action(
-      withCode((opts: { target: string; bidId: string; lots: string; envelope: string[]; out: string }) =>
-        bidSeal(opts, out),
+      withCode(
+        (opts: {
+          target: string;
+          bidId: string;
+          lots: string;
+          envelope: string[];
+          out: string;
+          price: string[];
+        }) => bidSeal(opts, out),
       ),
     );
   // Online commands (`bid submit`, `custodian open`) live with the bid API they talk to.

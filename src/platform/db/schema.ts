@@ -141,6 +141,14 @@ export type AuditEventTable = {
   data: ColumnType<unknown, string, never>;
   is_public: ColumnType<boolean, boolean | undefined, never>;
   canonical: string;
+  /** Unreadable until this key is in audit_embargo_lifted (0012). */
+  embargo: ColumnType<string | null, string | null | undefined, never>;
+};
+
+/** Embargoes lifted (0012): the events carrying the key become readable. */
+export type AuditEmbargoLiftedTable = {
+  key: string;
+  lifted_at: Timestamp;
 };
 
 export type CpvCodeTable = {
@@ -558,6 +566,7 @@ export type Database = {
   password_reset_token: PasswordResetTokenTable;
   api_token: ApiTokenTable;
   audit_event: AuditEventTable;
+  audit_embargo_lifted: AuditEmbargoLiftedTable;
   schema_migration: SchemaMigrationTable;
   planned_contract: PlannedContractTable;
   authority_holiday_exclusion: AuthorityHolidayExclusionTable;
