@@ -42,7 +42,10 @@ type OpeningBody = {
       outcome: string;
       failure: string | null;
       files: { name: string; sha256: string }[];
-      offer?: { lots: { lot: number; price: string; values: unknown[] }[] | null; problem: string | null } | null;
+      offer?: {
+        lots: { lot: number; price: string; values: unknown[] }[] | null;
+        problem: string | null;
+      } | null;
     }[];
   };
   recordSha256: string;
@@ -481,19 +484,30 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
       payload: {},
     });
     expect(notCommittee.statusCode).toBe(403);
+    const tooLong = await app.inject({
+      method: 'POST',
+      url: reportUrl,
+      headers: s.committee?.headers,
+      payload: { summary: 'x'.repeat(2001) },
+    });
+    expect(tooLong.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
     const ok = await app.inject({
       method: 'POST',
       url: reportUrl,
       headers: s.committee?.headers,
-      payload: {},
+      payload: { summary: 'Acta 3/2026 de la mesa, informe tècnic aprovat' },
     });
     expect(ok.statusCode, ok.body).toBe(200);
     const event = await t.db.db
       .selectFrom('audit_event')
-      .select(['actor_user_id', 'is_public'])
+      .select(['actor_user_id', 'is_public', 'data'])
       .where('action', '=', 'opening.b_report_approved')
       .executeTakeFirstOrThrow();
-    expect(event).toMatchObject({ actor_user_id: ids.committee, is_public: true });
+    expect(event).toMatchObject({
+      actor_user_id: ids.committee,
+      is_public: true,
+      data: { ocid, summary: 'Acta 3/2026 de la mesa, informe tècnic aprovat' },
+    });
     const twice = await app.inject({
       method: 'POST',
       url: reportUrl,

@@ -164,7 +164,7 @@ export type AuditEvents = {
     bids: { bidId: string; outcome: string; failure: string | null }[];
   };
   /** Stand-in for the evaluation issue: the committee approved the B report, envelope C may open. */
-  'opening.b_report_approved': { ocid: string };
+  'opening.b_report_approved': { ocid: string; summary: string | null };
 };
 
 export type AuditAction = keyof AuditEvents;

@@ -2,7 +2,7 @@ import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typ
 import type { App } from '../../app.js';
 import { Body, errors, Uuid } from '../../platform/http/schemas.js';
 import { approveBReport, listOpenings, ownShares, submitShares } from './opening.service.js';
-import { createSharePool } from './share-pool.js';
+import { sharePoolOf } from './share-pool.js';
 
 const tags = ['Opening'];
 const Envelope = Type.Union([Type.Literal('A'), Type.Literal('B'), Type.Literal('C')]);
@@ -65,7 +65,7 @@ export const openingRoutes =
   (app: App): FastifyPluginAsyncTypebox =>
   async (r) => {
     // Submitted key shares live here, in this process's memory only (share-pool.ts).
-    const deps = { pool: createSharePool(app.deps.clock), blobStore: app.deps.blobStore, log: app.log };
+    const deps = { pool: sharePoolOf(app, app.deps.clock), blobStore: app.deps.blobStore, log: app.log };
     const base = '/authorities/:authorityId/tenders/:tenderId/opening';
 
     r.post(
@@ -154,7 +154,15 @@ export const openingRoutes =
           summary:
             'Record that the report on envelope B is approved, so that envelope C may open (committee members; stand-in until the evaluation module)',
           params: Type.Object({ authorityId: Uuid, tenderId: Uuid }),
-          body: Body({}),
+          body: Body({
+            summary: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 2000,
+                description: "The committee's summary of the report (published with the event)",
+              }),
+            ),
+          }),
           response: {
             200: Type.Object({
               tenderId: Type.String(),
@@ -166,7 +174,9 @@ export const openingRoutes =
         },
       },
       async (request) =>
-        approveBReport(app.serviceContext(request), request.params.authorityId, request.params.tenderId),
+        approveBReport(app.serviceContext(request), request.params.authorityId, request.params.tenderId, {
+          summary: request.body.summary,
+        }),
     );
 
     r.get(

@@ -565,6 +565,7 @@ export async function approveBReport(
   ctx: ServiceContext,
   authorityId: string,
   tenderId: string,
+  input: { summary?: string | undefined } = {},
 ): Promise<{ tenderId: string; approvedAt: string; approvedBy: string }> {
   const actor = authorizeOnOpening(ctx.actor, 'opening.approve_b_report', authorityId);
   const now = ctx.clock.now();
@@ -593,7 +594,7 @@ export async function approveBReport(
       objectId: tenderId,
       authorityId,
       isPublic: true,
-      data: { ocid: t.ocid },
+      data: { ocid: t.ocid, summary: input.summary?.trim() || null },
     });
   });
   return { tenderId, approvedAt: now.toISOString(), approvedBy: actor.userId };

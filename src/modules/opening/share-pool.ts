@@ -108,3 +108,17 @@ export function createSharePool(clock: Clock, ttlMs = DEFAULT_SHARE_TTL_MS): Sha
     },
   };
 }
+
+/**
+ * The one pool of an app instance, shared by the opening's API routes and its pages (which show
+ * how many custodians have submitted). Keyed by the app object: a restarted app gets an empty pool.
+ */
+const pools = new WeakMap<object, SharePool>();
+export function sharePoolOf(app: object, clock: Clock): SharePool {
+  let pool = pools.get(app);
+  if (!pool) {
+    pool = createSharePool(clock);
+    pools.set(app, pool);
+  }
+  return pool;
+}

@@ -11,6 +11,8 @@ import { holidayPages } from '../calendar/holiday.pages.js';
 import { planPages } from '../plan/plan.pages.js';
 import { minorPages } from '../minor/minor.pages.js';
 import { custodyPages } from '../custody/custody.pages.js';
+import { bidPages } from '../bids/bid.pages.js';
+import { openingPages } from '../opening/opening.pages.js';
 
 export { renderErrorPage } from './portal.context.js';
 
@@ -29,4 +31,6 @@ export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
   planPages(app, r);
   minorPages(app, r);
   custodyPages(app, r);
+  bidPages(app, r);
+  openingPages(app, r);
 };

@@ -60,4 +60,18 @@ code.json { font-size: .85rem; word-break: break-all; }
 .filters { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-end; }
 .filters .field { margin: 0; }
 details summary { cursor: pointer; }
+/* Custodian key page (custody.pages.ts) and opening page (opening.pages.ts) */
+a.button { display: inline-block; background: var(--brand); color: #fff; padding: .5rem 1rem; border-radius: 2px; text-decoration: none; }
+a.button:hover { background: var(--brand-dark); color: #fff; }
+#keygen button:disabled, .opening-stage button:disabled { background: var(--muted); cursor: wait; }
+input[type=file] { font: inherit; }
+.opening-stage { border-top: 1px solid var(--line); padding-top: .5rem; }
+ul.plain { list-style: none; margin: 0; padding: 0; }
+/* Bid page (bid.pages.ts, src/browser/bid-seal.ts) */
+#bid-form button:disabled { background: var(--muted); cursor: wait; }
+#bid-form .envelope legend { font-size: 1.1rem; }
+#bid-progress:empty { display: none; }
+#bid-progress { font-weight: 600; }
+ul.hashes { padding-left: 1.25rem; }
+ul.hashes code.hash, #bid-result code, table.receipts code { word-break: break-all; }
 `;

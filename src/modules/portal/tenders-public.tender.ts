@@ -6,6 +6,8 @@ import { formatMoney, formatPercent, type Locale } from '../../platform/i18n/i18
 import { cpvLabels } from '../cpv/cpv.service.js';
 import { getPublicAuthority } from '../tenancy/authority.service.js';
 import { getPublicNotice, isFollowing } from '../tenders/tender-public.service.js';
+import { listOpenings } from '../opening/opening.service.js';
+import type { OpeningView } from '../opening/opening.types.js';
 import { csrfField, errorSummary, type FieldError, layout, type PageContext, sendPage } from './layout.js';
 import { pageContext } from './portal.context.js';
 import {
@@ -261,6 +263,46 @@ function documentsSection(pc: PageContext, notice: Obj): Html {
   </section>`;
 }
 
+/**
+ * The published opening records (docs/SEALING.md "Opening"), shortly: per stage, when it was
+ * opened, by which custodians, and each bid's outcome; at C, the prices offered per lot when the
+ * record carries them (`bids[].offer.lots[].price`, decimal strings). The full record is the JSON.
+ */
+function openingsSection(pc: PageContext, ocid: string, openings: OpeningView[]): Html {
+  const t = pc.t;
+  const l = pc.locale;
+  if (openings.length === 0) return html``;
+  return html`<section aria-labelledby="openings-h" id="openings">
+    <h2 id="openings-h">${t('opening.public.title')}</h2>
+    ${openings.map(({ record }) => {
+      const e = record.envelope;
+      const prices = record.bids.some((b) => list(obj(obj(b).offer).lots).some((x) => str(x.price)));
+      return html`<article class="opening-record" id="opening-${e}" aria-labelledby="opening-${e}-h">
+        <h3 id="opening-${e}-h">${envelopeLabel(t, e)}</h3>
+        <dl class="facts">
+          <dt>${t('opening.public.openedAt')}</dt><dd>${when(l, record.openedAt)}</dd>
+          <dt>${t('opening.public.custodians')}</dt><dd>${record.custodians.map((c) => c.name).join(', ')}</dd>
+          <dt>${t('opening.public.bids')}</dt><dd>${record.bids.length}</dd>
+        </dl>
+        ${
+          record.bids.length
+            ? html`<table class="opening-bids">
+          <caption>${t('opening.public.caption', { envelope: e })}</caption>
+          <thead><tr><th scope="col">${t('opening.public.bidder')}</th><th scope="col">${t('opening.public.outcome')}</th>${prices ? html`<th scope="col">${t('opening.public.prices')}</th>` : ''}</tr></thead>
+          <tbody>${record.bids.map((b) => {
+            const lots = list(obj(obj(b).offer).lots).filter((x) => str(x.price));
+            return html`<tr><th scope="row">${b.company.legalName}</th>
+              <td>${b.outcome === 'opened' ? t('opening.public.opened') : t('opening.public.failed', { code: b.failure ?? '' })}</td>
+              ${prices ? html`<td>${lots.length ? html`<ul class="plain">${lots.map((x) => html`<li>${t('opening.public.lotPrice', { lot: str(x.lot) ?? '' })} ${money(l, x.price)}</li>`)}</ul>` : '—'}</td>` : ''}</tr>`;
+          })}</tbody></table>`
+            : html`<p>${t('opening.public.noBids')}</p>`
+        }
+      </article>`;
+    })}
+    <p><a href="/api/v1/tenders/${ocid}/openings">${t('opening.public.json')}</a></p>
+  </section>`;
+}
+
 type QuestionState = { errors: FieldError[]; value: string; companyId: string };
 
 function questionsSection(
@@ -343,6 +385,20 @@ function followForm(pc: PageContext, ocid: string, following: boolean): Html {
   </form>`;
 }
 
+/**
+ * The way to the company's bid page (src/modules/bids/bid.pages.ts) while bids are received: for
+ * visitors through the sign-in, for members of a bidding company directly; staff see nothing.
+ */
+function bidLink(pc: PageContext, ocid: string, open: boolean): Html {
+  if (!open) return html``;
+  const target = `/tenders/${ocid}/bid`;
+  if (pc.actor.kind !== 'user') {
+    return html`<p id="bid-link"><a href="/sign-in?next=${encodeURIComponent(target)}">${pc.t('bidding.linkSignIn')}</a></p>`;
+  }
+  if (companiesOf(pc.actor, pc).length === 0) return html``;
+  return html`<p id="bid-link"><a class="button" href="${target}">${pc.t('bidding.link')}</a></p>`;
+}
+
 export type TenderPageOpts = {
   /** A confirmation after a redirect (PRG). */
   notice?: string | undefined;
@@ -376,9 +432,10 @@ export async function sendTenderPage(
   const cpvs = [str(notice.mainCpv), ...additional, ...lots.map((x) => str(x.mainCpv))].filter(
     (c): c is string => c !== undefined,
   );
-  const [labels, following] = await Promise.all([
+  const [labels, following, openings] = await Promise.all([
     cpvLabels(ctx, cpvs, l),
     isFollowing(ctx, str(notice.id) ?? ''),
+    listOpenings(ctx, ocid),
   ]);
   const title = names(notice.title)?.[l] ?? ocid;
   const description = names(notice.description)?.[l];
@@ -402,6 +459,7 @@ export async function sendTenderPage(
           <dt>${t('publicTenders.cancellation.date')}</dt><dd>${when(l, cancellation.publishedAt)}</dd></dl></div>`
         : ''
     }
+    ${bidLink(pc, ocid, n.status === 'published' && str(notice.tenderDeadline) !== undefined && !deadlinePassed)}
     ${followForm(pc, ocid, following)}
     ${description ? html`<p class="description">${description}</p>` : ''}
     <section aria-labelledby="facts-h" id="facts">
@@ -431,6 +489,7 @@ export async function sendTenderPage(
     ${timeline(pc, n, notice, now)}
     ${lotsSection(pc, notice, labels)}
     ${envelopesSection(pc, notice)}
+    ${openingsSection(pc, ocid, openings)}
     ${documentsSection(pc, notice)}
     ${questionsSection(pc, n, notice, ocid, now, {
       errors: opts.errors ?? [],
