@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, SESSION_COOKIE } from '../../src/app.js';
 import { DEMO_PASSWORD } from '../../src/modules/demo/demo.seed.js';
+import { verifyReceiptCommand } from '../../src/modules/bids/receipt.verify.js';
 import { loadIdentity } from '../../src/modules/sealing/custodian-key.js';
 import type { EnvelopeLetter, SealingTarget } from '../../src/modules/sealing/sealing.types.js';
 import type { Locale } from '../../src/platform/i18n/i18n.js';
@@ -200,7 +201,7 @@ type Notice = {
   sealing?: SealingTarget & { custodians: (SealingTarget['custodians'][number] & { fingerprint: string })[] };
 };
 
-describe('opening with two of three custodians, A → B → report → C', () => {
+describe('a company seals in its browser; two of three custodians open A → B → report → C', () => {
   let tenderId = '';
   let ocid = '';
   const identityFile = (n: number) =>
@@ -292,6 +293,50 @@ describe('opening with two of three custodians, A → B → report → C', () =>
     return member.legal_name;
   }
 
+  /**
+   * A company seals and submits its bid on the bid page, in its browser (envelopes A, B and C, a
+   * price typed with a decimal comma), then downloads the receipt and verifies it offline with the
+   * published key. Returns the company's name.
+   */
+  async function submitBidInBrowser(email: string, notice: Notice, price: string): Promise<string> {
+    const page = await signIn(email, 'ca');
+    await page.goto(`${base}/tenders/${ocid}/bid`);
+    await page.waitForSelector('#bid-form', { state: 'visible' });
+    const lot = notice.lots[0]?.number ?? 1;
+    if (notice.lots.length > 1) await page.check(`#lot-${lot}`);
+    for (const e of notice.envelopes) {
+      await page.setInputFiles(`#files-${e}`, {
+        name: `sobre-${e}.txt`,
+        mimeType: 'text/plain',
+        buffer: Buffer.from(`Oferta des del navegador, sobre ${e}\n`.repeat(100)),
+      });
+    }
+    await page.fill(`#price-${lot}`, price);
+    await expectAccessible(page, 'ca-bid-page-abc');
+    await page.click('#bid-submit');
+    await page.waitForSelector('#bid-result', { state: 'visible', timeout: 60_000 });
+    await expectAccessible(page, 'ca-bid-receipt-abc');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#r-download')]);
+    const file = path.join(dataDir, download.suggestedFilename());
+    await download.saveAs(file);
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      receipt: { keyId: string; envelopes: { envelope: string }[]; company: { id: string } };
+    };
+    expect(saved.receipt.envelopes.map((e) => e.envelope)).toEqual(notice.envelopes);
+    const keys = (await (await fetch(`${base}/api/v1/receipt-keys`)).json()) as {
+      keys: { keyId: string; publicKeyPem: string }[];
+    };
+    const keyFile = path.join(dataDir, 'receipt-key.pem');
+    fs.writeFileSync(keyFile, keys.keys.find((k) => k.keyId === saved.receipt.keyId)?.publicKeyPem ?? '');
+    expect((await verifyReceiptCommand(file, { key: keyFile }))[0]).toMatch(/VALID receipt/);
+    const company = await app.deps.database.db
+      .selectFrom('company')
+      .select('legal_name')
+      .where('id', '=', saved.receipt.company.id)
+      .executeTakeFirstOrThrow();
+    return company.legal_name;
+  }
+
   /** A custodian decrypts and submits their shares of `envelope` on the opening page. */
   async function openAs(page: Page, n: number, envelope: EnvelopeLetter): Promise<void> {
     await page.goto(`${base}${openingPath()}`);
@@ -306,7 +351,8 @@ describe('opening with two of three custodians, A → B → report → C', () =>
     const picked = await pickTender();
     tenderId = picked.id;
     ocid = picked.ocid;
-    const bidder = await submitBid('bidder@neteges-valles.example', picked.notice, 'Oferta 1');
+    // One company seals and submits in its browser, the other through the API (as the CLI does).
+    const bidder = await submitBidInBrowser('bidder@neteges-valles.example', picked.notice, '48250,5');
     await submitBid('admin@jardins-maresme.example', picked.notice, 'Oferta 2');
 
     const custodians = new Map<number, Page>();
@@ -378,12 +424,35 @@ describe('opening with two of three custodians, A → B → report → C', () =>
       await expectAccessible(pub, `${locale}-public-openings`);
     }
     const records = (await app.inject({ url: `/api/v1/tenders/${ocid}/openings` })).json() as {
-      record: { envelope: string; custodians: { index: number }[]; bids: { outcome: string }[] };
+      record: {
+        envelope: string;
+        custodians: { index: number }[];
+        bids: {
+          outcome: string;
+          company: { legalName: string };
+          offer?: { lots: { price: string }[] | null; problem: string | null } | null;
+        }[];
+      };
     }[];
     expect(records.map((r) => r.record.envelope)).toEqual(['A', 'B', 'C']);
     for (const r of records) {
       expect(r.record.custodians).toHaveLength(2);
       expect(r.record.bids.map((b) => b.outcome)).toEqual(['opened', 'opened']);
+    }
+    // At C the price typed in the browser is read out from the sealed offer.json; the API-sealed
+    // bid has none (the test helper seals no offer), which the record says.
+    const atC = records[2]?.record.bids ?? [];
+    expect(atC.find((b) => b.company.legalName === bidder)?.offer).toEqual({
+      lots: [{ lot: picked.notice.lots[0]?.number ?? 1, price: '48250.50', values: [] }],
+      problem: null,
+    });
+    expect(atC.find((b) => b.company.legalName !== bidder)?.offer).toEqual({
+      lots: null,
+      problem: 'missing',
+    });
+    for (const locale of ['ca', 'es', 'en'] as const) {
+      await pub.goto(`${base}/lang/${locale}?next=${encodeURIComponent(`/tenders/${ocid}`)}`);
+      expect(await pub.textContent('#opening-C')).toMatch(/48[.,\s\u202f\u00a0]?250[.,]50/);
     }
   });
 });
