@@ -20,6 +20,7 @@ import type {
 } from '../modules/sealing/sealing.types.js';
 import { DomainError } from '../platform/errors.js';
 import { ApiError, api } from './api.js';
+import { byId } from './dom.js';
 
 type Texts = {
   target: string;
@@ -93,12 +94,6 @@ function targetOf(ocid: string, notice: unknown): SealingTarget | null {
       : [],
   );
   return { ocid, quorum: s.quorum, custodians };
-}
-
-function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} missing`);
-  return el as T;
 }
 
 type Sealed = { envelope: EnvelopeLetter; sealed: SealedEnvelope; ciphertexts: Blob[] };

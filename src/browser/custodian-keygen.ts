@@ -12,70 +12,19 @@ import {
   protectIdentity,
 } from '../modules/sealing/custodian-key.js';
 import { ApiError, api } from './api.js';
+import { byId, type FieldProblem, message, showFieldErrors } from './dom.js';
 
 type KeyAnswer = { fingerprint: string; recipient: string };
 
-function byId<T extends HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} missing`);
-  return el as T;
-}
-
-/** A text the server rendered for this script, in the page's language. */
-function message(key: string): string {
-  const template = document.getElementById('script-messages');
-  const p =
-    template instanceof HTMLTemplateElement
-      ? template.content.querySelector(`[data-key="${CSS.escape(key)}"]`)
-      : null;
-  return p?.textContent ?? key;
-}
-
-type FieldProblem = { field: string; text: string };
-
-/** The error summary (WCAG 3.3.1): listed at the top with links, and next to each field. */
 function showErrors(problems: FieldProblem[]): void {
-  const box = byId('keygen-errors');
-  box.replaceChildren();
-  for (const name of ['passphrase', 'passphrase-confirm']) {
-    const input = byId<HTMLInputElement>(name);
-    const err = byId(`${name}-error`);
-    const problem = problems.find((p) => p.field === name);
-    err.hidden = !problem;
-    err.textContent = problem?.text ?? '';
-    byId(`${name}-field`).classList.toggle('field-error', Boolean(problem));
-    if (problem) {
-      input.setAttribute('aria-invalid', 'true');
-      input.setAttribute(
-        'aria-describedby',
-        name === 'passphrase' ? `${name}-hint ${name}-error` : `${name}-error`,
-      );
-    } else {
-      input.removeAttribute('aria-invalid');
-      if (name === 'passphrase') input.setAttribute('aria-describedby', `${name}-hint`);
-      else input.removeAttribute('aria-describedby');
-    }
-  }
-  if (problems.length === 0) return;
-  const summary = document.createElement('div');
-  summary.className = 'error-summary';
-  summary.id = 'error-summary';
-  summary.setAttribute('role', 'alert');
-  summary.tabIndex = -1;
-  const h = document.createElement('h2');
-  h.textContent = message('errorTitle');
-  const ul = document.createElement('ul');
-  for (const p of problems) {
-    const li = document.createElement('li');
-    const a = document.createElement('a');
-    a.href = `#${p.field}`;
-    a.textContent = p.text;
-    li.append(a);
-    ul.append(li);
-  }
-  summary.append(h, ul);
-  box.append(summary);
-  summary.focus();
+  showFieldErrors(
+    byId('keygen-errors'),
+    [
+      { name: 'passphrase', hint: true },
+      { name: 'passphrase-confirm', hint: false },
+    ],
+    problems,
+  );
 }
 
 function status(text: string): void {

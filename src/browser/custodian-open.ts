@@ -13,6 +13,7 @@ import type { EnvelopeLetter } from '../modules/sealing/sealing.types.js';
 import { encodeSharePayload, unwrapShare } from '../modules/sealing/shares.js';
 import { DomainError } from '../platform/errors.js';
 import { ApiError, api } from './api.js';
+import { byId, type FieldProblem, message, showFieldErrors } from './dom.js';
 
 type Mine = {
   envelope: EnvelopeLetter;
@@ -38,65 +39,11 @@ class LocalProblem extends Error {
   }
 }
 
-function byId<T extends HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} missing`);
-  return el as T;
-}
-
-/** A text the server rendered for this script; `{name}` placeholders filled from `values`. */
-function message(key: string, values: Record<string, string | number> = {}): string {
-  const template = document.getElementById('script-messages');
-  const p =
-    template instanceof HTMLTemplateElement
-      ? template.content.querySelector(`[data-key="${CSS.escape(key)}"]`)
-      : null;
-  let text = p?.textContent ?? key;
-  for (const [name, value] of Object.entries(values)) text = text.split(`{${name}}`).join(String(value));
-  return text;
-}
-
-const FIELDS = ['identity-file', 'identity-passphrase'];
+const FIELDS = ['identity-file', 'identity-passphrase'].map((name) => ({ name, hint: true }));
 
 /** Error summary at the top (WCAG 3.3.1) and the message next to the field it concerns. */
-function showErrors(problems: { field: string; text: string }[]): void {
-  const box = byId('open-errors');
-  box.replaceChildren();
-  for (const name of FIELDS) {
-    const problem = problems.find((p) => p.field === name);
-    const err = byId(`${name}-error`);
-    err.hidden = !problem;
-    err.textContent = problem?.text ?? '';
-    byId(`${name}-field`).classList.toggle('field-error', Boolean(problem));
-    const input = byId<HTMLInputElement>(name);
-    if (problem) {
-      input.setAttribute('aria-invalid', 'true');
-      input.setAttribute('aria-describedby', `${name}-hint ${name}-error`);
-    } else {
-      input.removeAttribute('aria-invalid');
-      input.setAttribute('aria-describedby', `${name}-hint`);
-    }
-  }
-  if (problems.length === 0) return;
-  const summary = document.createElement('div');
-  summary.className = 'error-summary';
-  summary.id = 'error-summary';
-  summary.setAttribute('role', 'alert');
-  summary.tabIndex = -1;
-  const h = document.createElement('h2');
-  h.textContent = message('errorTitle');
-  const ul = document.createElement('ul');
-  for (const p of problems) {
-    const li = document.createElement('li');
-    const a = document.createElement('a');
-    a.href = `#${p.field}`;
-    a.textContent = p.text;
-    li.append(a);
-    ul.append(li);
-  }
-  summary.append(h, ul);
-  box.append(summary);
-  summary.focus();
+function showErrors(problems: FieldProblem[]): void {
+  showFieldErrors(byId('open-errors'), FIELDS, problems);
 }
 
 function errorText(err: unknown): string {
