@@ -39,6 +39,7 @@ import { holidayRoutes } from './modules/calendar/holiday.routes.js';
 import { plannedContractRoutes } from './modules/plan/planned-contract.routes.js';
 import { custodianKeyRoutes } from './modules/custody/custodian-key.routes.js';
 import { openingRoutes } from './modules/opening/opening.routes.js';
+import { qualificationRoutes } from './modules/evaluation/qualification.routes.js';
 
 export const SESSION_COOKIE = 'contracta_session';
 
@@ -227,6 +228,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(custodianKeyRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(receiptRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(openingRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(qualificationRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(bidRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(portalRoutes(appWithDeps));
   return appWithDeps;

@@ -253,8 +253,23 @@ describe(`opening pages (${driverName})`, () => {
     res = await page('c3');
     expect(stateOf(res.body, 'A')).toBe('opened');
     expect(res.body).toContain(`href="/tenders/${ocid}#openings" id="record-A"`);
-    expect(stateOf(res.body, 'B')).toBe('open');
+    // B waits for the committee to admit or exclude every bid of A.
+    expect(stateOf(res.body, 'B')).toBe('qualification');
     expect(stateOf(res.body, 'C')).toBe('earlier');
+    const qualification = `/api/v1/authorities/${a.id}/tenders/${tenderId}/qualification`;
+    const listed = (await t.app.inject({ url: qualification, headers: s.committee?.headers })).json() as {
+      bids: { bidId: string }[];
+    };
+    for (const bid of listed.bids) {
+      const ok = await t.app.inject({
+        method: 'POST',
+        url: `${qualification}/${bid.bidId}`,
+        headers: s.committee?.headers,
+        payload: { version: 0, decision: 'admit' },
+      });
+      expect(ok.statusCode, ok.body).toBe(200);
+    }
+    expect(stateOf((await page('c3')).body, 'B')).toBe('open');
   });
 
   it('lets a committee member record the B report once B is open, with a required text', async () => {

@@ -171,7 +171,8 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
 
     // Three bids sealed with the library and stored directly (no submission route needed). Bid 1
     // seals its offer.json in C; bid 2 one copied from another bid (it names another bid id).
-    for (const n of [1, 2, 3]) {
+    // Bid 4 will be excluded by the committee at qualification: it must take part in no later stage.
+    for (const n of [1, 2, 3, 4]) {
       const bidId = newId();
       const offer = makeOffer({
         ocid,
@@ -316,13 +317,13 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
 
   it('holds shares in memory only; k−1 custodians open nothing; duplicated and foreign shares are refused', async () => {
     const c1 = await unwrapAll(app, 'c1', 'A');
-    expect(c1).toHaveLength(3);
+    expect(c1).toHaveLength(4);
     const res = await submit(app, 'c1', 'A', c1);
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json() as SubmitBody;
     expect(body.opened).toBeNull();
     expect(body.custodiansSubmitted).toBe(1);
-    expect(body.pending).toHaveLength(3);
+    expect(body.pending).toHaveLength(4);
     // Not one share is stored: every table (audit included) is free of them, and so are the logs.
     const dump = await dumpAllTables();
     for (const share of submittedShares) {
@@ -334,7 +335,7 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
       .select('data')
       .where('action', '=', 'opening.shares_submitted')
       .executeTakeFirstOrThrow();
-    expect(event.data).toMatchObject({ envelope: 'A', bids: 3 });
+    expect(event.data).toMatchObject({ envelope: 'A', bids: 4 });
     expect(await markerVisible(MARK('A', 1))).toBe(false);
 
     const before = await rowCounts(t);
@@ -403,6 +404,7 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
         'Bidder 1 SL',
         'Bidder 2 SL',
         'Bidder 3 SL',
+        'Bidder 4 SL',
       ]);
       expect(opened?.record.bids.every((x) => x.outcome === 'opened')).toBe(true);
       for (const line of logs) for (const share of submittedShares) expect(line.includes(share)).toBe(false);
@@ -414,7 +416,7 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
     expect(await markerVisible(MARK('B', 1))).toBe(false);
     expect(await markerVisible(MARK('C', 1))).toBe(false);
     const plain = await t.db.db.selectFrom('bid_plaintext').selectAll().execute();
-    expect(plain).toHaveLength(3);
+    expect(plain).toHaveLength(4);
     const dump = await dumpAllTables();
     for (const share of submittedShares) expect(dump.includes(share)).toBe(false);
     // A stage opens once.
@@ -423,6 +425,111 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
       code: 'OPENING_OUT_OF_ORDER',
       details: { reason: 'already_opened' },
     });
+  });
+
+  it('opens B only once the committee has admitted or excluded every bid of A', async () => {
+    const qualUrl = (bidId = '') =>
+      `/api/v1/authorities/${a.id}/tenders/${tenderId}/qualification${bidId ? `/${bidId}` : ''}`;
+    const decide = (who: string, bidId: string, payload: object) =>
+      app.inject({ method: 'POST', url: qualUrl(bidId), headers: s[who]?.headers, payload });
+    const early = await submit(app, 'c2', 'B', []);
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({
+      code: 'OPENING_OUT_OF_ORDER',
+      details: { reason: 'qualification_pending' },
+    });
+    const list = await app.inject({ url: qualUrl(), headers: s.officer?.headers });
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.json()).toMatchObject({ envelope: 'A', opened: true, complete: false });
+    const listed = (list.json() as { bids: { bidId: string; status: string; version: number }[] }).bids;
+    expect(listed.map((x) => [x.status, x.version])).toEqual(Array(4).fill(['pending', 0]));
+    const [b1, b2, b3, b4] = bids.map((x) => x.bidId);
+
+    // Only the committee decides; another authority's staff learn nothing.
+    expect((await decide('c1', b1 ?? '', { version: 0, decision: 'admit' })).statusCode).toBe(403);
+    expect((await decide('foreign', b1 ?? '', { version: 0, decision: 'admit' })).statusCode).toBe(404);
+    expect((await decide('committee', newId(), { version: 0, decision: 'admit' })).statusCode).toBe(404);
+    const before = await rowCounts(t);
+    for (const bad of [
+      { version: 0, decision: 'exclude', grounds: ['solvency'] },
+      { version: 0, decision: 'exclude', grounds: ['solvency'], reasons: 'no' },
+      { version: 0, decision: 'exclude', grounds: ['nope'], reasons: 'Solvència no acreditada' },
+      { version: 0, decision: 'request_remediation', items: ['DEUC sense signar'], days: 4 },
+      { version: 0, decision: 'request_remediation', items: [], days: 2 },
+      { version: 0, decision: 'admit', extra: true },
+      { version: 3, decision: 'admit' },
+    ]) {
+      const res = await decide('committee', b2 ?? '', bad);
+      expect(res.statusCode, JSON.stringify(bad)).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode, JSON.stringify(bad)).toBeLessThan(500);
+    }
+    expect(await rowCounts(t)).toEqual(before);
+
+    // Bid 2 is given two business days to remedy a defect; it cannot be excluded for not
+    // remedying it before the period ends.
+    const asked = await decide('committee', b2 ?? '', {
+      version: 0,
+      decision: 'request_remediation',
+      items: ['DEUC sense signar'],
+      days: 2,
+    });
+    expect(asked.statusCode, asked.body).toBe(200);
+    const remediation = (asked.json() as { remediation: { deadline: string } }).remediation;
+    expect(new Date(remediation.deadline).getTime()).toBeGreaterThan(t.clock.now().getTime() + 86_400_000);
+    const tooSoon = await decide('committee', b2 ?? '', {
+      version: 1,
+      decision: 'exclude',
+      grounds: ['remediation_not_provided'],
+      reasons: 'No ha esmenat el DEUC dins el termini',
+    });
+    expect(tooSoon.json()).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      details: { reason: 'deadline_not_reached' },
+    });
+    for (const [bidId, version] of [
+      [b1, 0],
+      [b2, 1],
+      [b3, 0],
+    ] as const) {
+      const ok = await decide('committee', bidId ?? '', { version, decision: 'admit' });
+      expect(ok.statusCode, ok.body).toBe(200);
+    }
+    // Two members deciding at once: the second, with the old version, is refused.
+    expect((await decide('committee', b1 ?? '', { version: 0, decision: 'admit' })).json()).toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect((await submit(app, 'c2', 'B', [])).json()).toMatchObject({
+      details: { reason: 'qualification_pending' },
+    });
+    const excluded = await decide('committee', b4 ?? '', {
+      version: 0,
+      decision: 'exclude',
+      grounds: ['solvency'],
+      reasons: 'Solvència econòmica no acreditada (art. 87 LCSP)',
+    });
+    expect(excluded.statusCode, excluded.body).toBe(200);
+    const done = (await app.inject({ url: qualUrl(), headers: s.committee?.headers })).json() as {
+      complete: boolean;
+      bids: { bidId: string; status: string }[];
+    };
+    expect(done.complete).toBe(true);
+    expect(done.bids.filter((x) => x.status === 'excluded').map((x) => x.bidId)).toEqual([b4]);
+    const events = await t.db.db
+      .selectFrom('audit_event')
+      .select(['object_id', 'is_public', 'data'])
+      .where('action', '=', 'evaluation.qualification_decided')
+      .orderBy('seq')
+      .execute();
+    expect(events.map((e) => [e.object_id, (e.data as { status: string }).status, e.is_public])).toEqual([
+      [b2, 'remediation_requested', true],
+      [b1, 'admitted', true],
+      [b2, 'admitted', true],
+      [b3, 'admitted', true],
+      [b4, 'excluded', true],
+    ]);
+    // The excluded bid is offered to no custodian at B.
+    const mine = await app.inject({ url: `${stageUrl('B')}/mine`, headers: s.c1?.headers });
+    expect((mine.json() as { shares: { bidId: string }[] }).shares.map((x) => x.bidId)).toEqual([b1, b2, b3]);
   });
 
   it('lets no bid stored after the opening of A into a later stage', async () => {
@@ -466,6 +573,8 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
       ['failed', 'CIPHERTEXT_TAMPERED'],
     ]);
     expect(record?.bids.map((x) => x.bidId)).not.toContain(lateBidId);
+    expect(record?.bids.map((x) => x.bidId)).not.toContain(bids[3]?.bidId);
+    expect(await markerVisible(MARK('B', 4))).toBe(false);
     expect(await markerVisible(MARK('B', 4))).toBe(false);
     expect(await markerVisible(MARK('B', 1))).toBe(true);
     expect(await markerVisible(MARK('B', 3))).toBe(false);

@@ -9,6 +9,10 @@ import { MINOR_ACTIONS } from '../../src/modules/minor/minor-contract.policy.js'
 import { PLAN_PERMISSIONS, type PlanAction } from '../../src/modules/plan/planned-contract.policy.js';
 import { CUSTODY_PERMISSIONS, type CustodyAction } from '../../src/modules/custody/custodian-key.policy.js';
 import { OPENING_PERMISSIONS, type OpeningAction } from '../../src/modules/opening/opening.policy.js';
+import {
+  EVALUATION_PERMISSIONS,
+  type EvaluationAction,
+} from '../../src/modules/evaluation/evaluation.policy.js';
 import { generateCustodianKeyPair } from '../../src/modules/custody/custodian-key.crypto.js';
 import { registerCustodianKeys } from '../helpers/custody.js';
 import { BID_PERMISSIONS, type BidAction } from '../../src/modules/bids/bid.policy.js';
@@ -74,6 +78,7 @@ type Access =
   | { kind: 'plan'; action: PlanAction }
   | { kind: 'custody'; action: CustodyAction }
   | { kind: 'opening'; action: OpeningAction }
+  | { kind: 'evaluation'; action: EvaluationAction }
   | { kind: 'bid'; action: BidAction };
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -144,6 +149,10 @@ function expectedStatus(rc: RouteCase, a: ActorSpec): number {
       // Opening a tender's bids: the authority's staff only, by role (opening.policy.ts).
       if (!a.authorityRole) return 404;
       return OPENING_PERMISSIONS[access.action].includes(a.authorityRole) ? rc.ok : 403;
+    case 'evaluation':
+      // The committee's work on a tender's bids: the authority's staff only, by role (evaluation.policy.ts).
+      if (!a.authorityRole) return 404;
+      return EVALUATION_PERMISSIONS[access.action].includes(a.authorityRole) ? rc.ok : 403;
     case 'tender':
       // Procurement files belong to the authority's staff: platform administrators are not members.
       if (!a.authorityRole) return 404;
@@ -1194,6 +1203,27 @@ describe(`role matrix (${driverName})`, () => {
       build: () => ({
         url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/opening/b-report-approved`,
         payload: {},
+      }),
+    },
+    // --- evaluation: qualification ---
+    // The matrix's published tender has no envelopes: an allowed caller stops at the state check.
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/qualification',
+      access: { kind: 'evaluation', action: 'evaluation.read' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/qualification` }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/qualification/{bidId}',
+      access: { kind: 'evaluation', action: 'evaluation.qualify' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/qualification/${newId()}`,
+        payload: { version: 0, decision: 'admit' },
       }),
     },
     {

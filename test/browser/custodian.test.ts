@@ -387,6 +387,27 @@ describe('a company seals in its browser; two of three custodians open A → B �
     await expect.poll(() => c(2).getAttribute('#state-A', 'data-state')).toBe('opened');
     await c(2).waitForSelector('#record-A');
 
+    // B waits until the committee has admitted or excluded every bid of A (art. 157.1–2 LCSP);
+    // the committee's workspace is not a page yet, so it qualifies them through the API.
+    await c(2).reload();
+    expect(await c(2).getAttribute('#state-B', 'data-state')).toBe('qualification');
+    await expectAccessible(c(2), 'ca-opening-qualification-pending');
+    const chair = await apiSession('committee@barcelona.example');
+    const qualification = `/api/v1/authorities/${authorityId}/tenders/${tenderId}/qualification`;
+    const listed = (await app.inject({ url: qualification, headers: chair.headers })).json() as {
+      bids: { bidId: string }[];
+    };
+    expect(listed.bids).toHaveLength(2);
+    for (const bid of listed.bids) {
+      const admitted = await app.inject({
+        method: 'POST',
+        url: `${qualification}/${bid.bidId}`,
+        headers: chair.headers,
+        payload: { version: 0, decision: 'admit' },
+      });
+      expect(admitted.statusCode, admitted.body).toBe(200);
+    }
+
     await openAs(c(2), 2, 'B');
     await openAs(c(3), 3, 'B');
     await expect.poll(() => c(3).getAttribute('#state-B', 'data-state')).toBe('opened');

@@ -218,6 +218,7 @@ export async function rowCounts(t: TestApp): Promise<Record<string, number>> {
     'api_token',
     'audit_event',
     'audit_embargo_lifted',
+    'bid_qualification',
     'tender',
     'tender_lot',
     'award_criterion',

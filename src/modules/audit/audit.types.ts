@@ -165,6 +165,15 @@ export type AuditEvents = {
   };
   /** Stand-in for the evaluation issue: the committee approved the B report, envelope C may open. */
   'opening.b_report_approved': { ocid: string; summary: string | null };
+  'evaluation.qualification_decided': {
+    bidId: string;
+    status: string;
+    grounds: string[] | null;
+    reasons: string | null;
+    remediationItems: string[] | null;
+    remediationDeadline: string | null;
+    version: number;
+  };
 };
 
 export type AuditAction = keyof AuditEvents;

@@ -33,6 +33,7 @@ import { approveBReport, listOpenings } from './opening.service.js';
 import { openingStartsAt, orderedStages, refuseStage } from './opening.rules.js';
 import type { OpeningView } from './opening.types.js';
 import { sharePoolOf } from './share-pool.js';
+import { qualificationPending } from '../evaluation/qualification.service.js';
 
 type TenderParams = { Params: { authorityId: string; tenderId: string } };
 
@@ -52,6 +53,7 @@ type StageState =
   | { kind: 'opened'; opening: OpeningView }
   | { kind: 'not_yet'; opensAt: string | null }
   | { kind: 'earlier'; pending: EnvelopeLetter | null }
+  | { kind: 'qualification' }
   | { kind: 'report' }
   | { kind: 'open'; submitted: number };
 
@@ -145,6 +147,7 @@ export function openingPages(app: App, r: FastifyInstance): void {
     const opened = openings.map((o) => o.record.envelope);
     // Custodians whose shares for a stage this process holds now (the same pool the API fills).
     const pool = sharePoolOf(app, app.deps.clock);
+    const qualification = await qualificationPending(ctx.db, authorityId, tenderId, envelopes);
     const submittedFor = (e: EnvelopeLetter) => pool.submissions(tenderId, e).size;
     const state = (e: EnvelopeLetter): StageState => {
       const opening = openings.find((o) => o.record.envelope === e);
@@ -156,10 +159,14 @@ export function openingPages(app: App, r: FastifyInstance): void {
         stages: envelopes,
         opened,
         bReportApproved: approval !== undefined,
+        qualificationPending: qualification?.pending ?? false,
       });
       if (!refusal) return { kind: 'open', submitted: submittedFor(e) };
       if (refusal.code === 'OPENING_NOT_YET') return { kind: 'not_yet', opensAt: refusal.opensAt };
       if (refusal.code === 'OPENING_REPORT_PENDING') return { kind: 'report' };
+      if (refusal.code === 'OPENING_OUT_OF_ORDER' && refusal.reason === 'qualification_pending') {
+        return { kind: 'qualification' };
+      }
       return { kind: 'earlier', pending: refusal.code === 'OPENING_OUT_OF_ORDER' ? refusal.pending : null };
     };
 
@@ -224,6 +231,8 @@ export function openingPages(app: App, r: FastifyInstance): void {
           return html`<p id="state-${e}" data-state="opened">${t('opening.state.opened')}</p>${recordSummary(s.opening)}`;
         case 'not_yet':
           return html`<p id="state-${e}" data-state="not_yet">${s.opensAt ? html`${t('opening.state.notYet')} ${when(pc, s.opensAt)}` : t('opening.state.noDeadline')}</p>`;
+        case 'qualification':
+          return html`<p id="state-${e}" data-state="qualification">${t('opening.state.qualification')}</p>`;
         case 'earlier':
           return html`<p id="state-${e}" data-state="earlier">${s.pending ? t('opening.state.earlier', { envelope: s.pending }) : t('opening.state.closed')}</p>`;
         case 'report':

@@ -123,6 +123,11 @@ export function stageEnvelopeRows(db: Q, authorityId: string, tenderId: string, 
           AND NOT EXISTS (SELECT 1 FROM bid_opening o
                           WHERE o.opening_id = op.id AND o.bid_id = b.id AND o.outcome = 'opened'))`,
       )
+      // Nor does a bid the committee excluded at qualification (art. 157.1–2 LCSP).
+      .where(
+        sql<SqlBool>`NOT EXISTS (SELECT 1 FROM bid_qualification q
+                                 WHERE q.bid_id = b.id AND q.status = 'excluded')`,
+      )
       .orderBy('v.sequence')
       .execute()
   );

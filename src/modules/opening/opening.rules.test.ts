@@ -9,6 +9,7 @@ const facts = (over: Partial<StageFacts> = {}): StageFacts => ({
   stages: ['A', 'B', 'C'],
   opened: [],
   bReportApproved: false,
+  qualificationPending: false,
   ...over,
 });
 
@@ -41,6 +42,16 @@ describe('opening rules', () => {
     expect(refuseStage('C', facts({ stages: ['A', 'C'], opened: ['A'] }))).toBeNull();
     expect(refuseStage('B', facts({ stages: ['C'] }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(refuseStage('C', facts({ stages: ['C'] }))).toBeNull();
+    // The next envelope waits for the committee to admit or exclude every bid of the first one.
+    expect(refuseStage('B', facts({ opened: ['A'], qualificationPending: true }))).toEqual({
+      code: 'OPENING_OUT_OF_ORDER',
+      reason: 'qualification_pending',
+      pending: null,
+    });
+    expect(
+      refuseStage('C', facts({ stages: ['B', 'C'], opened: ['B'], qualificationPending: true })),
+    ).toMatchObject({ reason: 'qualification_pending' });
+    expect(refuseStage('A', facts({ qualificationPending: true }))).toBeNull();
   });
 
   it('needs k custodians for the stage and k shares for every bid envelope', () => {

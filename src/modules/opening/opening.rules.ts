@@ -20,6 +20,11 @@ export type StageFacts = {
   opened: readonly EnvelopeLetter[];
   /** Whether a committee member recorded the B report as approved (stand-in for the evaluation issue). */
   bReportApproved: boolean;
+  /**
+   * Whether some bid opened at the first stage is still neither admitted nor excluded by the
+   * committee: the later envelopes are opened only for the admitted bids (art. 157.1–2 LCSP).
+   */
+  qualificationPending: boolean;
 };
 
 export type StageRefusal =
@@ -27,7 +32,7 @@ export type StageRefusal =
   | { code: 'OPENING_NOT_YET'; reason: 'no_deadline' | 'before_opening_time'; opensAt: string | null }
   | {
       code: 'OPENING_OUT_OF_ORDER';
-      reason: 'already_opened' | 'earlier_stage_pending';
+      reason: 'already_opened' | 'earlier_stage_pending' | 'qualification_pending';
       pending: EnvelopeLetter | null;
     }
   | { code: 'OPENING_REPORT_PENDING'; reason: 'b_report_not_approved' };
@@ -56,7 +61,7 @@ export function nextStage(facts: Pick<StageFacts, 'stages' | 'opened'>): Envelop
 
 /**
  * Whether `envelope` may be opened now; null when it may, else why not. Checked in a fixed order,
- * so that each case has one stable code: stage exists → time → order → B report.
+ * so that each case has one stable code: stage exists → time → order → qualification → B report.
  */
 export function refuseStage(envelope: EnvelopeLetter, facts: StageFacts): StageRefusal | null {
   const stages = orderedStages(facts.stages);
@@ -73,6 +78,9 @@ export function refuseStage(envelope: EnvelopeLetter, facts: StageFacts): StageR
   }
   const pending = nextStage(facts);
   if (pending !== envelope) return { code: 'OPENING_OUT_OF_ORDER', reason: 'earlier_stage_pending', pending };
+  if (envelope !== stages[0] && facts.qualificationPending) {
+    return { code: 'OPENING_OUT_OF_ORDER', reason: 'qualification_pending', pending: null };
+  }
   if (envelope === 'C' && stages.includes('B') && !facts.bReportApproved) {
     return { code: 'OPENING_REPORT_PENDING', reason: 'b_report_not_approved' };
   }

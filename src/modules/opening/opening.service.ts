@@ -16,6 +16,7 @@ import { DomainError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { BlobStore } from '../../platform/storage/blob-store.js';
 import { liftEmbargo, recordEvent } from '../audit/audit.service.js';
+import { qualificationPending } from '../evaluation/qualification.service.js';
 import { bidderEmbargo } from '../bids/bid.service.js';
 import { OFFER_FILE_NAME, parseOffer } from '../sealing/offer.rules.js';
 import { blobIsReferenced, lockBlob } from '../tenders/tender-document.repo.js';
@@ -78,7 +79,7 @@ function sha256Hex(text: string): string {
 }
 
 /** The published tender, its frozen sealing target and envelope stages (from the current notice). */
-async function publishedTender(db: ServiceContext['db'], authorityId: string, tenderId: string) {
+export async function publishedTender(db: ServiceContext['db'], authorityId: string, tenderId: string) {
   const tender = await tenderForOpening(db, authorityId, tenderId);
   if (!tender) throw new DomainError('NOT_FOUND', 'Tender not found');
   if (tender.status !== 'published' || !tender.ocid) {
@@ -95,9 +96,19 @@ async function publishedTender(db: ServiceContext['db'], authorityId: string, te
   return { tender, ocid: tender.ocid, sealing: notice.sealing ?? null, stages };
 }
 
-async function stageFacts(db: ServiceContext['db'], authorityId: string, tenderId: string) {
+async function stageFacts(
+  db: ServiceContext['db'],
+  authorityId: string,
+  tenderId: string,
+  stages: readonly EnvelopeLetter[],
+) {
   const opened = (await openedStages(db, authorityId, tenderId)).filter(isEnvelopeLetter);
-  return { opened, bReportApproved: await bReportApproved(db, authorityId, tenderId) };
+  const qualification = await qualificationPending(db, authorityId, tenderId, stages);
+  return {
+    opened,
+    bReportApproved: await bReportApproved(db, authorityId, tenderId),
+    qualificationPending: qualification?.pending ?? false,
+  };
 }
 
 /** The caller's position in the tender's frozen sealing target, by their active key. */
@@ -126,7 +137,7 @@ async function custodianStage(
     throw new DomainError('INVALID_TRANSITION', 'This tender does not take sealed electronic bids');
   }
   const custodian = await custodianOf(ctx.db, authorityId, userId, t.sealing);
-  const facts = await stageFacts(ctx.db, authorityId, tenderId);
+  const facts = await stageFacts(ctx.db, authorityId, tenderId, t.stages);
   const refusal = refuseStage(envelope, {
     now: ctx.clock.now(),
     deadline: t.tender.tender_deadline,
@@ -139,7 +150,8 @@ async function custodianStage(
     const messages = {
       NOT_FOUND: 'The tender has no such envelope',
       OPENING_NOT_YET: 'Bids cannot be opened before the deadline and the opening time',
-      OPENING_OUT_OF_ORDER: 'Envelopes open in order A → B → C, each once',
+      OPENING_OUT_OF_ORDER:
+        'Envelopes open in order A → B → C, each once, and after the first only once every bid is admitted or excluded',
       OPENING_REPORT_PENDING: 'Envelope C opens only after the report on envelope B is approved',
     } as const;
     throw new DomainError(code, messages[code], { envelope, ...details });
@@ -578,7 +590,7 @@ export async function approveBReport(
     if (!t.stages.includes('B')) {
       throw new DomainError('INVALID_TRANSITION', 'This tender has no envelope B');
     }
-    const facts = await stageFacts(trx, authorityId, tenderId);
+    const facts = await stageFacts(trx, authorityId, tenderId, t.stages);
     if (!facts.opened.includes('B')) {
       throw new DomainError('OPENING_OUT_OF_ORDER', 'Envelope B must be opened before its report', {
         envelope: 'B',

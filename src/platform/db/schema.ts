@@ -531,6 +531,20 @@ export type OpeningBReportTable = {
   approved_at: Timestamp;
 };
 
+/** Qualification of a bid at the administrative envelope (0013). */
+export type BidQualificationTable = {
+  bid_id: string;
+  tender_id: string;
+  authority_id: string;
+  status: string;
+  remediation: string | null;
+  exclusion: string | null;
+  decided_at: NullableTimestamp;
+  updated_by: string;
+  updated_at: Timestamp;
+  version: number;
+};
+
 export type Database = {
   consortium: ConsortiumTable;
   authority: AuthorityTable;
@@ -567,6 +581,7 @@ export type Database = {
   api_token: ApiTokenTable;
   audit_event: AuditEventTable;
   audit_embargo_lifted: AuditEmbargoLiftedTable;
+  bid_qualification: BidQualificationTable;
   schema_migration: SchemaMigrationTable;
   planned_contract: PlannedContractTable;
   authority_holiday_exclusion: AuthorityHolidayExclusionTable;
