@@ -40,6 +40,7 @@ import { plannedContractRoutes } from './modules/plan/planned-contract.routes.js
 import { custodianKeyRoutes } from './modules/custody/custodian-key.routes.js';
 import { openingRoutes } from './modules/opening/opening.routes.js';
 import { qualificationRoutes } from './modules/evaluation/qualification.routes.js';
+import { judgementRoutes } from './modules/evaluation/judgement.routes.js';
 
 export const SESSION_COOKIE = 'contracta_session';
 
@@ -229,6 +230,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(receiptRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(openingRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(qualificationRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(judgementRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(bidRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(portalRoutes(appWithDeps));
   return appWithDeps;

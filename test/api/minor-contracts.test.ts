@@ -565,7 +565,10 @@ describe(`minor contracts (${driverName})`, () => {
       const events = res.json() as AuditBody;
       // (Other tests' rounds, opened already, are readable: only this round's quotes are sealed.)
       const mine = events.filter((e) => e.objectId === id);
-      expect(mine.filter((e) => e.action === 'minor.quote_submitted'), url).toEqual([]);
+      expect(
+        mine.filter((e) => e.action === 'minor.quote_submitted'),
+        url,
+      ).toEqual([]);
       expect(mine.some((e) => e.actorUserId === user.bidder1 || e.actorUserId === user.admin2)).toBe(false);
     }
     for (const who of ['auditor', 'platform']) {

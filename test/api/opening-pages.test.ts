@@ -299,6 +299,26 @@ describe(`opening pages (${driverName})`, () => {
     expect(stateOf((await page('committee')).body, 'C')).toBe('report');
     expect((await post('foreign', 'Acta 3/2026')).statusCode).toBe(404);
     expect((await post('c1', 'Acta 3/2026')).statusCode).toBe(403);
+    // Not before every judgement score is in: the page says how many are missing.
+    const judgement = `/api/v1/authorities/${a.id}/tenders/${tenderId}/judgement`;
+    const sheet = (await t.app.inject({ url: judgement, headers: s.committee?.headers })).json() as {
+      missing: string[];
+    };
+    expect(sheet.missing.length).toBeGreaterThan(0);
+    const early = await post('committee', 'Acta de la mesa 3/2026');
+    expect(early.statusCode).toBe(409);
+    expect(early.body).toContain('id="error-summary"');
+    expect(early.body).toContain(`Encara falten ${sheet.missing.length} puntuacions`);
+    for (const key of sheet.missing) {
+      const [bidId, lot, criterion] = key.split('/');
+      const scored = await t.app.inject({
+        method: 'PUT',
+        url: `${judgement}/${bidId}/lots/${lot}/criteria/${criterion}`,
+        headers: s.committee?.headers,
+        payload: { points: '25', justification: 'Proposta tècnica suficient' },
+      });
+      expect(scored.statusCode, scored.body).toBe(200);
+    }
     const ok = await post('committee', 'Acta de la mesa 3/2026');
     expect(ok.statusCode, ok.body).toBe(303);
     expect(ok.headers.location).toBe(`${pageUrl()}?done=approved`);

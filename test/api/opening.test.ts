@@ -308,7 +308,7 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
     expect(c.json()).toMatchObject({ code: 'OPENING_OUT_OF_ORDER' });
     const report = await app.inject({
       method: 'POST',
-      url: `/api/v1/authorities/${a.id}/tenders/${tenderId}/opening/b-report-approved`,
+      url: `/api/v1/authorities/${a.id}/tenders/${tenderId}/judgement/report`,
       headers: s.committee?.headers,
       payload: {},
     });
@@ -581,49 +581,103 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
     expect(await markerVisible(MARK('C', 1))).toBe(false);
   });
 
-  it('opens C only after the audited B report approval; the failed bid does not go on', async () => {
+  it('opens C only after the committee scores B and approves its report; the failed bid does not go on', async () => {
     const early = await submit(app, 'c1', 'C', []);
     expect(early.statusCode).toBe(409);
     expect(early.json()).toMatchObject({ code: 'OPENING_REPORT_PENDING' });
-    const reportUrl = `/api/v1/authorities/${a.id}/tenders/${tenderId}/opening/b-report-approved`;
-    const notCommittee = await app.inject({
-      method: 'POST',
-      url: reportUrl,
-      headers: s.c1?.headers,
-      payload: {},
+    const judgement = `/api/v1/authorities/${a.id}/tenders/${tenderId}/judgement`;
+    const reportUrl = `${judgement}/report`;
+    const approve = (who: string, payload: object = {}) =>
+      app.inject({ method: 'POST', url: reportUrl, headers: s[who]?.headers, payload });
+    const score = (who: string, bidId: string, criterion: number, payload: object) =>
+      app.inject({
+        method: 'PUT',
+        url: `${judgement}/${bidId}/lots/1/criteria/${criterion}`,
+        headers: s[who]?.headers,
+        payload,
+      });
+    expect((await approve('c1')).statusCode).toBe(403);
+    expect((await approve('committee', { summary: 'x'.repeat(2001) })).json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
     });
-    expect(notCommittee.statusCode).toBe(403);
-    const tooLong = await app.inject({
-      method: 'POST',
-      url: reportUrl,
-      headers: s.committee?.headers,
-      payload: { summary: 'x'.repeat(2001) },
+    // The sheet: bids 1 and 2 (3 failed at B, 4 was excluded), the judgement criterion (3rd, 40 points).
+    const sheet = (await app.inject({ url: judgement, headers: s.officer?.headers })).json() as {
+      criteria: { lot: number; criterion: number; maxPoints: string }[];
+      bids: { bidId: string }[];
+      missing: string[];
+    };
+    // Both lots have it; the bids are for lot 1 only.
+    expect(sheet.criteria).toEqual([
+      expect.objectContaining({ lot: 1, criterion: 3, maxPoints: '40.00' }),
+      expect.objectContaining({ lot: 2, criterion: 3, maxPoints: '40.00' }),
+    ]);
+    expect(sheet.bids.map((x) => x.bidId)).toEqual([bids[0]?.bidId, bids[1]?.bidId]);
+    expect(sheet.missing).toHaveLength(2);
+    expect((await approve('committee')).json()).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      details: { reason: 'scores_missing' },
     });
-    expect(tooLong.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
-    const ok = await app.inject({
-      method: 'POST',
-      url: reportUrl,
-      headers: s.committee?.headers,
-      payload: { summary: 'Acta 3/2026 de la mesa, informe tècnic aprovat' },
-    });
+    const reasons = 'Memòria tècnica completa i ben argumentada';
+    const before = await rowCounts(t);
+    for (const [bidId, criterion, payload, status] of [
+      [bids[0]?.bidId, 3, { points: '40.01', justification: reasons }, 422],
+      [bids[0]?.bidId, 3, { points: '-1', justification: reasons }, 422],
+      [bids[0]?.bidId, 3, { points: '12.345', justification: reasons }, 422],
+      [bids[0]?.bidId, 3, { points: '30', justification: 'curt' }, 422],
+      [bids[0]?.bidId, 1, { points: '30', justification: reasons }, 404],
+      [bids[2]?.bidId, 3, { points: '30', justification: reasons }, 404],
+      [bids[3]?.bidId, 3, { points: '30', justification: reasons }, 404],
+      [bids[0]?.bidId, 3, { points: 30, justification: reasons }, 400],
+    ] as const) {
+      const res = await score('committee', bidId ?? '', criterion, payload);
+      expect(res.statusCode, `${JSON.stringify(payload)} ${res.body}`).toBe(status);
+    }
+    expect(
+      (await score('c1', bids[0]?.bidId ?? '', 3, { points: '30', justification: reasons })).statusCode,
+    ).toBe(403);
+    expect(await rowCounts(t)).toEqual(before);
+    for (const [bidId, points] of [
+      [bids[0]?.bidId, '31.5'],
+      [bids[1]?.bidId, '20'],
+      [bids[1]?.bidId, '22.25'],
+    ] as const) {
+      const res = await score('committee', bidId ?? '', 3, { points, justification: reasons });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    const ok = await approve('committee', { summary: 'Acta 3/2026 de la mesa, informe tècnic aprovat' });
     expect(ok.statusCode, ok.body).toBe(200);
+    // The report is public, with the committee's scores (here one member: the mean is the score).
+    const published = await app.inject({ url: `/api/v1/tenders/${ocid}/judgement-report` });
+    expect(published.statusCode, published.body).toBe(200);
+    const body = published.json() as {
+      report: { summary: string; scores: { bidId: string; points: string }[] };
+      reportSha256: string;
+    };
+    expect(body.report.summary).toBe('Acta 3/2026 de la mesa, informe tècnic aprovat');
+    expect(body.report.scores.map((x) => [x.bidId, x.points])).toEqual([
+      [bids[0]?.bidId, '31.50'],
+      [bids[1]?.bidId, '22.25'],
+    ]);
+    expect(body.reportSha256).toBe((ok.json() as { reportSha256: string }).reportSha256);
     const event = await t.db.db
       .selectFrom('audit_event')
       .select(['actor_user_id', 'is_public', 'data'])
-      .where('action', '=', 'opening.b_report_approved')
+      .where('action', '=', 'evaluation.judgement_report_approved')
       .executeTakeFirstOrThrow();
     expect(event).toMatchObject({
       actor_user_id: ids.committee,
       is_public: true,
-      data: { ocid, summary: 'Acta 3/2026 de la mesa, informe tècnic aprovat' },
+      data: {
+        ocid,
+        reportSha256: body.reportSha256,
+        summary: 'Acta 3/2026 de la mesa, informe tècnic aprovat',
+      },
     });
-    const twice = await app.inject({
-      method: 'POST',
-      url: reportUrl,
-      headers: s.committee?.headers,
-      payload: {},
-    });
-    expect(twice.json()).toMatchObject({ code: 'INVALID_TRANSITION' });
+    expect((await approve('committee')).json()).toMatchObject({ code: 'INVALID_TRANSITION' });
+    // Scores are final once the report is approved.
+    expect(
+      (await score('committee', bids[0]?.bidId ?? '', 3, { points: '40', justification: reasons })).json(),
+    ).toMatchObject({ code: 'INVALID_TRANSITION', details: { reason: 'report_approved' } });
 
     const c1 = await unwrapAll(app, 'c1', 'C');
     expect(c1.map((x) => x.bidId)).toEqual([bids[0]?.bidId, bids[1]?.bidId]);

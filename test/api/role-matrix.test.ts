@@ -1194,17 +1194,6 @@ describe(`role matrix (${driverName})`, () => {
         url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/opening/A/shares/mine`,
       }),
     },
-    {
-      method: 'POST',
-      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/opening/b-report-approved',
-      access: { kind: 'opening', action: 'opening.approve_b_report' },
-      ok: 409,
-      okCode: 'INVALID_TRANSITION',
-      build: () => ({
-        url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/opening/b-report-approved`,
-        payload: {},
-      }),
-    },
     // --- evaluation: qualification ---
     // The matrix's published tender has no envelopes: an allowed caller stops at the state check.
     {
@@ -1225,6 +1214,45 @@ describe(`role matrix (${driverName})`, () => {
         url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/qualification/${newId()}`,
         payload: { version: 0, decision: 'admit' },
       }),
+    },
+    // --- evaluation: judgement scoring of envelope B ---
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/judgement',
+      access: { kind: 'evaluation', action: 'evaluation.read' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/judgement` }),
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/judgement/{bidId}/lots/{lot}/criteria/{criterion}',
+      access: { kind: 'evaluation', action: 'evaluation.score' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/judgement/${newId()}/lots/1/criteria/3`,
+        payload: { points: '10', justification: 'Proposta tècnica ben justificada' },
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/judgement/report',
+      access: { kind: 'evaluation', action: 'evaluation.approve_report' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/judgement/report`,
+        payload: {},
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/tenders/{ocid}/judgement-report',
+      access: { kind: 'public' },
+      // The matrix's tender has no approved report: the public answer is 404 for everyone.
+      ok: 404,
+      build: () => ({ url: `/api/v1/tenders/${publishedOcid}/judgement-report` }),
     },
     {
       method: 'GET',
@@ -1556,12 +1584,7 @@ describe(`role matrix (${driverName})`, () => {
       '/api/v1/authorities/{authorityId}/tenders/{tenderId}/opening/{envelope}/shares',
       404,
     ],
-    [
-      'key_custodian',
-      'POST',
-      '/api/v1/authorities/{authorityId}/tenders/{tenderId}/opening/b-report-approved',
-      403,
-    ],
+    ['key_custodian', 'POST', '/api/v1/authorities/{authorityId}/tenders/{tenderId}/judgement/report', 403],
     ['bidder', 'POST', '/api/v1/tenders/{ocid}/bids/{bidId}/versions', 201],
     ['company_admin', 'POST', '/api/v1/tenders/{ocid}/bids/{bidId}/withdraw', 201],
     ['procurement_officer', 'GET', '/api/v1/tenders/{ocid}/bids/{bidId}/receipts', 404],

@@ -58,6 +58,16 @@ async function inLocale(page: Page, locale: Locale, pathname: string): Promise<v
   await page.waitForURL((u) => u.pathname === pathname);
 }
 
+/** An API session of the user with this id (the demo password). */
+async function apiSessionOf(userId: string): Promise<Session> {
+  const user = await app.deps.database.db
+    .selectFrom('app_user')
+    .select('email')
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return apiSession(user.email);
+}
+
 /** An API session (cookie + CSRF header) through the app, as test/helpers/app.ts `login` makes one. */
 async function apiSession(email: string): Promise<Session> {
   const res = await app.inject({
@@ -422,6 +432,25 @@ describe('a company seals in its browser; two of three custodians open A → B �
     await committee.click('#approve-b-report');
     await committee.waitForSelector('#error-summary');
     await expectAccessible(committee, 'ca-opening-committee-error');
+    // Each committee member scores every judgement criterion of each bid (through the API: the
+    // scoring workspace is not a page yet); then the report can be approved on the page.
+    const judgement = `/api/v1/authorities/${authorityId}/tenders/${tenderId}/judgement`;
+    const sheet = (await app.inject({ url: judgement, headers: chair.headers })).json() as {
+      missing: string[];
+    };
+    expect(sheet.missing.length).toBeGreaterThan(0);
+    for (const key of sheet.missing) {
+      const [bidId, lot, criterion, member] = key.split('/');
+      // With a committee assigned, each of its members scores; the demo's committee member is one.
+      const session = member ? await apiSessionOf(member) : chair;
+      const scored = await app.inject({
+        method: 'PUT',
+        url: `${judgement}/${bidId}/lots/${lot}/criteria/${criterion}`,
+        headers: session.headers,
+        payload: { points: '12.5', justification: 'Proposta tècnica clara i ben justificada' },
+      });
+      expect(scored.statusCode, scored.body).toBe(200);
+    }
     await committee.fill('#b-report', 'Acta de la mesa de contractació 3/2026, informe del sobre B aprovat');
     await committee.click('#approve-b-report');
     await committee.waitForSelector('#notice');

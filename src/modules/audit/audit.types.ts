@@ -164,7 +164,8 @@ export type AuditEvents = {
     bids: { bidId: string; outcome: string; failure: string | null }[];
   };
   /** Stand-in for the evaluation issue: the committee approved the B report, envelope C may open. */
-  'opening.b_report_approved': { ocid: string; summary: string | null };
+  'evaluation.judgement_scored': { lot: number; criterion: number; points: string };
+  'evaluation.judgement_report_approved': { ocid: string; reportSha256: string; summary: string | null };
   'evaluation.qualification_decided': {
     bidId: string;
     status: string;

@@ -1,7 +1,11 @@
 import type { Actor, AuthorityRole, UserActor } from '../../platform/context.js';
 import { decideByAuthorityRoles, type Decision, enforce } from '../tenancy/tenancy.policy.js';
 
-export type EvaluationAction = 'evaluation.read' | 'evaluation.qualify';
+export type EvaluationAction =
+  | 'evaluation.read'
+  | 'evaluation.qualify'
+  | 'evaluation.score'
+  | 'evaluation.approve_report';
 
 /**
  * Roles per evaluation action. Deny by default. The committee (mesa de contratación, art. 326
@@ -12,6 +16,8 @@ export type EvaluationAction = 'evaluation.read' | 'evaluation.qualify';
 export const EVALUATION_PERMISSIONS: Record<EvaluationAction, readonly AuthorityRole[]> = {
   'evaluation.read': ['committee_member', 'procurement_officer', 'auditor', 'authority_admin'],
   'evaluation.qualify': ['committee_member'],
+  'evaluation.score': ['committee_member'],
+  'evaluation.approve_report': ['committee_member'],
 };
 
 /** Tenancy first (another authority's tenders do not exist for the actor), then the role. */

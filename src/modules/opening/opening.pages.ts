@@ -29,7 +29,8 @@ import { getPublicNotice } from '../tenders/tender-public.service.js';
 import { getTender } from '../tenders/tender.service.js';
 import { getAssignments } from '../tenders/tender-workflow.service.js';
 import { bReportApproval } from './opening-status.repo.js';
-import { approveBReport, listOpenings } from './opening.service.js';
+import { listOpenings } from './opening.service.js';
+import { approveJudgementReport } from '../evaluation/judgement.service.js';
 import { openingStartsAt, orderedStages, refuseStage } from './opening.rules.js';
 import type { OpeningView } from './opening.types.js';
 import { sharePoolOf } from './share-pool.js';
@@ -310,11 +311,17 @@ export function openingPages(app: App, r: FastifyInstance): void {
       return render(request, reply, { errors: [{ field: 'b-report', message }], report: text, status: 422 });
     }
     try {
-      await approveBReport(app.serviceContext(request), authorityId, tenderId, { summary: text });
+      await approveJudgementReport(app.serviceContext(request), authorityId, tenderId, { summary: text });
     } catch (err) {
       if (!isDomainError(err) || ['NOT_FOUND', 'FORBIDDEN', 'UNAUTHENTICATED'].includes(err.code)) throw err;
+      const details = err.details as { reason?: string; missing?: unknown[] } | undefined;
+      // The report needs every member's score of every judgement criterion first.
+      const message =
+        details?.reason === 'scores_missing'
+          ? t('opening.report.scoresMissing', { n: details.missing?.length ?? 0 })
+          : errorMessage(t, err.code);
       return render(request, reply, {
-        errors: [{ field: 'b-report', message: errorMessage(t, err.code) }],
+        errors: [{ field: 'b-report', message }],
         report: text,
         status: ErrorCodes[err.code],
       });

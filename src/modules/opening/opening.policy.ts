@@ -1,19 +1,17 @@
 import type { Actor, AuthorityRole, UserActor } from '../../platform/context.js';
 import { decideByAuthorityRoles, type Decision, enforce } from '../tenancy/tenancy.policy.js';
 
-export type OpeningAction = 'opening.submit_shares' | 'opening.read_own_shares' | 'opening.approve_b_report';
+export type OpeningAction = 'opening.submit_shares' | 'opening.read_own_shares';
 
 /**
  * Roles per action on the opening of a tender's bids. Deny by default. Only key custodians submit
  * shares, and the service further requires the caller to be one of the tender's frozen custodians
- * (LCSP DA 17ª: opening needs the simultaneous action of authorised persons). The "B report
- * approved" step is the committee's (mesa de contratación, art. 326 LCSP), standing in for the
- * evaluation report of the evaluation issue.
+ * (LCSP DA 17ª: opening needs the simultaneous action of authorised persons). The report on
+ * envelope B, which lets C open, is the committee's (evaluation/judgement.service.ts).
  */
 export const OPENING_PERMISSIONS: Record<OpeningAction, readonly AuthorityRole[]> = {
   'opening.submit_shares': ['key_custodian'],
   'opening.read_own_shares': ['key_custodian'],
-  'opening.approve_b_report': ['committee_member'],
 };
 
 /** Tenancy first (another authority's tenders do not exist for the actor), then the role. */

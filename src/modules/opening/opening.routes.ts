@@ -1,7 +1,7 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { App } from '../../app.js';
 import { Body, errors, Uuid } from '../../platform/http/schemas.js';
-import { approveBReport, listOpenings, ownShares, submitShares } from './opening.service.js';
+import { listOpenings, ownShares, submitShares } from './opening.service.js';
 import { sharePoolOf } from './share-pool.js';
 
 const tags = ['Opening'];
@@ -144,39 +144,6 @@ export const openingRoutes =
           request.params.tenderId,
           request.params.envelope,
         ),
-    );
-
-    r.post(
-      `${base}/b-report-approved`,
-      {
-        schema: {
-          tags,
-          summary:
-            'Record that the report on envelope B is approved, so that envelope C may open (committee members; stand-in until the evaluation module)',
-          params: Type.Object({ authorityId: Uuid, tenderId: Uuid }),
-          body: Body({
-            summary: Type.Optional(
-              Type.String({
-                minLength: 1,
-                maxLength: 2000,
-                description: "The committee's summary of the report (published with the event)",
-              }),
-            ),
-          }),
-          response: {
-            200: Type.Object({
-              tenderId: Type.String(),
-              approvedAt: Type.String(),
-              approvedBy: Type.String(),
-            }),
-            ...errors(400, 401, 403, 404, 409),
-          },
-        },
-      },
-      async (request) =>
-        approveBReport(app.serviceContext(request), request.params.authorityId, request.params.tenderId, {
-          summary: request.body.summary,
-        }),
     );
 
     r.get(

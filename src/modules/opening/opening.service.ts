@@ -32,9 +32,7 @@ import {
   awaitSubmissions,
   bReportApproved,
   blobRows,
-  committeeOf,
   currentNotice,
-  insertBReport,
   insertOpening,
   openedStages,
   openingRows,
@@ -566,50 +564,6 @@ export async function ownShares(
     shares.push({ bidId: row.bid_id, sha256: blob.sha256, ciphertext: toBase64(Buffer.concat(chunks)) });
   }
   return { envelope, custodianIndex: index, quorum: stage.sealing.quorum, shares };
-}
-
-/**
- * A committee member records that the report on envelope B is approved, so that envelope C may
- * open (art. 157 LCSP). Stand-in for the evaluation issue, which will replace it with the approval
- * of the actual report. When the tender has committee members assigned, only they may do it.
- */
-export async function approveBReport(
-  ctx: ServiceContext,
-  authorityId: string,
-  tenderId: string,
-  input: { summary?: string | undefined } = {},
-): Promise<{ tenderId: string; approvedAt: string; approvedBy: string }> {
-  const actor = authorizeOnOpening(ctx.actor, 'opening.approve_b_report', authorityId);
-  const now = ctx.clock.now();
-  await withTransaction(ctx.db as Db, async (trx) => {
-    const t = await publishedTender(trx, authorityId, tenderId);
-    const committee = await committeeOf(trx, authorityId, tenderId);
-    if (committee.length > 0 && !committee.includes(actor.userId)) {
-      throw new DomainError('FORBIDDEN', 'You are not on the committee of this tender');
-    }
-    if (!t.stages.includes('B')) {
-      throw new DomainError('INVALID_TRANSITION', 'This tender has no envelope B');
-    }
-    const facts = await stageFacts(trx, authorityId, tenderId, t.stages);
-    if (!facts.opened.includes('B')) {
-      throw new DomainError('OPENING_OUT_OF_ORDER', 'Envelope B must be opened before its report', {
-        envelope: 'B',
-        reason: 'earlier_stage_pending',
-      });
-    }
-    if (facts.bReportApproved)
-      throw new DomainError('INVALID_TRANSITION', 'The B report is approved already');
-    await insertBReport(trx, { tenderId, authorityId, userId: actor.userId, at: now });
-    await recordEvent(trx, ctx, {
-      action: 'opening.b_report_approved',
-      objectType: 'tender',
-      objectId: tenderId,
-      authorityId,
-      isPublic: true,
-      data: { ocid: t.ocid, summary: input.summary?.trim() || null },
-    });
-  });
-  return { tenderId, approvedAt: now.toISOString(), approvedBy: actor.userId };
 }
 
 /** The published opening records of a tender, stage by stage (public). */

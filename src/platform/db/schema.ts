@@ -545,6 +545,30 @@ export type BidQualificationTable = {
   version: number;
 };
 
+/** A committee member's score of one judgement criterion of one bid's lot (0015). */
+export type JudgementScoreTable = {
+  bid_id: string;
+  lot: number;
+  criterion: number;
+  member_id: string;
+  tender_id: string;
+  authority_id: string;
+  /** numeric(9,2), read as a decimal string. */
+  points: ColumnType<string, string, string>;
+  justification: string;
+  scored_at: Timestamp;
+};
+
+/** The approved report on envelope B (0015). */
+export type JudgementReportTable = {
+  tender_id: string;
+  authority_id: string;
+  report: string;
+  report_sha256: string;
+  approved_by: string;
+  approved_at: Timestamp;
+};
+
 export type Database = {
   consortium: ConsortiumTable;
   authority: AuthorityTable;
@@ -582,6 +606,8 @@ export type Database = {
   audit_event: AuditEventTable;
   audit_embargo_lifted: AuditEmbargoLiftedTable;
   bid_qualification: BidQualificationTable;
+  judgement_score: JudgementScoreTable;
+  judgement_report: JudgementReportTable;
   schema_migration: SchemaMigrationTable;
   planned_contract: PlannedContractTable;
   authority_holiday_exclusion: AuthorityHolidayExclusionTable;
