@@ -7,7 +7,8 @@
  * BENCH_DURATION_S (10), BENCH_PACED_RATE (200; 0 skips the open-loop run), BENCH_PG_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_SEARCH_TENDERS (100000), BENCH_SEARCH_RUNS (100), BENCH_SEARCH_WARMUP (5),
  * BENCH_SURGE_BIDS (500), BENCH_SURGE_CLIENTS (100), BENCH_SURGE_MB (1), BENCH_SURGE_BIG_MB (200),
- * BENCH_SURGE_BIG_COUNT (3).
+ * BENCH_SURGE_BIG_COUNT (3), BENCH_SURGE_DB (pglite | postgres), BENCH_SURGE_PROFILE (a directory),
+ * BENCH_SURGE_NODE_ARGS (flags for the app's node).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';

@@ -148,6 +148,25 @@ export async function memoryOf(pid: number | undefined): Promise<{ rss: number; 
   }
 }
 
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc (Linux; clock ticks of
+ * 10 ms); undefined elsewhere. On a machine shared with other work, CPU per request is steadier
+ * than throughput.
+ */
+export async function cpuTimeOf(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, so split after its closing parenthesis).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return Number.isFinite(utime + stime) ? (utime + stime) * 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function tail(text: string, lines = 15): string {
   return text.trim().split('\n').slice(-lines).join('\n');
 }

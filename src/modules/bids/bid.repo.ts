@@ -9,26 +9,66 @@ import type { Tx } from '../../platform/db/tx.js';
 
 type Q = Db | Tx;
 
-/** A published (or cancelled) tender by its ocid, optionally locked. */
+/**
+ * A published (or cancelled) tender by its ocid, optionally locked, with the id of its current
+ * (latest) notice version: notices are frozen once published, so the caller may keep what it read
+ * from one by that id (bid.service.ts caches the bidding terms) and read only this row each time.
+ */
 export function findTenderByOcid(db: Q, ocid: string, lock?: 'share' | 'update') {
-  let q = db
-    .selectFrom('tender')
-    .select(['id', 'authority_id', 'ocid', 'status', 'tender_deadline'])
-    .where('ocid', '=', ocid)
-    .where('status', 'in', ['published', 'cancelled']);
+  let q = tenderByOcid(db, ocid);
   if (lock === 'share') q = q.forShare();
   if (lock === 'update') q = q.forUpdate();
   return q.executeTakeFirst();
 }
 
-/** The current (latest) notice version's canonical JSON. */
-export async function currentNotice(db: Q, tenderId: string): Promise<string | undefined> {
+function tenderByOcid(db: Q, ocid: string) {
+  return db
+    .selectFrom('tender as t')
+    .select(['t.id', 't.authority_id', 't.ocid', 't.status', 't.tender_deadline'])
+    .select((eb) =>
+      eb
+        .selectFrom('tender_notice as n')
+        .select('n.id')
+        .whereRef('n.tender_id', '=', 't.id')
+        .orderBy('n.version', 'desc')
+        .limit(1)
+        .as('notice_id'),
+    )
+    .where('t.ocid', '=', ocid)
+    .where('t.status', 'in', ['published', 'cancelled']);
+}
+
+/**
+ * What the check before an upload needs, in one query (it runs for every piece of every bid):
+ * the tender as `findTenderByOcid` gives it, and the tender and company of the bid id if it exists.
+ */
+export function findTenderForUpload(db: Q, ocid: string, bidId: string) {
+  return tenderByOcid(db, ocid)
+    .leftJoin('bid as b', (j) => j.on('b.id', '=', bidId))
+    .select(['b.tender_id as bid_tender_id', 'b.company_id as bid_company_id'])
+    .executeTakeFirst();
+}
+
+/**
+ * The tender a submission is for, locked FOR SHARE until the transaction ends (the commitment and
+ * the opening take it FOR UPDATE to wait for submissions in flight), with its current notice id and
+ * the submitting company's tax id, in one statement.
+ */
+export function lockTenderForSubmission(trx: Tx, ocid: string, companyId: string) {
+  return tenderByOcid(trx, ocid)
+    .select((eb) =>
+      eb.selectFrom('company as c').select('c.tax_id').where('c.id', '=', companyId).as('company_tax_id'),
+    )
+    .forShare()
+    .executeTakeFirst();
+}
+
+/** A notice version's canonical JSON (frozen at publication: `tender_notice` rows never change). */
+export async function noticeCanonical(db: Q, noticeId: string): Promise<string | undefined> {
   const row = await db
     .selectFrom('tender_notice')
     .select('canonical')
-    .where('tender_id', '=', tenderId)
-    .orderBy('version', 'desc')
-    .limit(1)
+    .where('id', '=', noticeId)
     .executeTakeFirst();
   return row?.canonical;
 }
@@ -39,14 +79,30 @@ export function findBid(db: Q, bidId: string, opts: { forUpdate?: boolean } = {}
   return q.executeTakeFirst();
 }
 
-export function findCompanyBid(db: Q, tenderId: string, companyId: string) {
-  return db
-    .selectFrom('bid')
-    .selectAll()
-    .where('tender_id', '=', tenderId)
-    .where('company_id', '=', companyId)
+/**
+ * Locks, FOR UPDATE, the bid with this id and the company's bid for this tender (the same row,
+ * two different rows when the id is taken by another bid, or none), each with the number of its
+ * last version (withdrawals included), in one statement.
+ */
+export function lockBidsForSubmission(trx: Tx, bidId: string, tenderId: string, companyId: string) {
+  return trx
+    .selectFrom('bid as b')
+    .selectAll('b')
+    .select((eb) =>
+      eb
+        .selectFrom('bid_version as v')
+        .select((e) => e.fn.max<number | null>('v.version').as('m'))
+        .whereRef('v.bid_id', '=', 'b.id')
+        .as('last_version'),
+    )
+    .where((eb) =>
+      eb.or([
+        eb('b.id', '=', bidId),
+        eb.and([eb('b.tender_id', '=', tenderId), eb('b.company_id', '=', companyId)]),
+      ]),
+    )
     .forUpdate()
-    .executeTakeFirst();
+    .execute();
 }
 
 export async function companyTaxId(db: Q, companyId: string): Promise<string | undefined> {
@@ -108,40 +164,37 @@ export type NewBidVersion = {
   keyId: string;
 };
 
+const versionRow = (v: NewBidVersion) => ({
+  id: v.id,
+  bid_id: v.bidId,
+  tender_id: v.tenderId,
+  authority_id: v.authorityId,
+  version: v.version,
+  kind: v.kind,
+  sequence: v.sequence,
+  lots: v.lots,
+  received_at: v.receivedAt,
+  submitted_by: v.submittedBy,
+  receipt: v.receipt,
+  signature: v.signature,
+  key_id: v.keyId,
+});
+
 export async function insertVersion(trx: Tx, v: NewBidVersion): Promise<void> {
-  await trx
-    .insertInto('bid_version')
-    .values({
-      id: v.id,
-      bid_id: v.bidId,
-      tender_id: v.tenderId,
-      authority_id: v.authorityId,
-      version: v.version,
-      kind: v.kind,
-      sequence: v.sequence,
-      lots: v.lots,
-      received_at: v.receivedAt,
-      submitted_by: v.submittedBy,
-      receipt: v.receipt,
-      signature: v.signature,
-      key_id: v.keyId,
-    })
-    .execute();
+  await trx.insertInto('bid_version').values(versionRow(v)).execute();
 }
 
-export async function upsertBid(
-  trx: Tx,
-  b: {
-    id: string;
-    tenderId: string;
-    authorityId: string;
-    companyId: string;
-    status: 'submitted' | 'withdrawn';
-    currentVersion: number | null;
-    at: Date;
-  },
-  exists: boolean,
-): Promise<void> {
+export type BidState = {
+  id: string;
+  tenderId: string;
+  authorityId: string;
+  companyId: string;
+  status: 'submitted' | 'withdrawn';
+  currentVersion: number | null;
+  at: Date;
+};
+
+export async function upsertBid(trx: Tx, b: BidState, exists: boolean): Promise<void> {
   if (exists) {
     await trx
       .updateTable('bid')
@@ -150,59 +203,83 @@ export async function upsertBid(
       .execute();
     return;
   }
-  await trx
-    .insertInto('bid')
-    .values({
-      id: b.id,
-      tender_id: b.tenderId,
-      authority_id: b.authorityId,
-      company_id: b.companyId,
-      status: b.status,
-      current_version: b.currentVersion,
-      created_at: b.at,
-      updated_at: b.at,
-    })
-    .execute();
+  await trx.insertInto('bid').values(newBidRow(b)).execute();
 }
 
-export async function insertEnvelope(
+const newBidRow = (b: BidState) => ({
+  id: b.id,
+  tender_id: b.tenderId,
+  authority_id: b.authorityId,
+  company_id: b.companyId,
+  status: b.status,
+  current_version: b.currentVersion,
+  created_at: b.at,
+  updated_at: b.at,
+});
+
+export type NewEnvelope = {
+  id: string;
+  envelope: string;
+  manifest: string;
+  manifestSha256: string;
+  envelopeRecipient: string;
+  blobs: { kind: 'file' | 'share'; position: number; sha256: string; size: number }[];
+};
+
+/**
+ * Writes a submitted version in one statement: the bid (inserted, or updated when it `exists`),
+ * the version with its signed receipt, its envelopes and their pieces. The submission transaction
+ * holds the tender's lock (and, on PGlite, the only connection) while it runs, so one round trip
+ * instead of four matters under a deadline surge. Foreign keys between these rows are checked at
+ * the end of the statement, when all of them are in.
+ */
+export async function insertSubmission(
   trx: Tx,
-  e: {
-    id: string;
-    versionId: string;
-    tenderId: string;
-    authorityId: string;
-    envelope: string;
-    manifest: string;
-    manifestSha256: string;
-    envelopeRecipient: string;
-  },
-  blobs: { kind: 'file' | 'share'; position: number; sha256: string; size: number }[],
+  bid: BidState,
+  exists: boolean,
+  version: NewBidVersion,
+  envelopes: readonly NewEnvelope[],
 ): Promise<void> {
-  await trx
-    .insertInto('bid_envelope')
-    .values({
-      id: e.id,
-      bid_version_id: e.versionId,
-      tender_id: e.tenderId,
-      authority_id: e.authorityId,
-      envelope: e.envelope,
-      manifest: e.manifest,
-      manifest_sha256: e.manifestSha256,
-      envelope_recipient: e.envelopeRecipient,
-    })
-    .execute();
-  await trx
+  const withBid = exists
+    ? trx.with('b', (db) =>
+        db
+          .updateTable('bid')
+          .set({ status: bid.status, current_version: bid.currentVersion, updated_at: bid.at })
+          .where('id', '=', bid.id)
+          .returning('id'),
+      )
+    : trx.with('b', (db) => db.insertInto('bid').values(newBidRow(bid)).returning('id'));
+  await withBid
+    .with('v', (db) => db.insertInto('bid_version').values(versionRow(version)).returning('id'))
+    .with('e', (db) =>
+      db
+        .insertInto('bid_envelope')
+        .values(
+          envelopes.map((e) => ({
+            id: e.id,
+            bid_version_id: version.id,
+            tender_id: version.tenderId,
+            authority_id: version.authorityId,
+            envelope: e.envelope,
+            manifest: e.manifest,
+            manifest_sha256: e.manifestSha256,
+            envelope_recipient: e.envelopeRecipient,
+          })),
+        )
+        .returning('id'),
+    )
     .insertInto('bid_blob')
     .values(
-      blobs.map((b) => ({
-        bid_envelope_id: e.id,
-        authority_id: e.authorityId,
-        kind: b.kind,
-        position: b.position,
-        sha256: b.sha256,
-        size_bytes: b.size,
-      })),
+      envelopes.flatMap((e) =>
+        e.blobs.map((b) => ({
+          bid_envelope_id: e.id,
+          authority_id: version.authorityId,
+          kind: b.kind,
+          position: b.position,
+          sha256: b.sha256,
+          size_bytes: b.size,
+        })),
+      ),
     )
     .execute();
 }

@@ -18,22 +18,24 @@ import { newId } from '../../platform/ids.js';
 import type { SigningKey } from '../../platform/signing-key.js';
 import type { BlobStore, StoredBlob } from '../../platform/storage/blob-store.js';
 import { recordEvent } from '../audit/audit.service.js';
-import { lockBlob } from '../tenders/tender-document.repo.js';
+import { lockBlob, lockBlobs } from '../tenders/tender-document.repo.js';
 import { authorizeOnBid } from './bid.policy.js';
 import {
   blobReferenced,
   commitmentRecorded,
   companyTaxId,
   countedBids,
-  currentNotice,
   findBid,
-  findCompanyBid,
   findTenderByOcid,
-  insertEnvelope,
+  findTenderForUpload,
+  insertSubmission,
   insertVersion,
   lastVersion,
   listVersions,
+  lockBidsForSubmission,
+  lockTenderForSubmission,
   nextSequence,
+  noticeCanonical,
   upsertBid,
   versionLots,
 } from './bid.repo.js';
@@ -77,16 +79,43 @@ export type BidStorage = {
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/**
+ * Bidding terms by notice version id. A published notice is frozen (a corrigendum is a new version
+ * with a new id), so what its canonical JSON says never changes: parsing it once instead of reading
+ * and parsing it for every uploaded piece removes the largest row from the hot path. The tender's
+ * live status and deadline are never cached; they come from its row on every call.
+ */
+const noticeTerms = new Map<string, BiddingTerms>();
+const MAX_CACHED_NOTICES = 1_000;
+
+type TenderRow = {
+  id: string;
+  authority_id: string;
+  ocid: string | null;
+  status: string;
+  tender_deadline: Date | null;
+  notice_id: string | null;
+};
+
+async function termsFrom(db: ServiceContext['db'], tender: TenderRow | undefined): Promise<BiddingTerms> {
+  if (!tender?.ocid || !tender.notice_id) throw new DomainError('NOT_FOUND', 'Tender not found');
+  let terms = noticeTerms.get(tender.notice_id);
+  if (!terms) {
+    const notice = await noticeCanonical(db, tender.notice_id);
+    if (!notice) throw new DomainError('NOT_FOUND', 'Tender not found');
+    terms = biddingTerms({ ...tender, ocid: tender.ocid }, notice);
+    if (noticeTerms.size >= MAX_CACHED_NOTICES) noticeTerms.clear();
+    noticeTerms.set(tender.notice_id, terms);
+  }
+  return { ...terms, status: tender.status, deadline: tender.tender_deadline };
+}
+
 async function termsOf(
   db: ServiceContext['db'],
   ocid: string,
   lock?: 'share' | 'update',
 ): Promise<BiddingTerms> {
-  const tender = await findTenderByOcid(db, ocid, lock);
-  if (!tender?.ocid) throw new DomainError('NOT_FOUND', 'Tender not found');
-  const notice = await currentNotice(db, tender.id);
-  if (!notice) throw new DomainError('NOT_FOUND', 'Tender not found');
-  return biddingTerms({ ...tender, ocid: tender.ocid }, notice);
+  return termsFrom(db, await findTenderByOcid(db, ocid, lock));
 }
 
 /**
@@ -127,12 +156,18 @@ async function discard(ctx: ServiceContext, storage: BidStorage, blob: StoredBlo
 export async function checkCanUpload(
   ctx: ServiceContext,
   input: { ocid: string; bidId: string; companyId: string },
-): Promise<void> {
+): Promise<BiddingTerms> {
   authorizeOnBid(ctx.actor, 'bid.submit', input.companyId);
-  const terms = await termsOf(ctx.db, input.ocid);
+  const row = await findTenderForUpload(ctx.db, input.ocid, input.bidId);
+  const terms = await termsFrom(ctx.db, row);
   assertTakesBids(terms);
   assertBeforeDeadline(ctx.clock.now(), terms.deadline);
-  assertBidIdFree(await findBid(ctx.db, input.bidId), terms.tenderId, input.companyId);
+  const bid =
+    row?.bid_tender_id && row.bid_company_id
+      ? { tender_id: row.bid_tender_id, company_id: row.bid_company_id }
+      : undefined;
+  assertBidIdFree(bid, terms.tenderId, input.companyId);
+  return terms;
 }
 
 /**
@@ -146,7 +181,7 @@ export async function uploadBidBlob(
   storage: BidStorage,
   input: { ocid: string; bidId: string; companyId: string; sha256: string; stream: Readable },
 ): Promise<{ sha256: string; size: number }> {
-  await checkCanUpload(ctx, input);
+  const before = await checkCanUpload(ctx, input);
   let stored: StoredBlob;
   try {
     stored = await storage.store.put(input.stream, { maxBytes: storage.maxBytes });
@@ -165,10 +200,15 @@ export async function uploadBidBlob(
       received: stored.sha256,
     });
   }
-  // The last byte is in (and on disk): that instant decides.
-  const terms = await termsOf(ctx.db, input.ocid);
+  // The last byte is in (and on disk): that instant decides. Once published, a deadline only
+  // moves later (a corrigendum may extend it, never shorten it: publishCorrigendum, art. 136
+  // LCSP), so an instant before the deadline read at the start is before the current one; only an
+  // instant at or after it needs the tender read again, in case a corrigendum extended it meanwhile.
+  const now = ctx.clock.now();
   try {
-    assertBeforeDeadline(ctx.clock.now(), terms.deadline);
+    if (!before.deadline || now.getTime() >= before.deadline.getTime()) {
+      assertBeforeDeadline(now, (await termsOf(ctx.db, input.ocid)).deadline);
+    }
   } catch (err) {
     await discard(ctx, storage, stored);
     throw err;
@@ -176,21 +216,28 @@ export async function uploadBidBlob(
   return { sha256: stored.sha256, size: stored.size };
 }
 
-/** Locks every piece (sorted, so two submissions never deadlock) and checks each is stored. */
+/**
+ * Locks every piece (one statement, in a fixed order, so two submissions never deadlock) and then
+ * checks each is stored: under its lock, the cleanup pass cannot remove it before this commits.
+ * The store is asked about all pieces at once: each answer may wait behind the file system work of
+ * the uploads in flight, and this transaction holds the tender's lock (on PGlite, the only
+ * connection) meanwhile.
+ */
 async function requireStored(
   trx: Tx,
   store: BlobStore,
   pieces: { kind: 'file' | 'share'; sha256: string; size: number | null }[],
 ): Promise<Map<string, number>> {
+  const hashes = [...new Set(pieces.map((p) => p.sha256))];
+  await lockBlobs(trx, hashes);
+  const infos = await Promise.all(hashes.map((sha256) => store.stat(sha256)));
   const sizes = new Map<string, number>();
-  const hashes = [...new Set(pieces.map((p) => p.sha256))].sort();
-  for (const sha256 of hashes) {
-    await lockBlob(trx, sha256);
-    const info = await store.stat(sha256);
+  hashes.forEach((sha256, i) => {
+    const info = infos[i];
     if (!info)
       throw new DomainError('BLOB_MISSING', 'A piece the manifest names was not uploaded', { sha256 });
     sizes.set(sha256, info.size);
-  }
+  });
   for (const p of pieces) {
     if (p.kind === 'share' && (sizes.get(p.sha256) ?? 0) > MAX_SHARE_BYTES) {
       throw new DomainError(
@@ -227,11 +274,14 @@ export async function submitBidVersion(
   const actor = authorizeOnBid(ctx.actor, 'bid.submit', input.companyId);
   try {
     return await withTransaction(ctx.db as Db, async (trx) => {
-      const terms = await termsOf(trx, ocid, 'share');
+      const tender = await lockTenderForSubmission(trx, ocid, input.companyId);
+      const terms = await termsFrom(trx, tender);
       const target = assertTakesBids(terms);
-      const bid = await findBid(trx, bidId, { forUpdate: true });
+      const locked = await lockBidsForSubmission(trx, bidId, terms.tenderId, input.companyId);
+      const bid = locked.find((b) => b.id === bidId);
       assertBidIdFree(bid, terms.tenderId, input.companyId);
-      const own = bid ?? (await findCompanyBid(trx, terms.tenderId, input.companyId));
+      const own =
+        bid ?? locked.find((b) => b.tender_id === terms.tenderId && b.company_id === input.companyId);
       if (own && own.id !== bidId) {
         throw new DomainError('CONFLICT', 'The company already has a bid for this tender: replace that one', {
           bidId: own.id,
@@ -248,10 +298,11 @@ export async function submitBidVersion(
       });
       const pieces = envelopes.map((e) => blobsOf(e));
       const sizes = await requireStored(trx, storage.store, pieces.flat());
-      const taxId = await companyTaxId(trx, input.companyId);
+      const taxId = tender?.company_tax_id;
       if (!taxId) throw new DomainError('NOT_FOUND', 'Company not found');
 
-      const version = (await lastVersion(trx, bidId)) + 1;
+      // `own` is this bid here (any other was refused above); no row, no version yet.
+      const version = Number(own?.last_version ?? 0) + 1;
       const sequence = await nextSequence(trx, terms.tenderId);
       // The receipt time is read last, after every wait (blob locks, the counter row): each piece
       // was on disk before it, and it is before the deadline, or nothing is written.
@@ -279,7 +330,7 @@ export async function submitBidVersion(
       const file = signReceipt(receipt, storage.signingKey);
       const receiptJson = canonicalJson(receipt);
       const status: BidStatus = nextBidStatus((own?.status as BidStatus | undefined) ?? null, 'submit');
-      await upsertBid(
+      await insertSubmission(
         trx,
         {
           id: bidId,
@@ -291,39 +342,30 @@ export async function submitBidVersion(
           at: now,
         },
         own !== undefined,
+        {
+          id: newId(),
+          bidId,
+          tenderId: terms.tenderId,
+          authorityId: terms.authorityId,
+          version,
+          kind: 'submission',
+          sequence,
+          lots,
+          receivedAt: now,
+          submittedBy: actor.userId,
+          receipt: receiptJson,
+          signature: file.signature,
+          keyId: receipt.keyId,
+        },
+        envelopes.map((e, i) => ({
+          id: newId(),
+          envelope: e.envelope,
+          manifest: e.manifestJson,
+          manifestSha256: e.manifestSha256,
+          envelopeRecipient: e.manifest.envelopeRecipient,
+          blobs: (pieces[i] ?? []).map((p) => ({ ...p, size: sizes.get(p.sha256) ?? 0 })),
+        })),
       );
-      const versionId = newId();
-      await insertVersion(trx, {
-        id: versionId,
-        bidId,
-        tenderId: terms.tenderId,
-        authorityId: terms.authorityId,
-        version,
-        kind: 'submission',
-        sequence,
-        lots,
-        receivedAt: now,
-        submittedBy: actor.userId,
-        receipt: receiptJson,
-        signature: file.signature,
-        keyId: receipt.keyId,
-      });
-      for (const [i, e] of envelopes.entries()) {
-        await insertEnvelope(
-          trx,
-          {
-            id: newId(),
-            versionId,
-            tenderId: terms.tenderId,
-            authorityId: terms.authorityId,
-            envelope: e.envelope,
-            manifest: e.manifestJson,
-            manifestSha256: e.manifestSha256,
-            envelopeRecipient: e.manifest.envelopeRecipient,
-          },
-          (pieces[i] ?? []).map((p) => ({ ...p, size: sizes.get(p.sha256) ?? 0 })),
-        );
-      }
       await recordEvent(trx, ctx, {
         action: 'bid.submitted',
         objectType: 'tender',

@@ -25,6 +25,16 @@ const OID_NUMERIC = 1700;
 const OID_DATE = 1082;
 const asText = (v: string): string => v;
 
+/**
+ * Memory of the embedded database. PGlite keeps PostgreSQL's shared buffers inside its WASM heap,
+ * in the server's own process, and touches them at start: with PostgreSQL's default (128 MB, and
+ * WAL buffers in proportion) that was a third of the idle server's resident memory (368 MiB idle
+ * against 247 MiB with 16 MB, deadline-surge benchmark, docs/BENCHMARKS.md). The data files stay
+ * in the operating system's page cache behind it, so a buffer miss is a read from memory, not from
+ * the disk. A PostgreSQL server (DATABASE_URL) keeps its own settings.
+ */
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB'];
+
 export type OpenOptions = {
   /** postgres:// URL; when set, node-postgres is used. */
   databaseUrl?: string | undefined;
@@ -75,6 +85,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     // Tender search (migrations/0003_search.sql) needs both. Every instance loads them, including
     // one started from a dumped data directory, whose catalog already names them.
     extensions: { unaccent, pg_trgm },
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return { db, driver: 'pglite', close: () => db.destroy(), dumpDataDir: () => pglite.dumpDataDir('gzip') };
