@@ -131,6 +131,10 @@ function fileForm(lots: { weights: string[]; cpv?: string }[], extra: Fields = {
       [`lot${n}-budgetExclVat`]: '75000',
       [`lot${n}-mainCpv`]: lot.cpv ?? '90910000-9',
       [`lot${n}-criterionCount`]: String(lot.weights.length),
+      // Several criteria: the notice's own test for abnormally low offers (art. 149.2.b).
+      [`lot${n}-abnormal`]: 'notice',
+      [`lot${n}-abnormalBelowMean`]: '10',
+      [`lot${n}-abnormalCombine`]: 'any',
     });
     lot.weights.forEach((w, j) => {
       const c = `lot${n}-criterion${j + 1}`;
@@ -139,8 +143,12 @@ function fileForm(lots: { weights: string[]; cpv?: string }[], extra: Fields = {
         [`${c}-evaluation`]: j === 2 ? 'judgement' : 'formula',
         [`${c}-weight`]: w,
         ...names(`${c}-name`, `Criteri ${j + 1}`),
-        [`${c}-formula`]: j === 0 ? 'proportional' : '',
-        [`${c}-formulaParams`]: j === 0 ? 'max=35' : '',
+        // Price: F1 (proporcional inversa); the second criterion: steps; judgement: no formula.
+        [`${c}-formula`]: j === 0 ? 'F1' : j === 1 ? 'threshold' : '',
+        [`${c}-formulaParams`]: j === 1 ? 'steps=1:0.5, 3:1' : '',
+        [`${c}-direction`]: 'higher_better',
+        [`${c}-decimals`]: '2',
+        [`${c}-zeroDivisor`]: 'all_zero',
       });
     });
   });
@@ -238,7 +246,7 @@ describe(`back-office pages (${driverName})`, () => {
     expect(added.statusCode).toBe(200);
     expect(added.body).toContain('id="lot2-titleCa"');
     expect(added.body).toContain('value="Escoles 1 (ca)"');
-    expect(added.body).toContain('value="max=35"');
+    expect(added.body).toContain('value="steps=1:0.5, 3:1"');
     const crit = await web.post(`/office/${a}/tenders/new`, {
       ...fileForm([{ weights: ['35', '65'] }]),
       action: 'addCriterion:1',
@@ -315,7 +323,7 @@ describe(`back-office pages (${driverName})`, () => {
     expect(edit.body).toContain('name="version" value="1"');
     expect(edit.body).toContain('value="2026-12-16T14:00"');
     expect(edit.body).toContain('id="lot2-criterion3-weight"');
-    expect(edit.body).toContain('value="max=35"');
+    expect(edit.body).toContain('value="steps=1:0.5, 3:1"');
     const stale = await web.post(`${file()}/edit`, {
       ...fileForm([{ weights: ['35', '25', '40'] }, { weights: ['35', '25', '40'] }]),
       version: '7',

@@ -699,6 +699,55 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
     expect(list.map((o) => o.record.envelope)).toEqual(['A', 'B', 'C']);
     expect(list.map((o) => o.record.bids.some((x) => 'offer' in x))).toEqual([false, false, true]);
     expect(list[2]?.record.bids[0]?.offer?.lots?.[0]?.price).toBe('12345.60');
+
+    // The committee's computation: the published formulas on the offers read out at C, plus the
+    // judgement points of the approved report. Lot 1: bid 1 alone is scorable (bid 2's offer names
+    // another bid): F1 gives the only offer all 35 points, 18 new hires reach the top step (25),
+    // the report gave it 31.50; lot 2 has no bid.
+    const scoring = await app.inject({
+      url: `/api/v1/authorities/${a.id}/tenders/${tenderId}/scoring`,
+      headers: s.officer?.headers,
+    });
+    expect(scoring.statusCode, scoring.body).toBe(200);
+    const lots = (
+      scoring.json() as {
+        lots: {
+          lot: number;
+          offers: {
+            bidId: string;
+            price: string;
+            points: { criterion: number; points: string }[];
+            total: string;
+            rank: number;
+          }[];
+          unreadable: { bidId: string; problem: string }[];
+          ranking: { status: string };
+        }[];
+      }
+    ).lots;
+    expect(lots.map((l) => [l.lot, l.offers.length])).toEqual([
+      [1, 1],
+      [2, 0],
+    ]);
+    const [first] = lots[0]?.offers ?? [];
+    expect(first).toMatchObject({ bidId: bids[0]?.bidId, price: '12345.60', total: '91.50', rank: 1 });
+    expect(first?.points.map((p) => [p.criterion, p.points])).toEqual([
+      [1, '35.00'],
+      [2, '25.00'],
+      [3, '31.50'],
+    ]);
+    expect(lots[0]?.unreadable).toEqual([
+      expect.objectContaining({ bidId: bids[1]?.bidId, problem: 'foreign' }),
+    ]);
+    expect(lots[0]?.ranking.status).toBe('ranked');
+    expect(
+      (
+        await app.inject({
+          url: `/api/v1/authorities/${a.id}/tenders/${tenderId}/scoring`,
+          headers: s.c1?.headers,
+        })
+      ).statusCode,
+    ).toBe(403);
     for (const o of list) {
       const stored = await t.db.db
         .selectFrom('opening')

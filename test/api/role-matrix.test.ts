@@ -562,6 +562,24 @@ describe(`role matrix (${driverName})`, () => {
     },
     {
       method: 'POST',
+      path: '/api/v1/formulas/simulate',
+      access: { kind: 'signed_in' },
+      ok: 200,
+      // The scoring simulator is a drafting tool for any authority's staff (any role): platform
+      // administrators and company users hold no authority role (formula-simulator.routes.ts).
+      except: { platform_admin: 403, company_admin: 403, bidder: 403 },
+      build: () => ({
+        url: '/api/v1/formulas/simulate',
+        payload: {
+          spec: { kind: 'price', formula: 'F1', params: {}, decimals: 2, zeroDivisor: 'all_zero' },
+          maxPoints: '35',
+          budget: '100000',
+          offers: [{ id: 'a', amount: '80000' }],
+        },
+      }),
+    },
+    {
+      method: 'POST',
       path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/corrigenda',
       access: { kind: 'tender', action: 'tender.publish' },
       // A draft cannot be corrected (409): reaching that answer shows the call was allowed.
@@ -1245,6 +1263,14 @@ describe(`role matrix (${driverName})`, () => {
         url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/judgement/report`,
         payload: {},
       }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/scoring',
+      access: { kind: 'evaluation', action: 'evaluation.read' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/scoring` }),
     },
     {
       method: 'GET',

@@ -16,7 +16,7 @@ import {
 import { registerCustodianKeys } from '../helpers/custody.js';
 import { validNif } from '../helpers/tax-ids.js';
 import { driverName } from '../helpers/db.js';
-import { loadDemoCpv, tenderPayload } from '../helpers/tenders.js';
+import { ABNORMAL_NOTICE, PRICE_F1, SOCIAL_STEPS, loadDemoCpv, tenderPayload } from '../helpers/tenders.js';
 
 type TenderBody = {
   id: string;
@@ -236,6 +236,20 @@ describe(`approval chain and publication (${driverName})`, () => {
     expect(parsed.ocid).toBe(body.ocid);
     expect(parsed.documents).toHaveLength(3);
     expect(parsed.lots).toHaveLength(2);
+    // Each criterion's formula spec and each lot's abnormal-offer parameters, as stored, with the
+    // readings of §6 written out: the evaluation reads them from here.
+    const lot1 = parsed.lots[0] as {
+      abnormal: unknown;
+      abnormalSettings: unknown;
+      criteria: { formula: unknown }[];
+    };
+    expect(lot1.criteria.map((c) => c.formula)).toEqual([PRICE_F1, SOCIAL_STEPS, null]);
+    expect(lot1.abnormal).toEqual(ABNORMAL_NOTICE);
+    expect(lot1.abnormalSettings).toEqual({
+      comparison: 'strict',
+      units: 'percent_of_base',
+      threeBidders: 'mean_of_remaining',
+    });
     const event = await t.db.db
       .selectFrom('audit_event')
       .selectAll()

@@ -9,7 +9,7 @@ import {
   type TestApp,
 } from '../helpers/app.js';
 import { driverName } from '../helpers/db.js';
-import { loadDemoCpv, tenderPayload } from '../helpers/tenders.js';
+import { ABNORMAL_NOTICE, loadDemoCpv, PRICE_F1, SOCIAL_STEPS, tenderPayload } from '../helpers/tenders.js';
 
 type TenderBody = {
   id: string;
@@ -80,7 +80,13 @@ describe(`procurement files (${driverName})`, () => {
   it('reports weights that do not sum to 100 and a price weight above the cap, per lot', async () => {
     const p = tenderPayload(t.clock.now());
     p.lots[0]!.criteria = [
-      { kind: 'price', evaluation: 'formula', weight: '60', name: { ca: 'Preu', es: 'Precio', en: 'Price' } },
+      {
+        kind: 'price',
+        evaluation: 'formula',
+        weight: '60',
+        name: { ca: 'Preu', es: 'Precio', en: 'Price' },
+        formula: PRICE_F1,
+      },
       { kind: 'quality', evaluation: 'judgement', weight: '30', name: { ca: 'Q', es: 'Q', en: 'Q' } },
     ];
     const body = (await create(officer, p)).json() as TenderBody;
@@ -117,6 +123,27 @@ describe(`procurement files (${driverName})`, () => {
     ['a deadline in the past', { tenderDeadline: '2026-11-25T10:00:00Z' }, 422, 'DEADLINE_IN_PAST'],
     ['an unknown procedure', { procedure: 'subasta' }, 400, 'VALIDATION_FAILED'],
     ['an unknown field', { secret: true }, 400, 'VALIDATION_FAILED'],
+    [
+      'a formula with an unknown field',
+      {
+        lots: [
+          {
+            ...tenderPayload(new Date()).lots[0]!,
+            criteria: [
+              {
+                kind: 'price',
+                evaluation: 'formula',
+                weight: '100',
+                name: { ca: 'P', es: 'P', en: 'P' },
+                formula: { ...PRICE_F1, rounding: 'up' },
+              },
+            ],
+          },
+        ],
+      },
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['a bid document in envelope D', { bidDocuments: [doc('D', 'Altres')] }, 400, 'VALIDATION_FAILED'],
     [
       'a bid document with an unknown field',
@@ -421,5 +448,27 @@ describe(`procurement files (${driverName})`, () => {
     });
     expect(put.statusCode).toBe(404);
     expect(await rowCounts(t)).toEqual(before);
+  });
+  it('stores each criterion’s formula spec and each lot’s abnormal-offer rule exactly as sent', async () => {
+    const p = tenderPayload(t.clock.now());
+    const f3 = {
+      kind: 'price',
+      formula: 'F3',
+      params: { minPoints: '5' },
+      decimals: 3,
+      zeroDivisor: 'all_max',
+    } as const;
+    p.lots[0]!.criteria = [{ ...p.lots[0]!.criteria[0]!, formula: f3 }, ...p.lots[0]!.criteria.slice(1)];
+    p.lots[0]!.abnormalSettings = { comparison: 'inclusive' };
+    const body = (await create(officer, p)).json() as TenderBody & {
+      lots: { abnormal: unknown; abnormalSettings: unknown; criteria: { formula: unknown }[] }[];
+    };
+    expect(body.lots[0]?.criteria.map((c) => c.formula)).toEqual([f3, SOCIAL_STEPS, null]);
+    expect(body.lots[0]).toMatchObject({
+      abnormal: ABNORMAL_NOTICE,
+      abnormalSettings: { comparison: 'inclusive' },
+    });
+    expect(body.lots[1]).toMatchObject({ abnormalSettings: null });
+    expect(body.findings.filter((f) => /^(FORMULA|ABNORMAL)_/.test(f.code))).toEqual([]);
   });
 });

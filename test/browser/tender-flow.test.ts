@@ -98,18 +98,29 @@ const TITLES: Record<Locale, { ca: string; es: string; en: string }> = {
 };
 
 const CRITERIA = [
-  { kind: 'price', evaluation: 'formula', weight: '35', names: ['Preu', 'Precio', 'Price'] },
+  {
+    kind: 'price',
+    evaluation: 'formula',
+    weight: '35',
+    names: ['Preu', 'Precio', 'Price'],
+    formula: 'F1',
+    params: '',
+  },
   {
     kind: 'quality',
     evaluation: 'formula',
     weight: '25',
     names: ['Criteris socials', 'Criterios sociales', 'Social criteria'],
+    formula: 'threshold',
+    params: 'steps=1:0.5, 3:1',
   },
   {
     kind: 'quality',
     evaluation: 'judgement',
     weight: '40',
     names: ['Memòria tècnica', 'Memoria técnica', 'Technical proposal'],
+    formula: '',
+    params: '',
   },
 ] as const;
 
@@ -170,7 +181,12 @@ describe.each(LOCALES)('procurement file to public answer, in %s', (locale) => {
         await page.fill(`${id}-nameCa`, c.names[0]);
         await page.fill(`${id}-nameEs`, c.names[1]);
         await page.fill(`${id}-nameEn`, c.names[2]);
+        await page.selectOption(`${id}-formula`, c.formula);
+        await page.fill(`${id}-formulaParams`, c.params);
       }
+      // Several criteria: the notice's own test for abnormally low offers (art. 149.2.b).
+      await page.selectOption(`#lot${n}-abnormal`, 'notice');
+      await page.fill(`#lot${n}-abnormalBelowMean`, '10');
     }
     await expectAccessible(page, `${locale}-office-new-file`);
     await page.click('#save');

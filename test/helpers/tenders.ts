@@ -1,5 +1,7 @@
 import { DEMO_CPV } from '../../src/modules/cpv/cpv.demo.js';
 import { loadCpv } from '../../src/modules/cpv/cpv.import.js';
+import type { AbnormalRule } from '../../src/modules/evaluation/abnormal.types.js';
+import type { FormulaSpec } from '../../src/modules/evaluation/formula.types.js';
 import type { TenderInput } from '../../src/modules/tenders/tender.input.js';
 import type { TestApp } from './app.js';
 
@@ -10,16 +12,52 @@ export async function loadDemoCpv(t: TestApp): Promise<void> {
 
 const names = (text: string) => ({ ca: `${text} (ca)`, es: `${text} (es)`, en: `${text} (en)` });
 
+/** F1, proporcional inversa (procurement-rules.md §5), 2 decimals: the price formula of most pliegos. */
+export const PRICE_F1: FormulaSpec = {
+  kind: 'price',
+  formula: 'F1',
+  params: {},
+  decimals: 2,
+  zeroDivisor: 'all_zero',
+};
+
+/** Social commitments as steps: 1 new hire earns half the points, 3 or more all of them. */
+export const SOCIAL_STEPS: FormulaSpec = {
+  kind: 'scale',
+  scale: 'threshold',
+  direction: 'higher_better',
+  params: {
+    steps: [
+      { value: '1', share: '0.5' },
+      { value: '3', share: '1' },
+    ],
+  },
+  decimals: 2,
+};
+
+/** The notice's own test for abnormal offers, for lots with several criteria (art. 149.2.b). */
+export const ABNORMAL_NOTICE: AbnormalRule = {
+  kind: 'notice',
+  tests: [{ kind: 'percent_below_mean', units: '10' }],
+};
+
 /** An open, non-harmonised cleaning-services tender with two lots, deadlines 20 and 14 days after `now`. */
 export function tenderPayload(now: Date, overrides: Partial<TenderInput> = {}): TenderInput {
   const day = 86_400_000;
   const criteria = [
-    { kind: 'price' as const, evaluation: 'formula' as const, weight: '35', name: names('Preu') },
+    {
+      kind: 'price' as const,
+      evaluation: 'formula' as const,
+      weight: '35',
+      name: names('Preu'),
+      formula: PRICE_F1,
+    },
     {
       kind: 'quality' as const,
       evaluation: 'formula' as const,
       weight: '25',
       name: names('Criteris socials'),
+      formula: SOCIAL_STEPS,
     },
     {
       kind: 'quality' as const,
@@ -47,6 +85,7 @@ export function tenderPayload(now: Date, overrides: Partial<TenderInput> = {}): 
         estimatedValue: '100000',
         budgetExclVat: '80000',
         mainCpv: '90910000-9',
+        abnormal: ABNORMAL_NOTICE,
         criteria,
       },
       {
@@ -55,6 +94,7 @@ export function tenderPayload(now: Date, overrides: Partial<TenderInput> = {}): 
         estimatedValue: '80000',
         budgetExclVat: '70000',
         mainCpv: '90910000',
+        abnormal: ABNORMAL_NOTICE,
         criteria,
       },
     ],

@@ -17,6 +17,8 @@ import {
   periodEnd,
 } from '../calendar/calendar.rules.js';
 import { authorityCalendar } from '../calendar/calendar.service.js';
+import type { AbnormalRule } from '../evaluation/abnormal.types.js';
+import type { FormulaSpec } from '../evaluation/formula.types.js';
 import { findUserByEmail, loadRoles } from '../identity/user.repo.js';
 import { isHarmonised, minimumTenderPeriod } from '../procedures/procedure.rules.js';
 import type { ContractType, PeriodRule, ProcedureCode } from '../procedures/procedure.types.js';
@@ -50,21 +52,42 @@ import {
  */
 
 type Names = { ca: string; es: string; en: string };
-type Criterion = { kind: CriterionKind; evaluation: CriterionEvaluation; weight: string; name: Names };
+type Criterion = {
+  kind: CriterionKind;
+  evaluation: CriterionEvaluation;
+  weight: string;
+  name: Names;
+  formula?: FormulaSpec;
+};
 
 const n = (ca: string, es: string, en: string): Names => ({ ca, es, en });
+
+/**
+ * Price: proporcional inversa (F1, procurement-rules.md §5), the formula of the State's template
+ * clause, two decimals as most pliegos state.
+ */
+const PRICE_FORMULA: FormulaSpec = {
+  kind: 'price',
+  formula: 'F1',
+  params: {},
+  decimals: 2,
+  zeroDivisor: 'all_zero',
+};
 
 const price = (weight: string): Criterion => ({
   kind: 'price',
   evaluation: 'formula',
   weight,
   name: n('Preu', 'Precio', 'Price'),
+  formula: PRICE_FORMULA,
 });
+/** A formula criterion other than price: the scale its notice declares (see SCALES), proportional by default. */
 const formula = (weight: string, name: Names): Criterion => ({
   kind: 'quality',
   evaluation: 'formula',
   weight,
   name,
+  formula: SCALES.get(name) ?? PROPORTIONAL,
 });
 const judgement = (weight: string, name: Names): Criterion => ({
   kind: 'quality',
@@ -72,6 +95,25 @@ const judgement = (weight: string, name: Names): Criterion => ({
   weight,
   name,
 });
+
+/** Points in proportion to the best figure offered (a share of the fleet, of organic food, …). */
+const PROPORTIONAL: FormulaSpec = {
+  kind: 'scale',
+  scale: 'proportional',
+  direction: 'higher_better',
+  params: {},
+  decimals: 2,
+  zeroDivisor: 'all_zero',
+};
+
+/**
+ * The parameters of abnormally low offers for lots with several criteria (art. 149.2.b): the
+ * offer as a whole, here its price more than 10 units below the mean of the offers.
+ */
+const ABNORMAL_NOTICE: AbnormalRule = {
+  kind: 'notice',
+  tests: [{ kind: 'percent_below_mean', units: '10' }],
+};
 
 // Criteria names used by several files.
 const ZERO_EMISSIONS = n(
@@ -129,6 +171,49 @@ const TEAM_STABILITY = n(
   'Estabilidad y formación del equipo profesional',
   'Stability and training of the professional team',
 );
+
+const linear = (direction: 'higher_better' | 'lower_better', worst: string, best: string): FormulaSpec => ({
+  kind: 'scale',
+  scale: 'linear',
+  direction,
+  params: { worst, best },
+  decimals: 2,
+});
+const steps = (list: [string, string][]): FormulaSpec => ({
+  kind: 'scale',
+  scale: 'threshold',
+  direction: 'higher_better',
+  params: { steps: list.map(([value, share]) => ({ value, share })) },
+  decimals: 2,
+});
+
+/** The scales the demo notices declare for the shared formula criteria. */
+const SCALES = new Map<Names, FormulaSpec>([
+  // People hired: 1 earns half the points, 3 or more all of them.
+  [
+    SOCIAL_INCLUSION,
+    steps([
+      ['1', '0.5'],
+      ['3', '1'],
+    ]),
+  ],
+  // Extra months of guarantee, up to 24.
+  [GUARANTEE, linear('higher_better', '0', '24')],
+  // Days cut from the completion time, up to 30.
+  [SHORTER_WORKS, linear('higher_better', '0', '30')],
+  // Luminous efficacy: 100 lm/W earns nothing, 160 lm/W all the points.
+  [ENERGY_EFFICIENCY, linear('higher_better', '100', '160')],
+  // Hours to respond: 48 earns nothing, 4 or less all the points.
+  [RESPONSE_TIME, linear('lower_better', '48', '4')],
+  // Staff kept from the current team, percent: half the points from 50 %, all from 80 %.
+  [
+    TEAM_STABILITY,
+    steps([
+      ['50', '0.5'],
+      ['80', '1'],
+    ]),
+  ],
+]);
 
 type AskEvent = {
   day: number;
@@ -2131,6 +2216,8 @@ async function seedFile(f: FileContext): Promise<void> {
       estimatedValue: lotValues[i] ?? '0',
       budgetExclVat: lotBudgets[i] ?? '0',
       mainCpv: lot.cpv ?? spec.cpv,
+      // Price alone: RGLCAP art. 85 by default (art. 149.2.a); several criteria: the notice's test.
+      ...(spec.criteria.every((c) => c.kind === 'price') ? {} : { abnormal: ABNORMAL_NOTICE }),
       criteria: spec.criteria,
     })),
   };

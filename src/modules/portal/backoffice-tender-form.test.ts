@@ -35,6 +35,15 @@ function filled(): TenderForm {
         budgetExclVat: '150000',
         mainCpv: '90910000',
         reserved: true,
+        abnormal: {
+          rule: 'notice',
+          belowMean: '10',
+          belowBudget: '',
+          combine: 'any',
+          comparison: 'strict',
+          units: '',
+          threeBidders: '',
+        },
         criteria: [
           {
             kind: 'price',
@@ -43,8 +52,11 @@ function filled(): TenderForm {
             nameCa: 'Preu',
             nameEs: 'Precio',
             nameEn: 'Price',
-            formula: 'proportional',
-            formulaParams: 'max=35; threshold = 10',
+            formula: 'F3',
+            direction: 'higher_better',
+            decimals: '2',
+            zeroDivisor: 'all_zero',
+            formulaParams: 'minPoints = 10',
           },
         ],
       },
@@ -69,8 +81,19 @@ describe('back-office tender form', () => {
         {
           number: 1,
           reserved: true,
+          abnormal: { kind: 'notice', tests: [{ kind: 'percent_below_mean', units: '10' }], combine: 'any' },
+          abnormalSettings: { comparison: 'strict' },
           criteria: [
-            { weight: '100', formula: 'proportional', formulaParams: { max: '35', threshold: '10' } },
+            {
+              weight: '100',
+              formula: {
+                kind: 'price',
+                formula: 'F3',
+                params: { minPoints: '10' },
+                decimals: 2,
+                zeroDivisor: 'all_zero',
+              },
+            },
           ],
         },
       ],
@@ -293,14 +316,21 @@ describe('back-office tender form', () => {
           budgetExclVat: '900.00',
           mainCpv: '90910000-9',
           reserved: false,
+          abnormal: 'rglcap85',
+          abnormalSettings: null,
           criteria: [
             {
               kind: 'price',
               evaluation: 'formula',
               weight: '100.00',
               name: { ca: 'p', es: 'p', en: 'p' },
-              formula: null,
-              formulaParams: { max: '35' },
+              formula: {
+                kind: 'price',
+                formula: 'F3',
+                params: { minPoints: '5' },
+                decimals: 2,
+                zeroDivisor: 'all_zero',
+              },
             },
           ],
         },
@@ -320,7 +350,12 @@ describe('back-office tender form', () => {
       maxLotsAwarded: '',
       flags: { urgent: true },
     });
-    expect(f.lots[0]?.criteria[0]?.formulaParams).toBe('max=35');
+    expect(f.lots[0]?.criteria[0]).toMatchObject({
+      formula: 'F3',
+      formulaParams: 'minPoints=5',
+      decimals: '2',
+    });
+    expect(f.lots[0]?.abnormal.rule).toBe('rglcap85');
     expect(f.bidDocuments).toEqual([
       { envelope: 'A', nameCa: 'DEUC', nameEs: 'DEUC', nameEn: 'ESPD', mandatory: true },
       { envelope: 'C', nameCa: 'Oferta', nameEs: 'Oferta', nameEn: 'Offer', mandatory: false },
@@ -328,5 +363,55 @@ describe('back-office tender form', () => {
     const back = formToInput(f);
     expect(back.ok && back.version).toBe(3);
     expect(back.ok && back.input.bidDocuments).toEqual(stored.bidDocuments);
+    // The stored spec and rule come back unchanged: the form round-trips what the notice publishes.
+    expect(back.ok && back.input.lots[0]?.criteria[0]?.formula).toEqual(stored.lots[0]?.criteria[0]?.formula);
+    expect(back.ok && back.input.lots[0]?.abnormal).toBe('rglcap85');
+  });
+
+  it('reports a formula the validator refuses next to its field, with the weight as P_max', () => {
+    const f = filled();
+    const lot = f.lots[0] as TenderForm['lots'][number];
+    const criterion = lot.criteria[0] as TenderForm['lots'][number]['criteria'][number];
+    const withCriterion = (c: Partial<typeof criterion>, a: Partial<typeof lot.abnormal> = {}) =>
+      formToInput({
+        ...f,
+        lots: [{ ...lot, abnormal: { ...lot.abnormal, ...a }, criteria: [{ ...criterion, ...c }] }],
+      });
+    const errorsOf = (r: ReturnType<typeof formToInput>) => (r.ok ? [] : r.errors);
+    // F3's P_0 must be below P_max (the weight, 100).
+    expect(errorsOf(withCriterion({ formulaParams: 'minPoints=100' }))).toEqual([
+      { field: 'lot1-criterion1-formulaParams', problem: 'formulaParamRange' },
+    ]);
+    expect(errorsOf(withCriterion({ formulaParams: '' }))).toEqual([
+      { field: 'lot1-criterion1-formulaParams', problem: 'formulaParamMissing' },
+    ]);
+    expect(errorsOf(withCriterion({ formula: 'F1', formulaParams: 'satiety=0.1' }))).toEqual([
+      { field: 'lot1-criterion1-formulaParams', problem: 'formulaParamUnknown' },
+    ]);
+    expect(errorsOf(withCriterion({ formula: 'threshold', formulaParams: 'steps=1:0.5, 3:0.8' }))).toEqual([
+      { field: 'lot1-criterion1-formulaParams', problem: 'formulaSteps' },
+    ]);
+    expect(errorsOf(withCriterion({ decimals: '9' }))).toEqual([
+      { field: 'lot1-criterion1-decimals', problem: 'formulaDecimals' },
+    ]);
+    expect(errorsOf(withCriterion({}, { belowMean: '' }))).toEqual([
+      { field: 'lot1-abnormalBelowMean', problem: 'required' },
+    ]);
+    // No formula chosen: saved without one (the checks then block publication, FORMULA_MISSING).
+    const none = withCriterion({ formula: '' });
+    expect(none.ok && none.input.lots[0]?.criteria[0]?.formula).toBeUndefined();
+    const steps = withCriterion({ formula: 'threshold', formulaParams: 'steps=1:0.5, 3:1' });
+    expect(steps.ok && steps.input.lots[0]?.criteria[0]?.formula).toEqual({
+      kind: 'scale',
+      scale: 'threshold',
+      direction: 'higher_better',
+      params: {
+        steps: [
+          { value: '1', share: '0.5' },
+          { value: '3', share: '1' },
+        ],
+      },
+      decimals: 2,
+    });
   });
 });

@@ -11,8 +11,21 @@ import {
   ESPD_NAMES,
   MAX_BID_DOCUMENTS,
 } from '../tenders/bid-document.rules.js';
+import { validateFormula } from '../evaluation/formula.rules.js';
+import type { FormulaProblemCode } from '../evaluation/formula.types.js';
 import type { TenderInput, ValueBreakdown } from '../tenders/tender.input.js';
 import type { CriterionEvaluation, CriterionKind } from '../tenders/tender.types.js';
+import {
+  type AbnormalFields,
+  abnormalFromFields,
+  emptyAbnormalFields,
+  emptyFormulaFields,
+  type FormulaFields,
+  fieldOfProblem,
+  fieldsFromAbnormal,
+  fieldsFromSpec,
+  specFromFields,
+} from './backoffice-formula.js';
 
 /**
  * The back-office form of a procurement file, as the strings the browser posts, and its mapping
@@ -50,8 +63,15 @@ export type CriterionForm = {
   nameCa: string;
   nameEs: string;
   nameEn: string;
+  /** F1–F7, linear, proportional, threshold, or '' (none: judgement criteria). */
   formula: string;
-  /** `key=value` pairs, one per line or separated by semicolons. */
+  /** Scales: higher_better or lower_better. */
+  direction: string;
+  /** Decimals of the published score (default 2). */
+  decimals: string;
+  /** all_zero or all_max: what a zero divisor gives (procurement-rules.md §5). */
+  zeroDivisor: string;
+  /** `name=value` pairs separated by semicolons; lists as `x:share, x:share`. */
   formulaParams: string;
 };
 
@@ -72,6 +92,8 @@ export type LotForm = {
   budgetExclVat: string;
   mainCpv: string;
   reserved: boolean;
+  /** The notice's parameters for abnormally low offers (art. 149.2). */
+  abnormal: AbnormalFields;
   criteria: CriterionForm[];
 };
 
@@ -122,7 +144,12 @@ export type FormProblem =
   | 'dateTime'
   | 'dateTimeGap'
   | 'formulaParams'
-  | 'tooMany';
+  | 'tooMany'
+  | 'formulaParamMissing'
+  | 'formulaParamRange'
+  | 'formulaParamUnknown'
+  | 'formulaSteps'
+  | 'formulaDecimals';
 
 export type FormError = { field: string; problem: FormProblem };
 
@@ -140,8 +167,18 @@ export function emptyCriterion(kind: CriterionKind = 'price'): CriterionForm {
     nameCa: '',
     nameEs: '',
     nameEn: '',
-    formula: '',
-    formulaParams: '',
+    ...criterionFormulaFields(emptyFormulaFields()),
+  };
+}
+
+/** The formula part of a criterion's form from the shared formula fields. */
+function criterionFormulaFields(f: FormulaFields) {
+  return {
+    formula: f.formula,
+    direction: f.direction,
+    decimals: f.decimals,
+    zeroDivisor: f.zeroDivisor,
+    formulaParams: f.params,
   };
 }
 
@@ -172,6 +209,7 @@ export function emptyLot(): LotForm {
     budgetExclVat: '',
     mainCpv: '',
     reserved: false,
+    abnormal: emptyAbnormalFields(),
     criteria: [emptyCriterion()],
   };
 }
@@ -241,6 +279,9 @@ export function formFromPost(f: PostedFields): TenderForm {
         nameEs: g('nameEs'),
         nameEn: g('nameEn'),
         formula: g('formula'),
+        direction: g('direction'),
+        decimals: g('decimals'),
+        zeroDivisor: g('zeroDivisor'),
         formulaParams: g('formulaParams'),
       });
     }
@@ -253,6 +294,15 @@ export function formFromPost(f: PostedFields): TenderForm {
       budgetExclVat: g('budgetExclVat'),
       mainCpv: g('mainCpv'),
       reserved: f.has(lotField(l, 'reserved')),
+      abnormal: {
+        rule: g('abnormal'),
+        belowMean: g('abnormalBelowMean'),
+        belowBudget: g('abnormalBelowBudget'),
+        combine: g('abnormalCombine'),
+        comparison: g('abnormalComparison'),
+        units: g('abnormalUnits'),
+        threeBidders: g('abnormalThreeBidders'),
+      },
       criteria,
     });
   }
@@ -467,21 +517,69 @@ function optionalInstant(r: Reader, field: string, value: string): string | null
   return x.iso;
 }
 
-function formulaParams(r: Reader, field: string, value: string): Record<string, string> | undefined {
-  if (value === '') return undefined;
-  const out: Record<string, string> = {};
-  for (const pair of value
-    .split(/[;\n]/)
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const m = /^([A-Za-z][A-Za-z0-9_]{0,39})\s*=\s*(\S(?:.{0,38}\S)?)$/.exec(pair);
-    if (!m?.[1] || m[2] === undefined || m[1] in out) {
-      r.errors.push({ field, problem: 'formulaParams' });
-      return undefined;
-    }
-    out[m[1]] = m[2];
+/** Validator problems in the form's terms: which message, on which field. */
+const FORMULA_PROBLEMS: Partial<Record<FormulaProblemCode, FormProblem>> = {
+  PARAM_MISSING: 'formulaParamMissing',
+  PARAM_NOT_DECIMAL: 'formulaParamRange',
+  MIN_POINTS_OUT_OF_RANGE: 'formulaParamRange',
+  SIGNIFICANT_DISCOUNT_OUT_OF_RANGE: 'formulaParamRange',
+  SATIETY_OUT_OF_RANGE: 'formulaParamRange',
+  ROOT_INDEX_INVALID: 'formulaParamRange',
+  SCALE_BOUNDS_INVALID: 'formulaParamRange',
+  PARAMS_INVALID: 'formulaParamUnknown',
+  BREAKPOINTS_INVALID: 'formulaSteps',
+  BREAKPOINTS_NEVER_REACH_MAX: 'formulaSteps',
+  DECIMALS_INVALID: 'formulaDecimals',
+  MAX_POINTS_INVALID: 'formulaDecimals',
+  ZERO_DIVISOR_INVALID: 'choice',
+  SCALE_UNKNOWN: 'choice',
+  FORMULA_UNKNOWN: 'choice',
+};
+
+/**
+ * A criterion's formula from its fields, checked by the same validator as the pre-publication
+ * checks (with the weight as P_max) so that the officer sees the problem next to the field.
+ */
+function criterionFormula(r: Reader, cf: (k: string) => string, c: CriterionForm, weight: string) {
+  const parsed = specFromFields({
+    formula: c.formula,
+    direction: c.direction,
+    decimals: c.decimals,
+    zeroDivisor: c.zeroDivisor,
+    params: c.formulaParams,
+  });
+  if ('field' in parsed) {
+    r.errors.push({
+      field: cf(parsed.field === 'params' ? 'formulaParams' : parsed.field),
+      problem: parsed.problem,
+    });
+    return undefined;
   }
-  return out;
+  if (!parsed.spec) return undefined;
+  const problems = validateFormula(parsed.spec, PERCENT_RE.test(weight) ? { maxPoints: weight } : {});
+  const seen = new Set<string>();
+  for (const p of problems) {
+    const field = fieldOfProblem(p);
+    const key = field === 'params' ? 'formulaParams' : field;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    r.errors.push({ field: cf(key), problem: FORMULA_PROBLEMS[p.code] ?? 'formulaParams' });
+  }
+  return problems.length > 0 ? undefined : parsed.spec;
+}
+
+/** A lot's abnormal-offer parameters from its fields. */
+function lotAbnormal(r: Reader, lf: (k: string) => string, lot: LotForm) {
+  const parsed = abnormalFromFields(lot.abnormal);
+  if ('field' in parsed) {
+    const name = `abnormal${parsed.field === 'rule' ? '' : parsed.field[0]?.toUpperCase() + parsed.field.slice(1)}`;
+    r.errors.push({ field: lf(name), problem: parsed.problem });
+    return {};
+  }
+  return {
+    ...(parsed.rule !== undefined ? { abnormal: parsed.rule } : {}),
+    ...(parsed.settings !== undefined ? { abnormalSettings: parsed.settings } : {}),
+  };
 }
 
 /** The form in the order fields appear, so the error summary reads top to bottom. */
@@ -543,13 +641,13 @@ export function formToInput(
       budgetExclVat: r.amount(f('budgetExclVat'), lot.budgetExclVat),
       mainCpv: cpv(r, f('mainCpv'), lot.mainCpv),
       reserved: lot.reserved,
+      ...lotAbnormal(r, f, lot),
       criteria: lot.criteria.map((c, j) => {
         const cf = (k: string) => criterionField(n, j + 1, k);
         const weight = decimalText(c.weight);
         if (weight === '') r.errors.push({ field: cf('weight'), problem: 'required' });
         else if (!PERCENT_RE.test(weight)) r.errors.push({ field: cf('weight'), problem: 'percent' });
-        const formula = r.text(cf('formula'), c.formula, 40, false);
-        const params = formulaParams(r, cf('formulaParams'), c.formulaParams);
+        const formula = criterionFormula(r, cf, c, weight);
         return {
           kind: choice<CriterionKind>(r, cf('kind'), c.kind, CRITERION_KINDS),
           evaluation: choice<CriterionEvaluation>(r, cf('evaluation'), c.evaluation, CRITERION_EVALUATIONS),
@@ -560,7 +658,6 @@ export function formToInput(
             en: r.text(cf('nameEn'), c.nameEn, 200),
           },
           ...(formula ? { formula } : {}),
-          ...(params ? { formulaParams: params } : {}),
         };
       }),
     };
@@ -643,22 +740,18 @@ export type StoredFileView = {
     budgetExclVat: string;
     mainCpv: string;
     reserved: boolean;
+    abnormal: unknown;
+    abnormalSettings: unknown;
     criteria: {
       kind: string;
       evaluation: string;
       weight: string;
       name: { ca: string; es: string; en: string };
-      formula: string | null;
-      formulaParams: Record<string, string>;
+      formula: unknown;
     }[];
   }[];
   bidDocuments: { envelope: string; name: { ca: string; es: string; en: string }; mandatory: boolean }[];
 };
-
-const paramsText = (p: Record<string, string> | undefined) =>
-  Object.entries(p ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join('; ');
 
 /** The form filled in from a stored file. A file drafted with one figure gets it as its base amount. */
 export function formFromStored(view: StoredFileView): TenderForm {
@@ -705,6 +798,7 @@ export function formFromStored(view: StoredFileView): TenderForm {
       budgetExclVat: l.budgetExclVat,
       mainCpv: l.mainCpv,
       reserved: l.reserved,
+      abnormal: fieldsFromAbnormal(l.abnormal, l.abnormalSettings),
       criteria: l.criteria.map((c) => ({
         kind: c.kind,
         evaluation: c.evaluation,
@@ -712,8 +806,7 @@ export function formFromStored(view: StoredFileView): TenderForm {
         nameCa: c.name.ca,
         nameEs: c.name.es,
         nameEn: c.name.en,
-        formula: c.formula ?? '',
-        formulaParams: paramsText(c.formulaParams),
+        ...criterionFormulaFields(fieldsFromSpec(c.formula)),
       })),
     })),
     bidDocuments: view.bidDocuments.map((d) => ({

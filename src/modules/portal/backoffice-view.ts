@@ -5,6 +5,13 @@ import { formatDateTime, formatMoney } from '../../platform/i18n/i18n.js';
 import type { ContractType, ProcedureCode } from '../procedures/procedure.types.js';
 import { canOnTender, TENDER_PERMISSIONS } from '../tenders/tender.policy.js';
 import type { CheckCode, CheckFinding, CriterionEvaluation, CriterionKind } from '../tenders/tender.types.js';
+import { noticeAbnormal } from '../tenders/criterion-formula.rules.js';
+import {
+  type FormulaChoice,
+  type FormulaWordKeys,
+  fieldsFromAbnormal,
+  formulaInWords,
+} from './backoffice-formula.js';
 import type { FormProblem } from './backoffice-tender-form.js';
 import type { FieldError, PageContext } from './layout.js';
 
@@ -93,6 +100,13 @@ const FINDING_KEYS: Record<CheckCode, string> = {
   CUSTODIAN_QUORUM_INVALID: 'backoffice.finding.CUSTODIAN_QUORUM_INVALID',
   CUSTODIAN_KEY_MISSING: 'custody.finding.CUSTODIAN_KEY_MISSING',
   EXPERT_COMMITTEE_REQUIRED: 'backoffice.finding.EXPERT_COMMITTEE_REQUIRED',
+  FORMULA_MISSING: 'backoffice.finding.FORMULA_MISSING',
+  FORMULA_INVALID: 'backoffice.finding.FORMULA_INVALID',
+  FORMULA_NOT_ALLOWED: 'backoffice.finding.FORMULA_NOT_ALLOWED',
+  FORMULA_KIND_MISMATCH: 'backoffice.finding.FORMULA_KIND_MISMATCH',
+  FORMULA_CONTESTED: 'backoffice.finding.FORMULA_CONTESTED',
+  ABNORMAL_PARAMETERS_MISSING: 'backoffice.finding.ABNORMAL_PARAMETERS_MISSING',
+  ABNORMAL_PARAMETERS_INVALID: 'backoffice.finding.ABNORMAL_PARAMETERS_INVALID',
 };
 
 /** Envelopes by what they hold (art. 157 LCSP): the letter alone says little to a newcomer. */
@@ -115,7 +129,99 @@ const PROBLEM_KEYS: Record<FormProblem, string> = {
   dateTimeGap: 'backoffice.problem.dateTimeGap',
   formulaParams: 'backoffice.problem.formulaParams',
   tooMany: 'backoffice.problem.tooMany',
+  formulaParamMissing: 'backoffice.problem.formulaParamMissing',
+  formulaParamRange: 'backoffice.problem.formulaParamRange',
+  formulaParamUnknown: 'backoffice.problem.formulaParamUnknown',
+  formulaSteps: 'backoffice.problem.formulaSteps',
+  formulaDecimals: 'backoffice.problem.formulaDecimals',
 };
+
+/** The words of the formulas in the back office (backoffice-formula.ts formulaInWords). */
+export const FORMULA_WORD_KEYS: FormulaWordKeys = {
+  F1: 'backoffice.formulaWords.F1',
+  F2: 'backoffice.formulaWords.F2',
+  F3: 'backoffice.formulaWords.F3',
+  F4: 'backoffice.formulaWords.F4',
+  F5: 'backoffice.formulaWords.F5',
+  F6: 'backoffice.formulaWords.F6',
+  F7: 'backoffice.formulaWords.F7',
+  linear: 'backoffice.formulaWords.linear',
+  proportional: 'backoffice.formulaWords.proportional',
+  proportionalLower: 'backoffice.formulaWords.proportionalLower',
+  threshold: 'backoffice.formulaWords.threshold',
+  cap: 'backoffice.formulaWords.cap',
+  decimals: 'backoffice.formulaWords.decimals',
+  zeroAllZero: 'backoffice.formulaWords.zeroAllZero',
+  zeroAllMax: 'backoffice.formulaWords.zeroAllMax',
+  axisDiscount: 'backoffice.formulaWords.axisDiscount',
+  axisRelative: 'backoffice.formulaWords.axisRelative',
+  lowerBetter: 'backoffice.formulaWords.lowerBetter',
+  higherBetter: 'backoffice.formulaWords.higherBetter',
+};
+
+/**
+ * A lot's abnormal-offer parameters in words, as the notice will state them (RGLCAP art. 85 is
+ * written out for a price-only lot that declares none, art. 149.2.a).
+ */
+export function abnormalSummary(
+  pc: { t: TFunction },
+  lot: { abnormal: unknown; abnormalSettings: unknown; criteria: readonly { kind: string }[] },
+): string {
+  const t = pc.t;
+  const { abnormal } = noticeAbnormal(lot);
+  if (abnormal === null) return t('backoffice.abnormal.none');
+  if (abnormal === 'rglcap85') {
+    return lot.abnormal === null || lot.abnormal === undefined
+      ? t('backoffice.abnormal.rglcap85Default')
+      : t('backoffice.abnormal.rglcap85');
+  }
+  const f = fieldsFromAbnormal(abnormal, lot.abnormalSettings);
+  const tests = [
+    ...(f.belowMean ? [t('backoffice.abnormal.belowMean', { units: f.belowMean })] : []),
+    ...(f.belowBudget ? [t('backoffice.abnormal.belowBudget', { units: f.belowBudget })] : []),
+  ];
+  return t('backoffice.abnormal.notice', {
+    tests: tests.join(f.combine === 'all' ? t('backoffice.abnormal.and') : t('backoffice.abnormal.or')),
+  });
+}
+
+/** The names of the formula choices in selects. */
+const FORMULA_CHOICE_KEYS: Record<FormulaChoice, string> = {
+  F1: 'backoffice.formulaChoice.F1',
+  F2: 'backoffice.formulaChoice.F2',
+  F3: 'backoffice.formulaChoice.F3',
+  F4: 'backoffice.formulaChoice.F4',
+  F5: 'backoffice.formulaChoice.F5',
+  F6: 'backoffice.formulaChoice.F6',
+  F7: 'backoffice.formulaChoice.F7',
+  linear: 'backoffice.formulaChoice.linear',
+  proportional: 'backoffice.formulaChoice.proportional',
+  threshold: 'backoffice.formulaChoice.threshold',
+};
+
+/** The options of the other formula and abnormal-offer selects. */
+const OPTION_KEYS: Record<string, string> = {
+  higher_better: 'backoffice.formulaWords.higherBetter',
+  lower_better: 'backoffice.formulaWords.lowerBetter',
+  all_zero: 'backoffice.form.zeroAllZero',
+  all_max: 'backoffice.form.zeroAllMax',
+  rglcap85: 'backoffice.form.abnormalRglcap85',
+  notice: 'backoffice.form.abnormalNotice',
+  any: 'backoffice.form.abnormalAny',
+  all: 'backoffice.form.abnormalAll',
+  strict: 'backoffice.form.comparisonStrict',
+  inclusive: 'backoffice.form.comparisonInclusive',
+  percent_of_base: 'backoffice.form.unitsPercentOfBase',
+  points_of_budget: 'backoffice.form.unitsPointsOfBudget',
+  mean_of_remaining: 'backoffice.form.threeMeanOfRemaining',
+  two_bidder_rule: 'backoffice.form.threeTwoBidderRule',
+};
+
+export const formulaChoiceLabel = (t: TFunction, v: string) => label(t, FORMULA_CHOICE_KEYS, v);
+export const optionLabel = (t: TFunction, v: string) => label(t, OPTION_KEYS, v);
+/** A formula spec in words with its parameters, for the criterion's points. */
+export const formulaWords = (t: TFunction, spec: unknown, maxPoints: string) =>
+  formulaInWords(t, FORMULA_WORD_KEYS, spec, maxPoints);
 
 const label = (t: TFunction, keys: Record<string, string>, value: string) => {
   const key = keys[value];
@@ -258,6 +364,10 @@ export function officeNav(pc: PageContext, current?: string): Html {
         : []),
     ]),
     ['/office/approvals', pc.t('backoffice.approvals.title')],
+    // The scoring simulator (evaluation/formula-simulator.pages.ts), for staff drafting notices.
+    ...(authorities.length > 0
+      ? [['/office/formula-simulator', pc.t('backoffice.simulator.title')] as [string, string]]
+      : []),
   ];
   return html`<nav class="sub-nav" aria-label="${pc.t('backoffice.sections')}"><ul>
     ${links.map(([href, text]) => html`<li><a href="${href}" ${current === href ? html`aria-current="page"` : ''}>${text}</a></li>`)}

@@ -31,8 +31,10 @@ import {
   contractTypeLabel,
   documentKindLabel,
   envelopeLabel,
+  abnormalSummary,
   evaluationLabel,
   findingsList,
+  formulaWords,
   kindLabel,
   money,
   noticeFor,
@@ -291,12 +293,14 @@ export async function renderFilePage(
       <thead><tr><th scope="col">${t('backoffice.file.criterion')}</th><th scope="col">${t('backoffice.form.criterionKind')}</th><th scope="col">${t('backoffice.form.evaluation')}</th><th scope="col">${t('backoffice.form.weight')}</th><th scope="col">${t('backoffice.form.formula')}</th></tr></thead>
       <tbody>${l.criteria.map(
         (c) =>
-          html`<tr><td>${c.name[lang]}</td><td>${kindLabel(t, c.kind)}</td><td>${evaluationLabel(t, c.evaluation)}</td><td>${c.weight} %</td><td>${c.formula ?? '—'}</td></tr>`,
-      )}</tbody></table>`,
+          html`<tr><td>${c.name[lang]}</td><td>${kindLabel(t, c.kind)}</td><td>${evaluationLabel(t, c.evaluation)}</td><td>${c.weight} %</td><td>${formulaWords(t, c.formula, c.weight) || '—'}</td></tr>`,
+      )}</tbody></table>
+      <p class="abnormal-rule" id="lot-${l.number}-abnormal">${abnormalSummary(pc, l)}</p>`,
     )}</section>`;
 
   const envelopes = bidEnvelopes(pc, view);
 
+  const simulator = html`<p><a href="/office/formula-simulator">${t('backoffice.simulator.link')}</a></p>`;
   const upload = opts.upload ?? { kind: 'pcap', title: '' };
   const docs = html`<section aria-labelledby="documents-h"><h2 id="documents-h">${t('backoffice.documents.title')}</h2>
     ${
@@ -415,7 +419,7 @@ export async function renderFilePage(
     t('backoffice.file.title', { reference: view.reference }),
     html`${officeNav(pc, `/office/${authorityId}/tenders`)}${noticeFor(pc, request)}${errorSummary(pc, errors)}
     <p class="lead">${view.title[lang]}</p>
-    ${facts}${actions}${checks}${approvals}${lots}${envelopes}${docs}${assignments}${corrigendum}${qa}${cancel}`,
+    ${facts}${actions}${checks}${approvals}${lots}${simulator}${envelopes}${docs}${assignments}${corrigendum}${qa}${cancel}`,
   );
   return sendPage(reply, page, opts.status ?? 200);
 }

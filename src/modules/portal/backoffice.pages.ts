@@ -21,10 +21,19 @@ import {
   formToInput,
   lotField,
   parseFormAction,
+  type CriterionForm,
   type TenderForm,
   VALUE_PARTS,
   valueField,
 } from './backoffice-tender-form.js';
+import {
+  ABNORMAL_CHOICES,
+  type AbnormalFields,
+  FORMULA_CHOICES,
+  SETTING_CHOICES,
+  specFromFields,
+} from './backoffice-formula.js';
+import { formulaSimulatorPages } from '../evaluation/formula-simulator.pages.js';
 import { backofficeUploadRoutes } from './backoffice-upload.js';
 import {
   can,
@@ -32,10 +41,13 @@ import {
   contractTypeLabel,
   envelopeLabel,
   evaluationLabel,
+  formulaChoiceLabel,
+  formulaWords,
   kindLabel,
   money,
   officeAuthorities,
   officeNav,
+  optionLabel,
   problemMessage,
   procedureLabel,
   selectField,
@@ -98,6 +110,63 @@ export function serviceErrorFields(pc: PageContext, err: DomainError, form: Tend
   return [{ field, message }];
 }
 
+/**
+ * A criterion's formula: the formula (F1–F7 or a scale), its direction, parameters, decimals and
+ * zero-divisor rule, with the chosen formula in words underneath (as the notice will state it)
+ * and a link to the simulator to try it on sample offers. Plain fields: no JavaScript needed.
+ */
+function criterionFormulaFields(
+  pc: PageContext,
+  cf: (k: string) => string,
+  c: CriterionForm,
+  errors: FieldError[],
+): Html {
+  const t = pc.t;
+  const spec = specFromFields({
+    formula: c.formula,
+    direction: c.direction,
+    decimals: c.decimals,
+    zeroDivisor: c.zeroDivisor,
+    params: c.formulaParams,
+  });
+  const words = 'spec' in spec && spec.spec ? formulaWords(t, spec.spec, c.weight || '?') : '';
+  return html`<fieldset class="formula" id="${cf('formula-fieldset')}">
+    <legend>${t('backoffice.form.formulaLegend')}</legend>
+    ${selectField({ name: cf('formula'), label: t('backoffice.form.formula'), value: c.formula, errors, hint: t('backoffice.form.formulaHint'), options: [['', t('backoffice.form.formulaNone')], ...FORMULA_CHOICES.map((k): [string, string] => [k, formulaChoiceLabel(t, k)])] })}
+    ${selectField({ name: cf('direction'), label: t('backoffice.form.direction'), value: c.direction, errors, hint: t('backoffice.form.directionHint'), options: ['higher_better', 'lower_better'].map((k): [string, string] => [k, optionLabel(t, k)]) })}
+    ${textField({ name: cf('formulaParams'), label: t('backoffice.form.formulaParams'), value: c.formulaParams, errors, hint: t('backoffice.form.formulaParamsHint') })}
+    ${textField({ name: cf('decimals'), label: t('backoffice.form.decimals'), value: c.decimals, errors, inputmode: 'numeric' })}
+    ${selectField({ name: cf('zeroDivisor'), label: t('backoffice.form.zeroDivisor'), value: c.zeroDivisor, errors, hint: t('backoffice.form.zeroDivisorHint'), options: ['all_zero', 'all_max'].map((k): [string, string] => [k, optionLabel(t, k)]) })}
+    ${words ? html`<p class="formula-words" id="${cf('words')}">${words}</p>` : ''}
+  </fieldset>`;
+}
+
+/**
+ * A lot's parameters for offers presumed abnormally low (art. 149.2): not declared (RGLCAP
+ * art. 85 for price-only lots), RGLCAP art. 85 by reference, or the notice's own thresholds; and
+ * the readings of the open points of §6 (blank: the default reading).
+ */
+function lotAbnormalFields(
+  pc: PageContext,
+  lf: (k: string) => string,
+  a: AbnormalFields,
+  errors: FieldError[],
+): Html {
+  const t = pc.t;
+  const opts = (list: readonly string[], blank: string): [string, string][] =>
+    list.map((k): [string, string] => [k, k === '' ? blank : optionLabel(t, k)]);
+  return html`<fieldset class="abnormal" id="${lf('abnormal-fieldset')}">
+    <legend>${t('backoffice.form.abnormalLegend')}</legend>
+    ${selectField({ name: lf('abnormal'), label: t('backoffice.form.abnormal'), value: a.rule, errors, hint: t('backoffice.form.abnormalHint'), options: opts(ABNORMAL_CHOICES, t('backoffice.form.abnormalNone')) })}
+    ${textField({ name: lf('abnormalBelowMean'), label: t('backoffice.form.abnormalBelowMean'), value: a.belowMean, errors, inputmode: 'decimal', hint: t('backoffice.form.abnormalUnitsHint') })}
+    ${textField({ name: lf('abnormalBelowBudget'), label: t('backoffice.form.abnormalBelowBudget'), value: a.belowBudget, errors, inputmode: 'decimal' })}
+    ${selectField({ name: lf('abnormalCombine'), label: t('backoffice.form.abnormalCombine'), value: a.combine, errors, options: opts(['any', 'all'], '') })}
+    ${selectField({ name: lf('abnormalComparison'), label: t('backoffice.form.abnormalComparison'), value: a.comparison, errors, options: opts(SETTING_CHOICES.comparison, t('backoffice.form.settingDefault')) })}
+    ${selectField({ name: lf('abnormalUnits'), label: t('backoffice.form.abnormalUnits'), value: a.units, errors, options: opts(SETTING_CHOICES.units, t('backoffice.form.settingDefault')) })}
+    ${selectField({ name: lf('abnormalThreeBidders'), label: t('backoffice.form.abnormalThreeBidders'), value: a.threeBidders, errors, options: opts(SETTING_CHOICES.threeBidders, t('backoffice.form.settingDefault')) })}
+  </fieldset>`;
+}
+
 function tenderForm(
   pc: PageContext,
   action: string,
@@ -127,8 +196,7 @@ function tenderForm(
         ${tf(cf('nameCa'), t('backoffice.form.nameCa'), c.nameCa, { required: true })}
         ${tf(cf('nameEs'), t('backoffice.form.nameEs'), c.nameEs, { required: true })}
         ${tf(cf('nameEn'), t('backoffice.form.nameEn'), c.nameEn, { required: true })}
-        ${tf(cf('formula'), t('backoffice.form.formula'), c.formula, { hint: t('backoffice.form.formulaHint') })}
-        ${tf(cf('formulaParams'), t('backoffice.form.formulaParams'), c.formulaParams, { hint: t('backoffice.form.formulaParamsHint') })}
+        ${criterionFormulaFields(pc, cf, c, errors)}
         <button type="submit" name="action" value="removeCriterion:${n}:${m}" id="${cf('remove')}" class="danger">${t('backoffice.form.removeCriterion', { criterion: m, lot: n })}</button>
       </fieldset>`;
     });
@@ -143,6 +211,7 @@ function tenderForm(
       ${tf(lf('mainCpv'), t('backoffice.form.lotCpv'), lot.mainCpv, { hint: t('backoffice.form.cpvHint'), required: true })}
       ${checkbox({ name: lf('reserved'), label: t('backoffice.form.reserved'), checked: lot.reserved })}
       ${criteria}
+      ${lotAbnormalFields(pc, lf, lot.abnormal, errors)}
       <p>
         <button type="submit" name="action" value="addCriterion:${n}" id="${lf('add-criterion')}">${t('backoffice.form.addCriterion', { lot: n })}</button>
         ${form.lots.length > 1 ? html`<button type="submit" name="action" value="removeLot:${n}" id="${lf('remove')}" class="danger">${t('backoffice.form.removeLot', { lot: n })}</button>` : ''}
@@ -216,6 +285,7 @@ function tenderForm(
       ${tf('custodianQuorum', t('backoffice.form.custodianQuorum'), v.custodianQuorum, { inputmode: 'numeric', hint: t('backoffice.form.quorumHint') })}
     </fieldset>
     <h2>${t('backoffice.form.lots')}</h2>
+    <p class="hint">${t('backoffice.simulator.formHint')} <a href="/office/formula-simulator">${t('backoffice.simulator.link')}</a></p>
     ${lots}
     <p><button type="submit" name="action" value="addLot" id="add-lot">${t('backoffice.form.addLot')}</button></p>
     <h2 id="bid-documents-h">${t('backoffice.form.bidDocuments')}</h2>
@@ -230,6 +300,7 @@ export function backofficePages(app: App, r: FastifyInstance): void {
   // The document upload needs its own multipart parser, registered in an encapsulated plugin.
   void r.register(backofficeUploadRoutes(app));
   backofficeWorkflowPages(app, r);
+  void r.register(formulaSimulatorPages(app));
 
   r.get('/office', async (request, reply) => {
     if (!requireSignedIn(request, reply)) return reply;

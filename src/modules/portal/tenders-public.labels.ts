@@ -1,3 +1,4 @@
+import type { FormulaWordKeys } from './backoffice-formula.js';
 import type { TFunction } from 'i18next';
 import { type Html, html } from '../../platform/http/html.js';
 import { formatDateTime, formatMoney, type Locale } from '../../platform/i18n/i18n.js';
@@ -207,3 +208,26 @@ export function formatSize(locale: Locale, bytes: number): string {
     maximumFractionDigits: unit === 'byte' ? 0 : 1,
   }).format(value);
 }
+
+/** The words of the formulas on the public page (backoffice-formula.ts formulaInWords). */
+export const PUBLIC_FORMULA_WORD_KEYS: FormulaWordKeys = {
+  F1: 'publicTenders.formulaWords.F1',
+  F2: 'publicTenders.formulaWords.F2',
+  F3: 'publicTenders.formulaWords.F3',
+  F4: 'publicTenders.formulaWords.F4',
+  F5: 'publicTenders.formulaWords.F5',
+  F6: 'publicTenders.formulaWords.F6',
+  F7: 'publicTenders.formulaWords.F7',
+  linear: 'publicTenders.formulaWords.linear',
+  proportional: 'publicTenders.formulaWords.proportional',
+  proportionalLower: 'publicTenders.formulaWords.proportionalLower',
+  threshold: 'publicTenders.formulaWords.threshold',
+  cap: 'publicTenders.formulaWords.cap',
+  decimals: 'publicTenders.formulaWords.decimals',
+  zeroAllZero: 'publicTenders.formulaWords.zeroAllZero',
+  zeroAllMax: 'publicTenders.formulaWords.zeroAllMax',
+  axisDiscount: 'publicTenders.formulaWords.axisDiscount',
+  axisRelative: 'publicTenders.formulaWords.axisRelative',
+  lowerBetter: 'publicTenders.formulaWords.lowerBetter',
+  higherBetter: 'publicTenders.formulaWords.higherBetter',
+};

@@ -9,6 +9,7 @@ import { getPublicNotice, isFollowing } from '../tenders/tender-public.service.j
 import { listOpenings } from '../opening/opening.service.js';
 import type { OpeningView } from '../opening/opening.types.js';
 import { csrfField, errorSummary, type FieldError, layout, type PageContext, sendPage } from './layout.js';
+import { fieldsFromAbnormal, formulaInWords } from './backoffice-formula.js';
 import { pageContext } from './portal.context.js';
 import {
   cancellationLabel,
@@ -23,6 +24,7 @@ import {
   procedureLabel,
   statusLabel,
   when,
+  PUBLIC_FORMULA_WORD_KEYS,
 } from './tenders-public.labels.js';
 
 /** The ocid form the API accepts (authority prefix, then the file's uuid); anything else is not a tender. */
@@ -189,20 +191,47 @@ function lotsSection(pc: PageContext, notice: Obj, labels: Map<string, string>):
             ? html`<table class="criteria">
           <caption>${t('publicTenders.criteria.caption', { n: number })}</caption>
           <thead><tr><th scope="col">${t('publicTenders.criteria.name')}</th><th scope="col">${t('publicTenders.criteria.kind')}</th>
-            <th scope="col">${t('publicTenders.criteria.evaluation')}</th><th scope="col">${t('publicTenders.criteria.weight')}</th></tr></thead>
+            <th scope="col">${t('publicTenders.criteria.evaluation')}</th><th scope="col">${t('publicTenders.criteria.weight')}</th>
+            <th scope="col">${t('publicTenders.criteria.formula')}</th></tr></thead>
           <tbody>${criteria.map((c) => {
             const weight = str(c.weight);
-            const formula = str(c.formula);
+            // The formula as the notice publishes it (the evaluation computes with this object), in words.
+            const words = formulaInWords(t, PUBLIC_FORMULA_WORD_KEYS, c.formula, weight ?? '?');
             return html`<tr><th scope="row">${names(c.name)?.[l] ?? ''}</th>
               <td>${criterionKindLabel(t, str(c.kind) ?? '')}</td>
-              <td>${evaluationLabel(t, str(c.evaluation) ?? '')}${formula ? html` <code>${formula}</code>` : ''}</td>
-              <td>${weight && /^\d{1,3}(\.\d{1,2})?$/.test(weight) ? formatPercent(l, weight) : (weight ?? '—')}</td></tr>`;
+              <td>${evaluationLabel(t, str(c.evaluation) ?? '')}</td>
+              <td>${weight && /^\d{1,3}(\.\d{1,2})?$/.test(weight) ? formatPercent(l, weight) : (weight ?? '—')}</td>
+              <td>${words || '—'}</td></tr>`;
           })}</tbody></table>`
             : ''
         }
+        ${abnormalText(t, lot.abnormal)}
       </article>`;
     })}
   </section>`;
+}
+
+/**
+ * The lot's parameters for abnormally low offers as the notice states them (art. 149.2 LCSP).
+ * Notices frozen before they were stated carry no field and show nothing.
+ */
+function abnormalText(t: PageContext['t'], rule: unknown): Html {
+  if (rule === undefined || rule === null) return html``;
+  let text: string;
+  if (rule === 'rglcap85') text = t('publicTenders.abnormal.rglcap85');
+  else {
+    const f = fieldsFromAbnormal(rule, undefined);
+    const tests = [
+      ...(f.belowMean ? [t('publicTenders.abnormal.belowMean', { units: f.belowMean })] : []),
+      ...(f.belowBudget ? [t('publicTenders.abnormal.belowBudget', { units: f.belowBudget })] : []),
+    ];
+    text = t('publicTenders.abnormal.notice', {
+      tests: tests.join(
+        f.combine === 'all' ? t('publicTenders.abnormal.and') : t('publicTenders.abnormal.or'),
+      ),
+    });
+  }
+  return html`<p class="abnormal-rule">${text}</p>`;
 }
 
 /**

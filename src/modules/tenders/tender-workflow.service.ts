@@ -19,6 +19,7 @@ import type { ContractType, ProcedureCode } from '../procedures/procedure.types.
 import { membersWithRole } from '../tenancy/authority.repo.js';
 import { enforce } from '../tenancy/tenancy.policy.js';
 import { authorizeOnTender, canDecideStep } from './tender.policy.js';
+import { noticeAbnormal } from './criterion-formula.rules.js';
 import { presentTender, type TenderView } from './tender.presenter.js';
 import { loadTender, type TenderAggregate } from './tender.repo.js';
 import { nextStatus, type TenderStatus } from './tender.rules.js';
@@ -346,6 +347,10 @@ async function buildNotice(
   } = presentTender(agg, []);
   return canonicalJson({
     ...content,
+    // Each criterion's formula spec as stored (the evaluation reads it from here, so the published
+    // formula and the computation are one object); each lot's abnormal-offer parameters with the
+    // defaults written out (RGLCAP art. 85 for price-only lots, art. 149.2.a).
+    lots: content.lots.map((l) => ({ ...l, ...noticeAbnormal(l) })),
     ocid,
     status: agg.tender.status === 'cancelled' ? 'cancelled' : 'published',
     publishedAt: publishedAt.toISOString(),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkTender, isPublishable, type CheckContext } from './tender.checks.js';
+import type { AbnormalRule } from '../evaluation/abnormal.types.js';
+import type { FormulaSpec } from '../evaluation/formula.types.js';
 import type { CheckCode, TenderDraft } from './tender.types.js';
 
 const NOW = new Date('2026-11-26T10:00:00Z');
@@ -17,8 +19,8 @@ const ctx: CheckContext = {
 /** An open, non-harmonised services tender with two lots that passes every check. */
 function draft(overrides: Partial<TenderDraft> = {}): TenderDraft {
   const criteria = [
-    { kind: 'price', evaluation: 'formula', weight: '35', name: 'Preu' },
-    { kind: 'quality', evaluation: 'formula', weight: '25', name: 'Criteris socials' },
+    { kind: 'price', evaluation: 'formula', weight: '35', name: 'Preu', formula: F1 },
+    { kind: 'quality', evaluation: 'formula', weight: '25', name: 'Criteris socials', formula: STEPS },
     { kind: 'quality', evaluation: 'judgement', weight: '40', name: 'Memòria tècnica' },
   ] as const;
   return {
@@ -33,8 +35,20 @@ function draft(overrides: Partial<TenderDraft> = {}): TenderDraft {
     priorInformationNotice: false,
     routinePurchase: false,
     lots: [
-      { number: 1, title: 'Lot 1', estimatedValue: '100000', criteria: criteria.map((c) => ({ ...c })) },
-      { number: 2, title: 'Lot 2', estimatedValue: '80000', criteria: criteria.map((c) => ({ ...c })) },
+      {
+        number: 1,
+        title: 'Lot 1',
+        estimatedValue: '100000',
+        abnormal: NOTICE_RULE,
+        criteria: criteria.map((c) => ({ ...c })),
+      },
+      {
+        number: 2,
+        title: 'Lot 2',
+        estimatedValue: '80000',
+        abnormal: NOTICE_RULE,
+        criteria: criteria.map((c) => ({ ...c })),
+      },
     ],
     singleLotJustification: null,
     priceWeightJustification: null,
@@ -51,6 +65,22 @@ function draft(overrides: Partial<TenderDraft> = {}): TenderDraft {
     ...overrides,
   };
 }
+
+/** F1 (proporcional inversa) and a threshold scale: valid specs (formula.rules.ts). */
+const F1: FormulaSpec = { kind: 'price', formula: 'F1', params: {}, decimals: 2, zeroDivisor: 'all_zero' };
+const STEPS: FormulaSpec = {
+  kind: 'scale',
+  scale: 'threshold',
+  direction: 'higher_better',
+  params: {
+    steps: [
+      { value: '1', share: '0.5' },
+      { value: '3', share: '1' },
+    ],
+  },
+  decimals: 2,
+};
+const NOTICE_RULE: AbnormalRule = { kind: 'notice', tests: [{ kind: 'percent_below_mean', units: '10' }] };
 
 const codes = (d: TenderDraft, c: CheckContext = ctx): CheckCode[] => checkTender(d, c).map((f) => f.code);
 
@@ -102,7 +132,7 @@ describe('pre-publication checks', () => {
     const heavy = draft().lots.map((l) => ({
       ...l,
       criteria: [
-        { kind: 'price' as const, evaluation: 'formula' as const, weight: '60', name: 'Preu' },
+        { kind: 'price' as const, evaluation: 'formula' as const, weight: '60', name: 'Preu', formula: F1 },
         { kind: 'quality' as const, evaluation: 'judgement' as const, weight: '40', name: 'Qualitat' },
       ],
     }));
@@ -140,9 +170,21 @@ describe('pre-publication checks', () => {
     const lots = draft().lots.map((l) => ({
       ...l,
       criteria: [
-        { kind: 'price' as const, evaluation: 'formula' as const, weight: '33.33', name: 'a' },
-        { kind: 'quality' as const, evaluation: 'formula' as const, weight: '33.33', name: 'b' },
-        { kind: 'quality' as const, evaluation: 'formula' as const, weight: '33.33', name: 'c' },
+        { kind: 'price' as const, evaluation: 'formula' as const, weight: '33.33', name: 'a', formula: F1 },
+        {
+          kind: 'quality' as const,
+          evaluation: 'formula' as const,
+          weight: '33.33',
+          name: 'b',
+          formula: STEPS,
+        },
+        {
+          kind: 'quality' as const,
+          evaluation: 'formula' as const,
+          weight: '33.33',
+          name: 'c',
+          formula: STEPS,
+        },
       ],
     }));
     const f = checkTender(draft({ lots }), ctx).find((x) => x.code === 'WEIGHTS_NOT_100');
@@ -243,7 +285,7 @@ describe('pre-publication checks', () => {
     const lots = draft().lots.map((l) => ({
       ...l,
       criteria: [
-        { kind: 'price' as const, evaluation: 'formula' as const, weight: '35', name: 'Preu' },
+        { kind: 'price' as const, evaluation: 'formula' as const, weight: '35', name: 'Preu', formula: F1 },
         { kind: 'quality' as const, evaluation: 'judgement' as const, weight: '65', name: 'Projecte' },
       ],
     }));
@@ -256,8 +298,14 @@ describe('pre-publication checks', () => {
     const formulaOnly = draft().lots.map((l) => ({
       ...l,
       criteria: [
-        { kind: 'price' as const, evaluation: 'formula' as const, weight: '35', name: 'Preu' },
-        { kind: 'quality' as const, evaluation: 'formula' as const, weight: '65', name: 'Termini' },
+        { kind: 'price' as const, evaluation: 'formula' as const, weight: '35', name: 'Preu', formula: F1 },
+        {
+          kind: 'quality' as const,
+          evaluation: 'formula' as const,
+          weight: '65',
+          name: 'Termini',
+          formula: STEPS,
+        },
       ],
     }));
     const findings = checkTender(
@@ -293,7 +341,13 @@ describe('pre-publication checks', () => {
           ...l,
           estimatedValue: '50000',
           criteria: [
-            { kind: 'price' as const, evaluation: 'formula' as const, weight: '75', name: 'Preu' },
+            {
+              kind: 'price' as const,
+              evaluation: 'formula' as const,
+              weight: '75',
+              name: 'Preu',
+              formula: F1,
+            },
             { kind: 'quality' as const, evaluation: 'judgement' as const, weight: '25', name: 'Projecte' },
           ],
         })),
@@ -345,5 +399,120 @@ describe('pre-publication checks on the real business-day calendar', () => {
       codes(draft({ tenderDeadline: new Date(iso), questionsDeadline: null }), realCtx);
     expect(at('2026-12-27T22:59:59Z')).toContain('TENDER_PERIOD_TOO_SHORT');
     expect(at('2026-12-27T23:00:00Z')).not.toContain('TENDER_PERIOD_TOO_SHORT');
+  });
+});
+
+describe('formulas and abnormal-offer parameters (arts. 145.5, 146.2, 149.2)', () => {
+  const withCriteria = (
+    criteria: TenderDraft['lots'][number]['criteria'],
+    lot: Partial<TenderDraft['lots'][number]> = {},
+  ) => draft({ lots: draft().lots.map((l) => ({ ...l, ...lot, criteria })) });
+  const lot1 = (d: TenderDraft) => checkTender(d, ctx).filter((f) => f.lot === 1);
+
+  it('blocks a formula criterion without a spec and a judgement criterion with one', () => {
+    const d = withCriteria([
+      { kind: 'price', evaluation: 'formula', weight: '35', name: 'Preu' },
+      { kind: 'quality', evaluation: 'formula', weight: '25', name: 'Social', formula: STEPS },
+      { kind: 'quality', evaluation: 'judgement', weight: '40', name: 'Memòria', formula: STEPS },
+    ]);
+    const found = lot1(d).map((f) => [f.code, f.severity, f.details?.criterion]);
+    expect(found).toEqual([
+      ['FORMULA_MISSING', 'error', 1],
+      ['FORMULA_NOT_ALLOWED', 'error', 3],
+    ]);
+    expect(isPublishable(checkTender(d, ctx))).toBe(false);
+  });
+
+  it('blocks an invalid spec with the validator’s problem codes', () => {
+    const bad = {
+      kind: 'price',
+      formula: 'F3',
+      params: {},
+      decimals: 2,
+      zeroDivisor: 'all_zero',
+    } as FormulaSpec;
+    const tooHigh = { ...bad, params: { minPoints: '35' } } as FormulaSpec;
+    const d = withCriteria([
+      { kind: 'price', evaluation: 'formula', weight: '35', name: 'Preu', formula: bad },
+      { kind: 'quality', evaluation: 'formula', weight: '25', name: 'Social', formula: STEPS },
+      { kind: 'quality', evaluation: 'judgement', weight: '40', name: 'Memòria' },
+    ]);
+    const [f] = lot1(d);
+    expect(f).toMatchObject({ code: 'FORMULA_INVALID', severity: 'error', lot: 1 });
+    expect(f?.details?.problems).toEqual(['PARAM_MISSING:params.minPoints']);
+    // P_0 must stay below P_max, the criterion's weight.
+    const d2 = withCriteria([
+      { kind: 'price', evaluation: 'formula', weight: '35', name: 'Preu', formula: tooHigh },
+      { kind: 'quality', evaluation: 'formula', weight: '65', name: 'Social', formula: STEPS },
+    ]);
+    expect(lot1(d2)[0]?.details?.problems).toEqual(['MIN_POINTS_OUT_OF_RANGE:params.minPoints']);
+  });
+
+  it('blocks a price criterion with a scale and another criterion with a price formula', () => {
+    const d = withCriteria([
+      { kind: 'price', evaluation: 'formula', weight: '35', name: 'Preu', formula: STEPS },
+      { kind: 'quality', evaluation: 'formula', weight: '25', name: 'Social', formula: F1 },
+      { kind: 'cost', evaluation: 'formula', weight: '40', name: 'Cicle de vida', formula: F1 },
+    ]);
+    const mismatches = lot1(d).filter((f) => f.code === 'FORMULA_KIND_MISMATCH');
+    expect(mismatches.map((f) => [f.code, f.details?.criterion])).toEqual([
+      ['FORMULA_KIND_MISMATCH', 1],
+      ['FORMULA_KIND_MISMATCH', 2],
+      ['FORMULA_KIND_MISMATCH', 3],
+    ]);
+  });
+
+  it('warns about F5 and F6 (contested doctrine, §5) without blocking', () => {
+    const f5 = {
+      kind: 'price',
+      formula: 'F5',
+      params: { satiety: '0.2' },
+      decimals: 2,
+      zeroDivisor: 'all_zero',
+    } as const;
+    const d = withCriteria([
+      { kind: 'price', evaluation: 'formula', weight: '35', name: 'Preu', formula: f5 },
+      { kind: 'quality', evaluation: 'formula', weight: '25', name: 'Social', formula: STEPS },
+      { kind: 'quality', evaluation: 'judgement', weight: '40', name: 'Memòria' },
+    ]);
+    const findings = checkTender(d, ctx);
+    expect(findings.map((f) => [f.code, f.severity, f.lot])).toEqual([
+      ['FORMULA_CONTESTED', 'warning', 1],
+      ['FORMULA_CONTESTED', 'warning', 2],
+    ]);
+    expect(isPublishable(findings)).toBe(true);
+  });
+
+  it('requires the notice’s abnormal-offer parameters with several criteria, not with price alone', () => {
+    const several = withCriteria(draft().lots[0]!.criteria, { abnormal: undefined });
+    const missing = checkTender(several, ctx).filter((f) => f.code === 'ABNORMAL_PARAMETERS_MISSING');
+    expect(missing.map((f) => [f.lot, f.severity, f.source])).toEqual([
+      [1, 'error', 'LCSP art. 149.2.b; procurement-rules.md §3 E2'],
+      [2, 'error', 'LCSP art. 149.2.b; procurement-rules.md §3 E2'],
+    ]);
+    // Art. 85 adopted by reference is a parameter the notice states.
+    expect(codes(withCriteria(draft().lots[0]!.criteria, { abnormal: 'rglcap85' }))).toEqual([]);
+    // Price alone: RGLCAP art. 85 applies by default (art. 149.2.a).
+    const priceOnly = withCriteria(
+      [{ kind: 'price', evaluation: 'formula', weight: '100', name: 'Preu', formula: F1 }],
+      { abnormal: undefined },
+    );
+    const noB = { ...priceOnly, bidDocuments: priceOnly.bidDocuments.filter((x) => x.envelope !== 'B') };
+    expect(codes(noB, { ...ctx, priceWeightCap: '100' })).toEqual([]);
+  });
+
+  it('blocks invalid abnormal-offer parameters', () => {
+    const bad = { kind: 'notice', tests: [{ kind: 'percent_below_mean', units: '150' }] } as AbnormalRule;
+    const d = withCriteria(draft().lots[0]!.criteria, { abnormal: bad });
+    const f = checkTender(d, ctx).find((x) => x.code === 'ABNORMAL_PARAMETERS_INVALID');
+    expect(f).toMatchObject({
+      severity: 'error',
+      lot: 1,
+      details: { problems: ['RULE_INVALID:rule.tests[0]'] },
+    });
+    const settings = withCriteria(draft().lots[0]!.criteria, {
+      abnormalSettings: { comparison: 'loose' } as unknown as TenderDraft['lots'][number]['abnormalSettings'],
+    });
+    expect(codes(settings)).toContain('ABNORMAL_PARAMETERS_INVALID');
   });
 });

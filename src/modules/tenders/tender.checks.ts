@@ -1,4 +1,5 @@
 import { Dec } from '../../platform/money.js';
+import { validateFormula } from '../evaluation/formula.rules.js';
 import { PROCEDURES } from '../procedures/procedure.catalogue.js';
 import {
   checkProcedure,
@@ -11,7 +12,8 @@ import type { PeriodRule, ThresholdKey } from '../procedures/procedure.types.js'
 import { CPV_MATCH_DIGITS, splittingWindowStart } from '../minor/minor-contract.rules.js';
 import { envelopeSource, fileEnvelopes } from './bid-document.rules.js';
 import { modificationsExcess } from './estimated-value.rules.js';
-import type { CheckFinding, DocumentKind, RecentMinorContract, TenderDraft } from './tender.types.js';
+import { abnormalProblems, isPriceOnly } from './criterion-formula.rules.js';
+import type { CheckFinding, DocumentKind, Lot, RecentMinorContract, TenderDraft } from './tender.types.js';
 
 export type CheckContext = {
   /** The instant the checks run (publication is assumed to happen now). */
@@ -172,6 +174,7 @@ export function checkTender(draft: TenderDraft, ctx: CheckContext): CheckFinding
         lot: lot.number,
       });
     }
+    out.push(...formulaFindings(lot), ...abnormalFindings(lot));
   }
 
   // Splitting risk: a value just under a threshold (art. 99.2 forbids splitting to lower the value).
@@ -265,6 +268,107 @@ export function checkTender(draft: TenderDraft, ctx: CheckContext): CheckFinding
     });
   }
   return out;
+}
+
+/** Where the formula findings come from: objective criteria whose formula the pliego states (arts. 145.5, 146.2.b). */
+const FORMULA_SOURCE = 'LCSP arts. 145.5, 146.2.b; procurement-rules.md §5';
+
+/**
+ * Each formula criterion carries the formula its notice publishes, valid, of the right family;
+ * judgement criteria carry none. Findings name the criterion by its 1-based position in the lot.
+ */
+function formulaFindings(lot: Lot): CheckFinding[] {
+  const out: CheckFinding[] = [];
+  lot.criteria.forEach((c, i) => {
+    const at = { lot: lot.number, details: { criterion: i + 1, name: c.name } };
+    if (c.evaluation === 'judgement') {
+      // Judgement criteria are scored by the committee's reasoned report (art. 146.2.a–b), not by
+      // a formula: a formula published with one would tell bidders a computation nobody runs.
+      if (c.formula !== undefined) {
+        out.push({ code: 'FORMULA_NOT_ALLOWED', severity: 'error', source: 'LCSP art. 146.2', ...at });
+      }
+      return;
+    }
+    if (c.formula === undefined) {
+      out.push({ code: 'FORMULA_MISSING', severity: 'error', source: FORMULA_SOURCE, ...at });
+      return;
+    }
+    // The criterion's weight is its P_max (points out of 100).
+    const problems = validateFormula(c.formula, { maxPoints: c.weight });
+    if (problems.length > 0) {
+      out.push({
+        code: 'FORMULA_INVALID',
+        severity: 'error',
+        source: FORMULA_SOURCE,
+        lot: lot.number,
+        details: {
+          criterion: i + 1,
+          name: c.name,
+          problems: problems.map((p) => (p.path ? `${p.code}:${p.path}` : p.code)),
+        },
+      });
+      return;
+    }
+    const spec = c.formula;
+    // Price formulas work on the discount over the budget (B_i, §5): only the price criterion has
+    // one. Other criteria (quality, delivery, cost) are scored on their own figure by a scale.
+    if ((c.kind === 'price') !== (spec.kind === 'price')) {
+      out.push({
+        code: 'FORMULA_KIND_MISMATCH',
+        severity: 'error',
+        source: FORMULA_SOURCE,
+        lot: lot.number,
+        details: { criterion: i + 1, name: c.name, kind: c.kind, formula: spec.kind },
+      });
+      return;
+    }
+    // F5 (satiety) and F6 (root) flatten the scores of the best offers: accepted by some tribunals
+    // (TACRC 976/2018, 97/2019, 822/2019) but contested doctrine (§5 [OBCP-FORM]; F6 is not
+    // proportional, against D5 [TARCYL-61]). A warning: the officer may keep it with reasons.
+    if (spec.kind === 'price' && (spec.formula === 'F5' || spec.formula === 'F6')) {
+      out.push({
+        code: 'FORMULA_CONTESTED',
+        severity: 'warning',
+        source: 'procurement-rules.md §5 (TACRC 976/2018; D5)',
+        lot: lot.number,
+        details: { criterion: i + 1, name: c.name, formula: spec.formula },
+      });
+    }
+  });
+  return out;
+}
+
+/**
+ * The pliego must contain the parameters to identify abnormally low offers (art. 149.2): with
+ * several criteria, for the offer as a whole (149.2.b; JCCPE 119/18); with price alone, RGLCAP
+ * art. 85 applies when none are given (149.2.a), and the notice states it. A lot with several
+ * criteria may adopt art. 85 by reference (`'rglcap85'`), as pliegos often do (§6.1.3): what is
+ * refused is saying nothing. Lots with no price criterion have no price to find abnormal.
+ */
+function abnormalFindings(lot: Lot): CheckFinding[] {
+  if (lot.abnormal !== undefined || lot.abnormalSettings !== undefined) {
+    const problems = abnormalProblems(lot.abnormal ?? 'rglcap85', lot.abnormalSettings);
+    if (problems.length === 0) return [];
+    return [
+      {
+        code: 'ABNORMAL_PARAMETERS_INVALID',
+        severity: 'error',
+        source: 'LCSP art. 149.2',
+        lot: lot.number,
+        details: { problems: problems.map((p) => `${p.code}:${p.path}`) },
+      },
+    ];
+  }
+  const hasPrice = lot.criteria.some((c) => c.kind === 'price' || c.kind === 'cost');
+  if (!hasPrice || isPriceOnly(lot.criteria)) return [];
+  return [
+    {
+      code: 'ABNORMAL_PARAMETERS_MISSING',
+      severity: 'error',
+      source: 'LCSP art. 149.2.b; procurement-rules.md §3 E2',
+      lot: lot.number,
+    },
+  ];
 }
 
 /** True when nothing blocks publication. */

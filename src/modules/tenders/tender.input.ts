@@ -1,3 +1,5 @@
+import type { AbnormalRule, AbnormalSettings } from '../evaluation/abnormal.types.js';
+import type { FormulaSpec } from '../evaluation/formula.types.js';
 import type { CriterionEvaluation, CriterionKind } from './tender.types.js';
 import type { ContractType, EnvelopeCode, ProcedureCode } from '../procedures/procedure.types.js';
 
@@ -62,13 +64,16 @@ export type TenderInput = {
     budgetExclVat: string;
     mainCpv: string;
     reserved?: boolean | undefined;
+    /** The notice's parameters for abnormally low offers (art. 149.2); omitted: not declared. */
+    abnormal?: AbnormalRule | undefined;
+    abnormalSettings?: Partial<AbnormalSettings> | undefined;
     criteria: {
       kind: CriterionKind;
       evaluation: CriterionEvaluation;
       weight: string;
       name: Names;
-      formula?: string | undefined;
-      formulaParams?: Record<string, string> | undefined;
+      /** Formula criteria: the spec as the notice will publish it (evaluation/formula.types.ts). */
+      formula?: FormulaSpec | undefined;
     }[];
   }[];
 };

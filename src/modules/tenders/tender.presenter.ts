@@ -1,26 +1,9 @@
 import type { EnvelopeCode, ProcedureCode } from '../procedures/procedure.types.js';
 import { fileEnvelopes } from './bid-document.rules.js';
-import { breakdownOf, type TenderAggregate } from './tender.repo.js';
+import { breakdownOf, jsonOf, type TenderAggregate } from './tender.repo.js';
 import type { CheckFinding } from './tender.types.js';
 
 const names = (o: { ca: string; es: string; en: string }) => ({ ca: o.ca, es: o.es, en: o.en });
-
-/**
- * A criterion's formula parameters. jsonb comes back parsed on PostgreSQL and PGlite alike; a
- * string (an older driver) is parsed, and anything that is not an object counts as no parameters.
- */
-function formulaParamsOf(value: unknown): Record<string, string> {
-  let v = value;
-  if (typeof v === 'string') {
-    try {
-      v = JSON.parse(v) as unknown;
-    } catch {
-      return {};
-    }
-  }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
-  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
-}
 
 /** A file as the back office sees it, with the findings of its checks. */
 export function presentTender(agg: TenderAggregate, findings: CheckFinding[]) {
@@ -78,13 +61,16 @@ export function presentTender(agg: TenderAggregate, findings: CheckFinding[]) {
       budgetExclVat: l.budget_excl_vat,
       mainCpv: l.main_cpv,
       reserved: l.reserved,
+      // The notice's parameters for abnormally low offers as stored (null: not declared).
+      abnormal: jsonOf(l.abnormal),
+      abnormalSettings: jsonOf(l.abnormal_settings),
       criteria: l.criteria.map((c) => ({
         kind: c.kind,
         evaluation: c.evaluation,
         weight: c.weight,
         name: names({ ca: c.name_ca, es: c.name_es, en: c.name_en }),
-        formula: c.formula,
-        formulaParams: formulaParamsOf(c.formula_params),
+        // The formula spec as stored: the notice publishes it and the evaluation reads it from there.
+        formula: jsonOf(c.formula_spec),
       })),
     })),
     /**

@@ -159,6 +159,9 @@ export async function replaceLots(
         budget_excl_vat: lot.budgetExclVat,
         main_cpv: lot.mainCpv,
         reserved: lot.reserved ?? false,
+        // Stored exactly as received: the notice publishes this very value (checks judge it).
+        abnormal: lot.abnormal === undefined ? null : JSON.stringify(lot.abnormal),
+        abnormal_settings: lot.abnormalSettings === undefined ? null : JSON.stringify(lot.abnormalSettings),
       })
       .execute();
     if (lot.criteria.length > 0) {
@@ -176,12 +179,24 @@ export async function replaceLots(
             name_ca: c.name.ca,
             name_es: c.name.es,
             name_en: c.name.en,
-            formula: c.formula ?? null,
-            formula_params: JSON.stringify(c.formulaParams ?? {}),
+            formula_spec: c.formula === undefined ? null : JSON.stringify(c.formula),
           })),
         )
         .execute();
     }
+  }
+}
+
+/**
+ * A jsonb value as stored. PostgreSQL and PGlite both return it parsed; a string (an older driver)
+ * is parsed here. Null stays null.
+ */
+export function jsonOf(value: unknown): unknown {
+  if (typeof value !== 'string') return value ?? null;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
   }
 }
 

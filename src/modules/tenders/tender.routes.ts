@@ -2,7 +2,9 @@ import { type FastifyPluginAsyncTypebox, type TSchema, Type } from '@fastify/typ
 import type { App } from '../../app.js';
 import { Body, errors, Names, ShortText, Uuid } from '../../platform/http/schemas.js';
 import { CONTRACT_TYPES, PROCEDURE_CODES } from '../procedures/procedure.types.js';
+import { formulaSimulatorRoutes } from '../evaluation/formula-simulator.routes.js';
 import { ENVELOPE_CODES, MAX_BID_DOCUMENTS } from './bid-document.rules.js';
+import { AbnormalRuleSchema, AbnormalSettingsSchema, FormulaSpecSchema } from './criterion-formula.schema.js';
 import { createTender, getTender, listTenders, updateTender } from './tender.service.js';
 import {
   answerQuestion,
@@ -43,8 +45,8 @@ const Criterion = Type.Object(
     evaluation: literals(['formula', 'judgement']),
     weight: Percent,
     name: Names,
-    formula: Opt(Type.String({ maxLength: 40 })),
-    formulaParams: Opt(Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 40 }))),
+    /** Required for formula criteria, absent for judgement ones (checked before publication). */
+    formula: Opt(FormulaSpecSchema),
   },
   { additionalProperties: false },
 );
@@ -57,6 +59,8 @@ const Lot = Type.Object(
     budgetExclVat: Amount,
     mainCpv: Cpv,
     reserved: Opt(Type.Boolean()),
+    abnormal: Opt(AbnormalRuleSchema),
+    abnormalSettings: Opt(AbnormalSettingsSchema),
     criteria: Type.Array(Criterion, { maxItems: 30 }),
   },
   { additionalProperties: false },
@@ -172,14 +176,17 @@ export const TenderSchema = Type.Object({
       budgetExclVat: Type.String(),
       mainCpv: Type.String(),
       reserved: Type.Boolean(),
+      /** As stored (null: not declared); the published notice states the defaults explicitly. */
+      abnormal: Type.Unknown(),
+      abnormalSettings: Type.Unknown(),
       criteria: Type.Array(
         Type.Object({
           kind: Type.String(),
           evaluation: Type.String(),
           weight: Type.String(),
           name: NamesOut,
-          formula: Nullable(Type.String()),
-          formulaParams: Type.Record(Type.String(), Type.String()),
+          /** The formula spec as stored, or null (judgement criteria). */
+          formula: Type.Unknown(),
         }),
       ),
     }),
@@ -211,6 +218,9 @@ const TenderParams = Type.Object({ authorityId: Uuid, tenderId: Uuid });
 export const tenderRoutes =
   (app: App): FastifyPluginAsyncTypebox =>
   async (r) => {
+    // The scoring simulator is a drafting tool of the tender form (issue 5): it lives with the
+    // evaluation rules and is mounted here, with the tender API.
+    await r.register(formulaSimulatorRoutes(app));
     r.get(
       '/authorities/:authorityId/tenders',
       {

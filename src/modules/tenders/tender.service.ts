@@ -10,6 +10,8 @@ import { earliestDeadline, localDate } from '../calendar/calendar.rules.js';
 import { authorityCalendar } from '../calendar/calendar.service.js';
 import { checkCpv, parseCpv } from '../cpv/cpv.rules.js';
 import { activeKeysOf } from '../custody/custodian-key.repo.js';
+import type { AbnormalRule, AbnormalSettings } from '../evaluation/abnormal.types.js';
+import type { FormulaSpec } from '../evaluation/formula.types.js';
 import { findMinorContract } from '../minor/minor-contract.repo.js';
 import { minorFactsForChecks } from '../minor/minor-contract.service.js';
 import type { ContractType, EnvelopeCode, ProcedureCode } from '../procedures/procedure.types.js';
@@ -26,6 +28,7 @@ import { authorizeOnTender } from './tender.policy.js';
 import { presentTender, type TenderView } from './tender.presenter.js';
 import {
   breakdownOf,
+  jsonOf,
   knownCpvs,
   listTenderRows,
   loadTender,
@@ -137,11 +140,17 @@ function draftOf(agg: TenderAggregate): TenderDraft {
       number: l.number,
       title: l.title_ca,
       estimatedValue: l.estimated_value,
+      // Stored JSON, typed as declared; the checks validate it before anything computes with it.
+      ...(l.abnormal === null ? {} : { abnormal: jsonOf(l.abnormal) as AbnormalRule }),
+      ...(l.abnormal_settings === null
+        ? {}
+        : { abnormalSettings: jsonOf(l.abnormal_settings) as Partial<AbnormalSettings> }),
       criteria: l.criteria.map((c) => ({
         kind: c.kind as CriterionKind,
         evaluation: c.evaluation as CriterionEvaluation,
         weight: c.weight,
         name: c.name_ca,
+        ...(c.formula_spec === null ? {} : { formula: jsonOf(c.formula_spec) as FormulaSpec }),
       })),
     })),
     singleLotJustification: t.single_lot_justification,

@@ -1,3 +1,5 @@
+import type { AbnormalRule, AbnormalSettings } from '../evaluation/abnormal.types.js';
+import type { FormulaSpec } from '../evaluation/formula.types.js';
 import type { ContractType, EnvelopeCode, ProcedureCode } from '../procedures/procedure.types.js';
 import type { ValueBreakdown } from './tender.input.js';
 
@@ -12,6 +14,12 @@ export type AwardCriterion = {
   /** Percent of the total score, decimal string. */
   weight: string;
   name: string;
+  /**
+   * The formula and its parameters exactly as the notice publishes them: required for formula
+   * criteria, absent for judgement criteria. Stored as received (it may be invalid while the file
+   * is a draft: the pre-publication checks block it, FORMULA_INVALID). The criterion's weight is its P_max.
+   */
+  formula?: FormulaSpec;
 };
 
 export type Lot = {
@@ -20,6 +28,14 @@ export type Lot = {
   /** Euros excluding VAT, decimal string. */
   estimatedValue: string;
   criteria: AwardCriterion[];
+  /**
+   * The notice's parameters for offers presumed abnormally low (art. 149.2): RGLCAP art. 85 or the
+   * notice's own tests. Absent: not declared (RGLCAP art. 85 applies by default to price-only lots).
+   * Stored as received; the checks validate it (ABNORMAL_PARAMETERS_INVALID).
+   */
+  abnormal?: AbnormalRule;
+  /** The readings of the open points of procurement-rules.md §6 the notice adopts (partial: defaults for the rest). */
+  abnormalSettings?: Partial<AbnormalSettings>;
 };
 
 /** The document kinds a file may carry; the first three are required before publication (art. 116, art. 63.3). */
@@ -90,7 +106,14 @@ export type CheckCode =
   | 'BID_DOCUMENT_WITHOUT_ENVELOPE'
   | 'CUSTODIAN_QUORUM_INVALID'
   | 'CUSTODIAN_KEY_MISSING'
-  | 'EXPERT_COMMITTEE_REQUIRED';
+  | 'EXPERT_COMMITTEE_REQUIRED'
+  | 'FORMULA_MISSING'
+  | 'FORMULA_INVALID'
+  | 'FORMULA_NOT_ALLOWED'
+  | 'FORMULA_KIND_MISMATCH'
+  | 'FORMULA_CONTESTED'
+  | 'ABNORMAL_PARAMETERS_MISSING'
+  | 'ABNORMAL_PARAMETERS_INVALID';
 
 /** One finding of the pre-publication checks, with the rule it comes from. */
 export type CheckFinding = {

@@ -235,6 +235,10 @@ export type TenderLotTable = {
   budget_excl_vat: Numeric;
   main_cpv: string;
   reserved: ColumnType<boolean, boolean | undefined, boolean>;
+  /** AbnormalRule as JSON, or null (0014_criteria_formulas.sql). */
+  abnormal: ColumnType<unknown, string | null | undefined, string | null>;
+  /** Partial AbnormalSettings as JSON, or null. */
+  abnormal_settings: ColumnType<unknown, string | null | undefined, string | null>;
 };
 
 export type AwardCriterionTable = {
@@ -248,8 +252,8 @@ export type AwardCriterionTable = {
   name_ca: string;
   name_es: string;
   name_en: string;
-  formula: string | null;
-  formula_params: ColumnType<unknown, string | undefined, string>;
+  /** FormulaSpec as JSON for formula criteria (0014_criteria_formulas.sql). */
+  formula_spec: ColumnType<unknown, string | null | undefined, string | null>;
 };
 
 /** Documents bidders must submit, per envelope (0007_bid_documents.sql). */
