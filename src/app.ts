@@ -41,7 +41,9 @@ import { custodianKeyRoutes } from './modules/custody/custodian-key.routes.js';
 import { openingRoutes } from './modules/opening/opening.routes.js';
 import { qualificationRoutes } from './modules/evaluation/qualification.routes.js';
 import { judgementRoutes } from './modules/evaluation/judgement.routes.js';
+import { abnormalReviewRoutes } from './modules/evaluation/abnormal-review.routes.js';
 import { scoringRoutes } from './modules/evaluation/scoring.routes.js';
+import { awardRoutes } from './modules/evaluation/award.routes.js';
 
 export const SESSION_COOKIE = 'contracta_session';
 
@@ -233,6 +235,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(qualificationRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(judgementRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(scoringRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(awardRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(abnormalReviewRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(bidRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(portalRoutes(appWithDeps));
   return appWithDeps;

@@ -731,6 +731,8 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
     ]);
     const [first] = lots[0]?.offers ?? [];
     expect(first).toMatchObject({ bidId: bids[0]?.bidId, price: '12345.60', total: '91.50', rank: 1 });
+    // A lone offer is never presumed abnormal (notice's test against the mean): no review, no mark (D6).
+    expect(first).toMatchObject({ abnormalReview: null, excluded: false, monitoring: false });
     expect(first?.points.map((p) => [p.criterion, p.points])).toEqual([
       [1, '35.00'],
       [2, '25.00'],

@@ -1272,6 +1272,26 @@ describe(`role matrix (${driverName})`, () => {
       okCode: 'INVALID_TRANSITION',
       build: () => ({ url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/scoring` }),
     },
+    // --- evaluation: abnormal-offer review (the matrix's tender never opened C: 409 once allowed) ---
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/abnormal-offers',
+      access: { kind: 'evaluation', action: 'evaluation.read' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/abnormal-offers` }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/abnormal-offers/{bidId}/lots/{lot}',
+      access: { kind: 'evaluation', action: 'evaluation.review_abnormal' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/abnormal-offers/${newId()}/lots/1`,
+        payload: { version: 0, event: 'request_justification', days: 5 },
+      }),
+    },
     {
       method: 'GET',
       path: '/api/v1/tenders/{ocid}/judgement-report',
@@ -1286,6 +1306,44 @@ describe(`role matrix (${driverName})`, () => {
       access: { kind: 'public' },
       ok: 200,
       build: () => ({ url: `/api/v1/tenders/${publishedOcid}/openings` }),
+    },
+    // --- evaluation: award of lots (the matrix's tender never opened C: 409 once allowed) ---
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/awards',
+      access: { kind: 'evaluation', action: 'evaluation.read' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/awards` }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/awards/{lot}',
+      access: { kind: 'evaluation', action: 'evaluation.propose_award' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/awards/1`,
+        payload: { version: 0, event: 'propose' },
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/awards/{lot}/draw',
+      access: { kind: 'evaluation', action: 'evaluation.propose_award' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/awards/1/draw`,
+        payload: { version: 0, order: [newId(), newId()] },
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/tenders/{ocid}/awards',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/tenders/${publishedOcid}/awards` }),
     },
     // --- bid receipts ---
     {

@@ -246,6 +246,11 @@ export async function rowCounts(t: TestApp): Promise<Record<string, number>> {
     'bid_opening',
     'bid_plaintext',
     'opening_b_report',
+    // abnormal-offer review (0016)
+    'bid_abnormal_review',
+    // award of lots and contracts (0017)
+    'lot_award',
+    'contract',
   ] as const;
   const out: Record<string, number> = {};
   for (const table of tables) {

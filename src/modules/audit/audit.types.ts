@@ -175,6 +175,36 @@ export type AuditEvents = {
     remediationDeadline: string | null;
     version: number;
   };
+  // abnormal-offer review (issue 5 point 4)
+  /** One step of the review of an offer presumed abnormally low (public: E5, reports in the perfil). */
+  'evaluation.abnormal_review_changed': {
+    bidId: string;
+    lot: number;
+    event: string;
+    status: string;
+    deadline: string | null;
+    conclusion: string | null;
+    summary: string | null;
+    grounds: string[] | null;
+    reasons: string | null;
+    monitoring: boolean;
+    version: number;
+  };
+  // --- award of lots (award.service.ts) ---
+  /** One step of a lot's award (award.rules.ts); award, notification, void and formalisation are public. */
+  'evaluation.award_step': {
+    ocid: string;
+    lot: number;
+    event: string;
+    status: string;
+    candidate: string | null;
+    reasons: string | null;
+    deadline: string | null;
+    contractId: string | null;
+    version: number;
+  };
+  /** The committee's draw among offers still tied after every art. 147 criterion. */
+  'evaluation.award_draw_recorded': { ocid: string; lot: number; order: string[]; version: number };
 };
 
 export type AuditAction = keyof AuditEvents;

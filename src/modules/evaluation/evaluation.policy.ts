@@ -5,7 +5,12 @@ export type EvaluationAction =
   | 'evaluation.read'
   | 'evaluation.qualify'
   | 'evaluation.score'
-  | 'evaluation.approve_report';
+  | 'evaluation.approve_report'
+  // abnormal-offer review (art. 149.4 LCSP)
+  | 'evaluation.review_abnormal'
+  // --- award of lots (award.service.ts) ---
+  | 'evaluation.propose_award'
+  | 'evaluation.award';
 
 /**
  * Roles per evaluation action. Deny by default. The committee (mesa de contratación, art. 326
@@ -18,6 +23,14 @@ export const EVALUATION_PERMISSIONS: Record<EvaluationAction, readonly Authority
   'evaluation.qualify': ['committee_member'],
   'evaluation.score': ['committee_member'],
   'evaluation.approve_report': ['committee_member'],
+  // abnormal-offer review: the committee runs the adversarial procedure (art. 149.4 LCSP).
+  'evaluation.review_abnormal': ['committee_member'],
+  // --- award of lots (award.service.ts) ---
+  // The committee proposes the award and checks the proposed bidder's documentation (arts. 150.1–2
+  // and 326.2 LCSP: the mesa proposes); the contracting body, for which its officer acts, awards,
+  // notifies, declares a lot void, records appeals and formalises (arts. 150.3, 151, 153).
+  'evaluation.propose_award': ['committee_member'],
+  'evaluation.award': ['procurement_officer'],
 };
 
 /** Tenancy first (another authority's tenders do not exist for the actor), then the role. */

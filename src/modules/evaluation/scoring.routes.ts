@@ -20,6 +20,10 @@ const OfferScoreSchema = Type.Object({
   formulaPoints: Type.String(),
   total: Type.String(),
   presumedAbnormal: Type.Boolean(),
+  // abnormal-offer review (D6): the review's state, rejected offers out of the computation, accepted ones monitored
+  abnormalReview: Type.Union([Type.String(), Type.Null()]),
+  excluded: Type.Boolean(),
+  monitoring: Type.Boolean(),
   rank: Type.Union([Type.Integer(), Type.Null()]),
 });
 

@@ -4,8 +4,10 @@
  * notice's parameters (RGLCAP art. 85 by default), scored with the formulas exactly as the notice
  * publishes them, added to the judgement points of the approved report on B, and ranked with the
  * art. 147 tie-breaks. Pure computation on published records: it changes nothing, so it can be
- * recomputed at any time and always gives the same result. Offers rejected as abnormally low drop
- * out of the price computation (D6) once the abnormal-offer review exists; none is rejected yet.
+ * recomputed at any time and always gives the same result. Offers the committee rejected as
+ * abnormally low (abnormal-review.service.ts) drop out of the price computation and the ranking
+ * (art. 149.6; D6: the rejected offer is not O_min); accepted ones stay, marked for monitoring
+ * during execution (art. 149.7; E5). The screening itself always runs on every readable offer.
  */
 import type { ServiceContext } from '../../platform/context.js';
 import { DomainError } from '../../platform/errors.js';
@@ -14,6 +16,8 @@ import { openingRows } from '../opening/opening.repo.js';
 import { publishedTender } from '../opening/opening.service.js';
 import type { OpeningRecord } from '../opening/opening.types.js';
 import { currentNotice } from '../opening/opening.repo.js';
+import { abnormalReviewsOf } from './abnormal-review.repo.js';
+import type { AbnormalReviewStatus } from './abnormal-review.types.js';
 import { presumedAbnormal } from './abnormal.rules.js';
 import type { AbnormalResult, AbnormalRule, AbnormalSettings } from './abnormal.types.js';
 import { authorizeOnEvaluation } from './evaluation.policy.js';
@@ -41,6 +45,12 @@ export type LotOfferScore = {
   formulaPoints: string;
   total: string;
   presumedAbnormal: boolean;
+  /** The review of the presumption (art. 149.4): null when not presumed abnormal. */
+  abnormalReview: AbnormalReviewStatus | null;
+  /** Rejected as abnormally low: out of the formulas and the ranking, no points (D6, art. 149.6). */
+  excluded: boolean;
+  /** Accepted although presumed abnormal: to be monitored during execution (art. 149.7; E5). */
+  monitoring: boolean;
   rank: number | null;
 };
 
@@ -62,17 +72,30 @@ export async function lotScoring(
   tenderId: string,
 ): Promise<ScoringView> {
   authorizeOnEvaluation(ctx.actor, 'evaluation.read', authorityId);
-  const t = await publishedTender(ctx.db, authorityId, tenderId);
-  const openings = await openingRows(ctx.db, tenderId);
+  return computeScoring(ctx.db, authorityId, tenderId);
+}
+
+/** The computation of `lotScoring` without the policy check (the caller did it), on `db` or a transaction. */
+export async function computeScoring(
+  db: ServiceContext['db'],
+  authorityId: string,
+  tenderId: string,
+): Promise<ScoringView> {
+  const t = await publishedTender(db, authorityId, tenderId);
+  const openings = await openingRows(db, tenderId);
   const c = openings.map((o) => JSON.parse(o.record) as OpeningRecord).find((r) => r.envelope === 'C');
   if (!c)
     throw new DomainError('INVALID_TRANSITION', 'Envelope C is not open yet', { reason: 'c_not_opened' });
-  const notice = JSON.parse((await currentNotice(ctx.db, authorityId, tenderId)) ?? '{}') as {
+  const notice = JSON.parse((await currentNotice(db, authorityId, tenderId)) ?? '{}') as {
     lots?: NoticeLot[];
   };
-  const report = t.stages.includes('B')
-    ? await publishedJudgementReport(ctx.db, authorityId, tenderId)
-    : null;
+  const report = t.stages.includes('B') ? await publishedJudgementReport(db, authorityId, tenderId) : null;
+  const reviews = new Map(
+    (await abnormalReviewsOf(db, authorityId, tenderId)).map((r) => [
+      `${r.bid_id}:${r.lot}`,
+      r.status as AbnormalReviewStatus,
+    ]),
+  );
 
   const lots: LotScoring[] = [];
   for (const lot of notice.lots ?? []) {
@@ -104,11 +127,19 @@ export async function lotScoring(
       rule: lot.abnormal ?? 'rglcap85',
       ...(lot.abnormalSettings ? { settings: lot.abnormalSettings } : {}),
     });
-    const points = new Map<string, LotOfferScore['points']>(offers.map((o) => [o.bidId, []]));
+    // D6: an offer presumed abnormal and rejected after the review takes no part in the formulas
+    // (it is not O_min, nor in any mean) nor in the ranking (art. 149.6). Only presumed offers can
+    // have a review, so a stray row could not exclude anyone.
+    const reviewOf = (bidId: string): AbnormalReviewStatus | null =>
+      abnormal.offers.find((a) => a.id === bidId)?.abnormal
+        ? (reviews.get(`${bidId}:${lot.number}`) ?? 'presumed')
+        : null;
+    const inPlay = offers.filter((o) => reviewOf(o.bidId) !== 'rejected');
+    const points = new Map<string, LotOfferScore['points']>(inPlay.map((o) => [o.bidId, []]));
     criteria.forEach((criterion, i) => {
       const position = i + 1;
       if (criterion.evaluation === 'judgement') {
-        for (const o of offers) {
+        for (const o of inPlay) {
           const judged = report?.report.scores.find(
             (s) => s.bidId === o.bidId && s.lot === lot.number && s.criterion === position,
           );
@@ -121,20 +152,20 @@ export async function lotScoring(
       const spec = parseFormulaSpec(criterion.formula, { maxPoints: criterion.weight ?? '0' });
       const inputs =
         spec.kind === 'price'
-          ? offers.map((o) => ({ id: o.bidId, amount: o.price }))
-          : offers.flatMap((o) => {
+          ? inPlay.map((o) => ({ id: o.bidId, amount: o.price }))
+          : inPlay.flatMap((o) => {
               const v = o.values.get(position);
               return v === undefined ? [] : [{ id: o.bidId, amount: v }];
             });
       const result = scoreOffers(spec, { maxPoints: criterion.weight ?? '0', budget, offers: inputs });
-      for (const o of offers) {
+      for (const o of inPlay) {
         // An offer that states no value for a formula criterion earns nothing for it.
         const scored =
           result.scores.find((s) => s.id === o.bidId)?.points ?? new Dec(0).toFixed(spec.decimals);
         points.get(o.bidId)?.push({ criterion: position, evaluation: 'formula', points: scored });
       }
     });
-    const totals = offers.map((o) => {
+    const totals = inPlay.map((o) => {
       const p = points.get(o.bidId) ?? [];
       return {
         id: o.bidId,
@@ -151,6 +182,7 @@ export async function lotScoring(
       unreadable,
       offers: offers.map((o) => {
         const tot = totals.find((x) => x.id === o.bidId);
+        const review = reviewOf(o.bidId);
         const ranked = ranking.ranking.find((r) => r.id === o.bidId);
         return {
           bidId: o.bidId,
@@ -160,7 +192,10 @@ export async function lotScoring(
           judgementPoints: tot?.judgementPoints ?? '0',
           formulaPoints: tot?.formulaPoints ?? '0',
           total: ranked?.total ?? '0',
-          presumedAbnormal: abnormal.offers.find((a) => a.id === o.bidId)?.abnormal ?? false,
+          presumedAbnormal: review !== null,
+          abnormalReview: review,
+          excluded: review === 'rejected',
+          monitoring: review === 'accepted',
           rank: ranked?.rank ?? null,
         };
       }),

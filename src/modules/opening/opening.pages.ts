@@ -114,7 +114,7 @@ export function openingPages(app: App, r: FastifyInstance): void {
       ${(request.query as { done?: unknown }).done === 'approved' ? html`<p class="notice" role="status" id="notice">${t('opening.report.saved')}</p>` : ''}
       ${errorSummary(pc, opts.errors ?? [])}
       <p class="lead">${view.title[pc.locale]}</p>
-      <p><a href="${base}" id="file-link">${t('opening.page.back')}</a></p>`;
+      <p><a href="${base}" id="file-link">${t('opening.page.back')}</a> · <a href="${base}/qualification" id="committee-workspace">${t('evaluation.workspace')}</a></p>`;
 
     if (!view.ocid || (view.status !== 'published' && view.status !== 'cancelled')) {
       return sendPage(

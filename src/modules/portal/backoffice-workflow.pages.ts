@@ -248,7 +248,7 @@ export async function renderFilePage(
     <dt>${t('backoffice.form.tenderDeadline')}</dt><dd>${when(pc, view.tenderDeadline)}</dd>
     <dt>${t('backoffice.form.openingAt')}</dt><dd>${when(pc, view.openingAt)}</dd>
     <dt>${t('backoffice.file.version')}</dt><dd>${view.version}</dd>
-    ${view.ocid ? html`<dt>OCID</dt><dd><code>${view.ocid}</code> · <a href="/tenders/${view.ocid}" id="public-page">${t('backoffice.file.publicPage')}</a> · <a href="${base}/opening" id="opening-page">${t('opening.page.link')}</a></dd>` : ''}
+    ${view.ocid ? html`<dt>OCID</dt><dd><code>${view.ocid}</code> · <a href="/tenders/${view.ocid}" id="public-page">${t('backoffice.file.publicPage')}</a> · <a href="${base}/opening" id="opening-page">${t('opening.page.link')}</a> · <a href="${base}/qualification" id="committee-workspace">${t('evaluation.workspace')}</a></dd>` : ''}
     ${view.cancellation ? html`<dt>${t('backoffice.cancel.title')}</dt><dd>${view.cancellation.kind === 'renuncia' ? t('backoffice.cancel.renuncia') : t('backoffice.cancel.desistimiento')}: ${view.cancellation.reason} (${when(pc, view.cancellation.at)})</dd>` : ''}
   </dl>`;
 

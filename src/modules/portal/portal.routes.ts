@@ -13,6 +13,7 @@ import { minorPages } from '../minor/minor.pages.js';
 import { custodyPages } from '../custody/custody.pages.js';
 import { bidPages } from '../bids/bid.pages.js';
 import { openingPages } from '../opening/opening.pages.js';
+import { evaluationPages } from '../evaluation/evaluation.pages.js';
 
 export { renderErrorPage } from './portal.context.js';
 
@@ -33,4 +34,5 @@ export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
   custodyPages(app, r);
   bidPages(app, r);
   openingPages(app, r);
+  evaluationPages(app, r);
 };

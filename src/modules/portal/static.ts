@@ -74,4 +74,13 @@ ul.plain { list-style: none; margin: 0; padding: 0; }
 #bid-progress { font-weight: 600; }
 ul.hashes { padding-left: 1.25rem; }
 ul.hashes code.hash, #bid-result code, table.receipts code { word-break: break-all; }
+/* Committee workspace (evaluation.pages.ts) and the public evaluation section */
+.evaluation-nav ul { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; margin: 0 0 1rem; padding: 0; }
+.evaluation-nav a[aria-current] { font-weight: 700; }
+.decision, .judgement-bid { border-top: 1px solid var(--line); padding-top: .5rem; margin-top: 1rem; }
+.decision form { margin: .5rem 0 1rem; }
+.decision fieldset.grounds { border: 1px solid var(--line); padding: .5rem 1rem; }
+.criterion { margin: 0 0 1.5rem; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.flag { color: var(--danger); }
 `;

@@ -8,6 +8,7 @@ import { getPublicAuthority } from '../tenancy/authority.service.js';
 import { getPublicNotice, isFollowing } from '../tenders/tender-public.service.js';
 import { listOpenings } from '../opening/opening.service.js';
 import type { OpeningView } from '../opening/opening.types.js';
+import { publicEvaluationSection } from '../evaluation/evaluation.pages.js';
 import { csrfField, errorSummary, type FieldError, layout, type PageContext, sendPage } from './layout.js';
 import { fieldsFromAbnormal, formulaInWords } from './backoffice-formula.js';
 import { pageContext } from './portal.context.js';
@@ -466,6 +467,8 @@ export async function sendTenderPage(
     isFollowing(ctx, str(notice.id) ?? ''),
     listOpenings(ctx, ocid),
   ]);
+  // The committee's published judgement scores (evaluation.pages.ts), once the B report is approved.
+  const evaluation = await publicEvaluationSection(pc, app.deps.database.db, ocid, notice);
   const title = names(notice.title)?.[l] ?? ocid;
   const description = names(notice.description)?.[l];
   const cancellation = n.history.findLast((h) => h.kind === 'cancellation');
@@ -519,6 +522,7 @@ export async function sendTenderPage(
     ${lotsSection(pc, notice, labels)}
     ${envelopesSection(pc, notice)}
     ${openingsSection(pc, ocid, openings)}
+    ${evaluation}
     ${documentsSection(pc, notice)}
     ${questionsSection(pc, n, notice, ocid, now, {
       errors: opts.errors ?? [],

@@ -573,6 +573,27 @@ export type JudgementReportTable = {
   approved_at: Timestamp;
 };
 
+/** The review of an offer presumed abnormally low, per bid and lot (0016; abnormal-review.*). */
+export type BidAbnormalReviewTable = {
+  bid_id: string;
+  lot: number;
+  tender_id: string;
+  authority_id: string;
+  status: string;
+  simplified: boolean;
+  requested_at: NullableTimestamp;
+  deadline: NullableTimestamp;
+  received_at: NullableTimestamp;
+  /** JSON: the technical report. */
+  report: string | null;
+  /** JSON: the accept or reject decision. */
+  decision: string | null;
+  monitoring: boolean;
+  updated_by: string;
+  updated_at: Timestamp;
+  version: number;
+};
+
 export type Database = {
   consortium: ConsortiumTable;
   authority: AuthorityTable;
@@ -612,6 +633,8 @@ export type Database = {
   bid_qualification: BidQualificationTable;
   judgement_score: JudgementScoreTable;
   judgement_report: JudgementReportTable;
+  // abnormal-offer review (0016)
+  bid_abnormal_review: BidAbnormalReviewTable;
   schema_migration: SchemaMigrationTable;
   planned_contract: PlannedContractTable;
   authority_holiday_exclusion: AuthorityHolidayExclusionTable;
@@ -620,6 +643,9 @@ export type Database = {
   minor_quote: MinorQuoteTable;
   minor_award: MinorAwardTable;
   custodian_key: CustodianKeyTable;
+  // --- award of lots and contracts (0017) ---
+  lot_award: LotAwardTable;
+  contract: ContractTable;
 };
 
 /** A key custodian's public key (0009): the age recipient only, never the identity. */
@@ -635,3 +661,33 @@ export type CustodianKeyTable = {
 };
 
 export type AuthorityRow = Selectable<AuthorityTable>;
+
+// --- award of lots and contracts (0017) ---
+
+/** The award of one lot (0017): the AwardState as JSON, its status, the recorded draw. */
+export type LotAwardTable = {
+  tender_id: string;
+  authority_id: string;
+  lot: number;
+  status: string;
+  state: string;
+  draw: string | null;
+  updated_by: string;
+  updated_at: Timestamp;
+  version: number;
+};
+
+/** A contract formalised after an award (0017). */
+export type ContractTable = {
+  id: string;
+  tender_id: string;
+  authority_id: string;
+  lots: ColumnType<number[], number[], number[]>;
+  bid_id: string;
+  company_id: string;
+  amount_excl_vat: Numeric;
+  signed_at: Timestamp;
+  status: string;
+  created_by: string;
+  created_at: Timestamp;
+};

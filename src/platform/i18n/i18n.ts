@@ -27,6 +27,10 @@ import planEs from './locales/plan.es.json' with { type: 'json' };
 import publicTendersCa from './locales/public-tenders.ca.json' with { type: 'json' };
 import publicTendersEn from './locales/public-tenders.en.json' with { type: 'json' };
 import publicTendersEs from './locales/public-tenders.es.json' with { type: 'json' };
+// Committee workspace pages (evaluation.pages.ts).
+import evaluationCa from './locales/evaluation.ca.json' with { type: 'json' };
+import evaluationEn from './locales/evaluation.en.json' with { type: 'json' };
+import evaluationEs from './locales/evaluation.es.json' with { type: 'json' };
 
 export const LOCALES = ['ca', 'es', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -38,9 +42,42 @@ export const DEFAULT_LOCALE: Locale = 'ca';
  * calendar) so that each area's texts live together; the i18n test refuses a key defined twice.
  */
 export const LOCALE_PARTS = {
-  ca: [coreCa, backofficeCa, publicTendersCa, minorCa, planCa, calendarCa, custodyCa, biddingCa, openingCa],
-  es: [coreEs, backofficeEs, publicTendersEs, minorEs, planEs, calendarEs, custodyEs, biddingEs, openingEs],
-  en: [coreEn, backofficeEn, publicTendersEn, minorEn, planEn, calendarEn, custodyEn, biddingEn, openingEn],
+  ca: [
+    coreCa,
+    backofficeCa,
+    publicTendersCa,
+    minorCa,
+    planCa,
+    calendarCa,
+    custodyCa,
+    biddingCa,
+    openingCa,
+    evaluationCa,
+  ],
+  es: [
+    coreEs,
+    backofficeEs,
+    publicTendersEs,
+    minorEs,
+    planEs,
+    calendarEs,
+    custodyEs,
+    biddingEs,
+    openingEs,
+    evaluationEs,
+  ],
+  en: [
+    coreEn,
+    backofficeEn,
+    publicTendersEn,
+    minorEn,
+    planEn,
+    calendarEn,
+    custodyEn,
+    biddingEn,
+    openingEn,
+    evaluationEn,
+  ],
 } as const;
 
 type Messages = Record<string, string>;
