@@ -54,21 +54,26 @@ function errorText(err: unknown): string {
   return message('failed');
 }
 
-/** The unlocked identity, kept for the page's lifetime so that B and C need no second scrypt run. */
-let unlocked: { file: File; passphrase: string; identity: string } | undefined;
+/**
+ * The unlocked identity, kept for the page's lifetime so that B and C need no second scrypt run;
+ * the passphrase itself is not kept (its field is emptied once it has unlocked the file).
+ */
+let unlocked: { file: File; identity: string } | undefined;
 
 async function identityFromFields(): Promise<string> {
   const file = byId<HTMLInputElement>('identity-file').files?.[0];
-  const passphrase = byId<HTMLInputElement>('identity-passphrase').value;
+  const field = byId<HTMLInputElement>('identity-passphrase');
+  const passphrase = field.value;
   if (!file) throw new LocalProblem('identity-file', message('noFile'));
-  if (unlocked && unlocked.file === file && unlocked.passphrase === passphrase) return unlocked.identity;
+  if (unlocked && unlocked.file === file && passphrase.length === 0) return unlocked.identity;
   const text = await file.text();
   if (isProtectedIdentity(text) && passphrase.length === 0) {
     throw new LocalProblem('identity-passphrase', message('needPassphrase'));
   }
   try {
     const identity = await loadIdentity(text, isProtectedIdentity(text) ? passphrase : undefined);
-    unlocked = { file, passphrase, identity };
+    unlocked = { file, identity };
+    field.value = '';
     return identity;
   } catch {
     throw new LocalProblem(

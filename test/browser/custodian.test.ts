@@ -39,6 +39,20 @@ async function expectAccessible(page: Page, name: string): Promise<void> {
   expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
 }
 
+/**
+ * Every request body and URL the page sends from now on, as text (latin1, so binary bodies keep
+ * their bytes): to check that a secret never leaves the browser.
+ */
+function recordSent(page: Page): () => string {
+  const sent: string[] = [];
+  page.on('request', (r) => {
+    sent.push(r.url());
+    const body = r.postDataBuffer();
+    if (body) sent.push(body.toString('latin1'));
+  });
+  return () => sent.join('\n');
+}
+
 /** A fresh browser context signed in as `email` (the demo password), in `locale`. */
 async function signIn(email: string, locale: Locale = 'ca'): Promise<Page> {
   const context = await browser.newContext({ acceptDownloads: true });
@@ -133,6 +147,7 @@ describe('custodian key made in the browser', () => {
       .execute();
 
     const page = await signIn('new-custodian@barcelona.example', 'ca');
+    const sent = recordSent(page);
     await page.goto(`${base}${keyPage()}`);
     await expect.poll(() => page.isVisible('#keygen-form')).toBe(true);
     expect(await page.isVisible('#no-key')).toBe(true);
@@ -192,6 +207,10 @@ describe('custodian key made in the browser', () => {
     expect(await identityToRecipient(identity)).toBe(recipient);
     await expect(loadIdentity(armored, `${PASSPHRASE}?`)).rejects.toMatchObject({ code: 'UNPROCESSABLE' });
     // Neither the identity nor the passphrase reached the server's database or its audit trail.
+    // Nor did the page send them anywhere: not in a request body, not in a URL.
+    expect(sent()).toContain(recipient);
+    expect(sent()).not.toContain('AGE-SECRET-KEY-');
+    expect(sent()).not.toContain(PASSPHRASE);
     const audit = await db.selectFrom('audit_event').select('canonical').execute();
     const text = JSON.stringify(audit);
     expect(text.includes('AGE-SECRET-KEY-')).toBe(false);
@@ -310,6 +329,7 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
    */
   async function submitBidInBrowser(email: string, notice: Notice, price: string): Promise<string> {
     const page = await signIn(email, 'ca');
+    const sent = recordSent(page);
     await page.goto(`${base}/tenders/${ocid}/bid`);
     await page.waitForSelector('#bid-form', { state: 'visible' });
     const lot = notice.lots[0]?.number ?? 1;
@@ -326,6 +346,12 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
     await page.click('#bid-submit');
     await page.waitForSelector('#bid-result', { state: 'visible', timeout: 60_000 });
     await expectAccessible(page, 'ca-bid-receipt-abc');
+    // Sealed in the browser: the files' text, the price and any envelope key never left it; the
+    // pieces and manifests did (the manifest names the offer file, not its content).
+    expect(sent()).toContain('offer.json');
+    expect(sent()).not.toContain('Oferta des del navegador');
+    expect(sent()).not.toContain('48250');
+    expect(sent()).not.toContain('AGE-SECRET-KEY-');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#r-download')]);
     const file = path.join(dataDir, download.suggestedFilename());
     await download.saveAs(file);

@@ -98,12 +98,12 @@ function keygenSection(pc: PageContext, authorityId: string): Html {
         <label for="passphrase">${t('custody.keygen.passphrase')}</label>
         <p class="hint" id="passphrase-hint">${t('custody.keygen.passphraseHint', { min: PASSPHRASE_MIN })}</p>
         <p class="error" id="passphrase-error" hidden></p>
-        <input id="passphrase" name="passphrase" type="password" autocomplete="new-password" required minlength="${PASSPHRASE_MIN}" aria-describedby="passphrase-hint">
+        <input id="passphrase" name="passphrase" type="password" autocomplete="off" required minlength="${PASSPHRASE_MIN}" aria-describedby="passphrase-hint">
       </div>
       <div class="field" id="passphrase-confirm-field">
         <label for="passphrase-confirm">${t('custody.keygen.confirm')}</label>
         <p class="error" id="passphrase-confirm-error" hidden></p>
-        <input id="passphrase-confirm" name="passphrase-confirm" type="password" autocomplete="new-password" required>
+        <input id="passphrase-confirm" name="passphrase-confirm" type="password" autocomplete="off" required>
       </div>
       <button type="submit" id="keygen-generate">${t('custody.keygen.generate')}</button>
     </form>

@@ -87,8 +87,12 @@ async function loadSheet(db: ServiceContext['db'], authorityId: string, tenderId
   const criteria = judgementCriteria(notice);
   const opened = (await openedStages(db, authorityId, tenderId)).includes('B');
   const bids = opened ? await openedAtB(db, authorityId, tenderId) : [];
-  const scores = await judgementScores(db, authorityId, tenderId);
   const assigned = await committeeOf(db, authorityId, tenderId);
+  // With a committee named on the file, only its members' scores count (the file is frozen at
+  // publication, so this only guards against data written outside the service).
+  const scores = (await judgementScores(db, authorityId, tenderId)).filter(
+    (s) => assigned.length === 0 || assigned.includes(s.member_id),
+  );
   const names = await userNames(db, assigned);
   const committee = assigned.map((userId) => ({ userId, name: names.get(userId) ?? '' }));
   const missing: string[] = [];

@@ -209,7 +209,7 @@ export function openingPages(app: App, r: FastifyInstance): void {
             <label for="identity-passphrase">${t('opening.custodian.passphrase')}</label>
             <p class="hint" id="identity-passphrase-hint">${t('opening.custodian.passphraseHint')}</p>
             <p class="error" id="identity-passphrase-error" hidden></p>
-            <input id="identity-passphrase" name="identity-passphrase" type="password" autocomplete="current-password" aria-describedby="identity-passphrase-hint">
+            <input id="identity-passphrase" name="identity-passphrase" type="password" autocomplete="off" aria-describedby="identity-passphrase-hint">
           </div>
         </div>
         ${scriptMessages(openingScriptMessages(pc))}

@@ -19,7 +19,7 @@ import { liftEmbargo, recordEvent } from '../audit/audit.service.js';
 import { qualificationPending } from '../evaluation/qualification.service.js';
 import { bidderEmbargo } from '../bids/bid.service.js';
 import { OFFER_FILE_NAME, parseOffer } from '../sealing/offer.rules.js';
-import { blobIsReferenced, lockBlob } from '../tenders/tender-document.repo.js';
+import { blobIsReferenced, lockBlob, lockBlobs } from '../tenders/tender-document.repo.js';
 import { toBase64 } from '../sealing/bytes.js';
 import { openEnvelope, openEnvelopeToSinks } from '../sealing/envelope.open.js';
 import { isEnvelopeLetter, parseManifest } from '../sealing/manifest.rules.js';
@@ -502,11 +502,12 @@ async function openStage(
       });
       // The bids' plaintext must still be in the store when the record that cites it commits: a
       // failed upload of the same bytes elsewhere removes content only under the same lock.
-      for (const sha256 of new Set(results.flatMap((r) => r.files.map((f) => f.sha256)))) {
-        await lockBlob(trx, sha256);
-        if (!(await deps.blobStore.has(sha256))) {
-          throw new DomainError('CONFLICT', 'Opened content vanished from storage meanwhile; open again');
-        }
+      // All the locks in one statement, in hash order, so that two openings sharing files cannot deadlock.
+      const plaintext = [...new Set(results.flatMap((r) => r.files.map((f) => f.sha256)))];
+      await lockBlobs(trx, plaintext);
+      const stored = await Promise.all(plaintext.map((h) => deps.blobStore.has(h)));
+      if (stored.includes(false)) {
+        throw new DomainError('CONFLICT', 'Opened content vanished from storage meanwhile; open again');
       }
       // The record names the bidders: from now on their bid events may be read (audit embargo).
       await liftEmbargo(trx, ctx, bidderEmbargo(tenderId));

@@ -55,9 +55,11 @@ export function noticeAbnormal(lot: {
   criteria: readonly { kind: string }[];
 }): { abnormal: unknown; abnormalSettings: unknown } {
   const declared = lot.abnormal ?? null;
-  const rule = declared ?? (isPriceOnly(lot.criteria) ? 'rglcap85' : null);
-  if (rule === null) return { abnormal: null, abnormalSettings: null };
   const settings = lot.abnormalSettings;
+  // Readings of art. 85's open points declared without a rule adopt art. 85 (the checks read them
+  // so too, tender.checks.ts abnormalFindings): the notice must then state it, not drop them.
+  const rule = declared ?? (isPriceOnly(lot.criteria) || (settings ?? null) !== null ? 'rglcap85' : null);
+  if (rule === null) return { abnormal: null, abnormalSettings: null };
   const partial =
     typeof settings === 'object' && settings !== null && !Array.isArray(settings) ? settings : {};
   return { abnormal: rule, abnormalSettings: { ...DEFAULT_ABNORMAL_SETTINGS, ...partial } };

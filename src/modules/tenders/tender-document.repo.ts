@@ -164,12 +164,14 @@ export async function lockBlob(trx: Tx, sha256: string): Promise<void> {
 /**
  * `lockBlob` for several contents in one statement (a bid commits four or more pieces at once),
  * taken in ascending hash order so that two transactions locking overlapping sets never deadlock.
- * The array is unnested in its order and each row takes its lock as it is produced.
+ * The keys are sorted here and locked in that order (ORDER BY on their position).
  */
 export async function lockBlobs(trx: Tx, sha256s: readonly string[]): Promise<void> {
   const keys = [...new Set(sha256s)].sort().map((h) => Number.parseInt(h.slice(0, 8), 16) | 0);
   if (keys.length === 0) return;
-  await sql`SELECT count(pg_advisory_xact_lock(${BLOB_LOCK_CLASS}::int4, k)) FROM unnest(${keys}::int4[]) AS k`.execute(
-    trx,
-  );
+  // The locks are taken while projecting rows that a sorted subquery produces: in that order.
+  await sql`SELECT count(*) FROM (
+      SELECT pg_advisory_xact_lock(${BLOB_LOCK_CLASS}::int4, o.k)
+      FROM (SELECT u.k FROM unnest(${keys}::int4[]) WITH ORDINALITY AS u(k, n) ORDER BY u.n) o
+    ) l`.execute(trx);
 }
