@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { authorityCalendar } from '../../src/modules/calendar/calendar.service.js';
@@ -23,7 +22,7 @@ import { registerCustodianKeys } from '../helpers/custody.js';
 import { driverName } from '../helpers/db.js';
 import { type InsertedBid, insertSealedBid } from '../helpers/opening-bids.js';
 import { validNif } from '../helpers/tax-ids.js';
-import { loadDemoCpv, tenderPayload } from '../helpers/tenders.js';
+import { loadDemoCpv, tenderPayload, recordRequiredDocuments } from '../helpers/tenders.js';
 
 type Review = {
   bidId: string;
@@ -173,23 +172,7 @@ describe(`abnormal-offer review (${driverName})`, () => {
     });
     expect(created.statusCode, created.body).toBe(201);
     tenderId = (created.json() as { id: string }).id;
-    for (const kind of ['memoria_justificativa', 'pcap', 'ppt']) {
-      await t.db.db
-        .insertInto('tender_document')
-        .values({
-          id: newId(),
-          tender_id: tenderId,
-          authority_id: a.id,
-          kind,
-          title: kind,
-          file_name: `${kind}.pdf`,
-          content_type: 'application/pdf',
-          size_bytes: 10,
-          sha256: createHash('sha256').update(`${tenderId}${kind}`).digest('hex'),
-          uploaded_by: ids.officer ?? '',
-        })
-        .execute();
-    }
+    await recordRequiredDocuments(t, a.id, tenderId, ids.officer ?? '');
     const assigned = await call('PUT', `/${tenderId}/assignments`, {
       version: 1,
       committee: [ids.committee],

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64 } from '../../src/modules/sealing/bytes.js';
 import { makeOffer, OFFER_FILE_NAME, offerBytes } from '../../src/modules/sealing/offer.rules.js';
@@ -20,7 +19,14 @@ import { registerCustodianKeys } from '../helpers/custody.js';
 import { driverName } from '../helpers/db.js';
 import { insertSealedBid } from '../helpers/opening-bids.js';
 import { validNif } from '../helpers/tax-ids.js';
-import { ABNORMAL_NOTICE, loadDemoCpv, PRICE_F1, SOCIAL_STEPS, tenderPayload } from '../helpers/tenders.js';
+import {
+  ABNORMAL_NOTICE,
+  loadDemoCpv,
+  PRICE_F1,
+  SOCIAL_STEPS,
+  tenderPayload,
+  recordRequiredDocuments,
+} from '../helpers/tenders.js';
 
 type LotView = {
   lot: number;
@@ -156,23 +162,7 @@ describe(`award of lots (${driverName})`, () => {
     });
     expect(created.statusCode, created.body).toBe(201);
     tenderId = (created.json() as { id: string }).id;
-    for (const kind of ['memoria_justificativa', 'pcap', 'ppt']) {
-      await t.db.db
-        .insertInto('tender_document')
-        .values({
-          id: newId(),
-          tender_id: tenderId,
-          authority_id: a.id,
-          kind,
-          title: kind,
-          file_name: `${kind}.pdf`,
-          content_type: 'application/pdf',
-          size_bytes: 10,
-          sha256: createHash('sha256').update(`${tenderId}${kind}`).digest('hex'),
-          uploaded_by: ids.officer ?? '',
-        })
-        .execute();
-    }
+    await recordRequiredDocuments(t, a.id, tenderId, ids.officer ?? '');
     const assigned = await call('PUT', `/${tenderId}/assignments`, {
       version: 1,
       committee: [ids.committee],

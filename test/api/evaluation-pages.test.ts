@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64 } from '../../src/modules/sealing/bytes.js';
 import { makeOffer, OFFER_FILE_NAME, offerBytes } from '../../src/modules/sealing/offer.rules.js';
@@ -21,7 +20,7 @@ import { registerCustodianKeys } from '../helpers/custody.js';
 import { driverName } from '../helpers/db.js';
 import { insertSealedBid } from '../helpers/opening-bids.js';
 import { validNif } from '../helpers/tax-ids.js';
-import { loadDemoCpv, tenderPayload } from '../helpers/tenders.js';
+import { loadDemoCpv, tenderPayload, recordRequiredDocuments } from '../helpers/tenders.js';
 
 const DAY = 86_400_000;
 
@@ -88,23 +87,7 @@ describe(`committee workspace pages (${driverName})`, () => {
         openingAt: openingAt.toISOString(),
       })
     ).id;
-    for (const kind of ['memoria_justificativa', 'pcap', 'ppt']) {
-      await t.db.db
-        .insertInto('tender_document')
-        .values({
-          id: newId(),
-          tender_id: tenderId,
-          authority_id: a.id,
-          kind,
-          title: kind,
-          file_name: `${kind}.pdf`,
-          content_type: 'application/pdf',
-          size_bytes: 10,
-          sha256: createHash('sha256').update(`${tenderId}${kind}`).digest('hex'),
-          uploaded_by: ids.officer ?? '',
-        })
-        .execute();
-    }
+    await recordRequiredDocuments(t, a.id, tenderId, ids.officer ?? '');
     // The tender's committee is one member: "outsider" is a committee member of the authority only.
     const assigned = await call('PUT', `/${tenderId}/assignments`, {
       version: 1,

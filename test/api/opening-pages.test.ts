@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64 } from '../../src/modules/sealing/bytes.js';
 import { makeOffer, OFFER_FILE_NAME, offerBytes } from '../../src/modules/sealing/offer.rules.js';
@@ -20,7 +19,7 @@ import { registerCustodianKeys } from '../helpers/custody.js';
 import { driverName } from '../helpers/db.js';
 import { insertSealedBid } from '../helpers/opening-bids.js';
 import { validNif } from '../helpers/tax-ids.js';
-import { loadDemoCpv, tenderPayload } from '../helpers/tenders.js';
+import { loadDemoCpv, tenderPayload, recordRequiredDocuments } from '../helpers/tenders.js';
 
 const DAY = 86_400_000;
 
@@ -99,23 +98,7 @@ describe(`opening pages (${driverName})`, () => {
     };
     tenderId = (await call('POST', '', input)).id;
     draftId = (await call('POST', '', tenderPayload(now))).id;
-    for (const kind of ['memoria_justificativa', 'pcap', 'ppt']) {
-      await t.db.db
-        .insertInto('tender_document')
-        .values({
-          id: newId(),
-          tender_id: tenderId,
-          authority_id: a.id,
-          kind,
-          title: kind,
-          file_name: `${kind}.pdf`,
-          content_type: 'application/pdf',
-          size_bytes: 10,
-          sha256: createHash('sha256').update(`${tenderId}${kind}`).digest('hex'),
-          uploaded_by: ids.officer ?? '',
-        })
-        .execute();
-    }
+    await recordRequiredDocuments(t, a.id, tenderId, ids.officer ?? '');
     const assigned = await call('PUT', `/${tenderId}/assignments`, {
       version: 1,
       committee: [ids.committee],

@@ -30,7 +30,7 @@ import { type InsertedBid, insertSealedBid } from '../helpers/opening-bids.js';
 import { registerCustodianKeys } from '../helpers/custody.js';
 import { driverName } from '../helpers/db.js';
 import { validNif } from '../helpers/tax-ids.js';
-import { loadDemoCpv, tenderPayload } from '../helpers/tenders.js';
+import { loadDemoCpv, tenderPayload, recordRequiredDocuments } from '../helpers/tenders.js';
 
 type OpeningBody = {
   record: {
@@ -131,23 +131,7 @@ describe(`opening sealed bids with a quorum (${driverName})`, () => {
       })
     ).json() as { id: string };
     tenderId = created.id;
-    for (const kind of ['memoria_justificativa', 'pcap', 'ppt']) {
-      await t.db.db
-        .insertInto('tender_document')
-        .values({
-          id: newId(),
-          tender_id: tenderId,
-          authority_id: a.id,
-          kind,
-          title: kind,
-          file_name: `${kind}.pdf`,
-          content_type: 'application/pdf',
-          size_bytes: 10,
-          sha256: createHash('sha256').update(`${tenderId}${kind}`).digest('hex'),
-          uploaded_by: ids.officer ?? '',
-        })
-        .execute();
-    }
+    await recordRequiredDocuments(t, a.id, tenderId, ids.officer ?? '');
     const assigned = await call('PUT', `/${tenderId}/assignments`, {
       version: 1,
       committee: [ids.committee],

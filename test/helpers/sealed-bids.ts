@@ -9,7 +9,7 @@ import type {
 import { newId } from '../../src/platform/ids.js';
 import { login, makeAuthority, makeCompany, makeUser, type Session, type TestApp } from './app.js';
 import { validNif } from './tax-ids.js';
-import { loadDemoCpv, tenderPayload } from './tenders.js';
+import { loadDemoCpv, tenderPayload, recordRequiredDocuments } from './tenders.js';
 
 export type SealedTender = {
   authorityId: string;
@@ -63,23 +63,7 @@ export async function publishSealedTender(t: TestApp): Promise<SealedTender> {
     return res.json() as { id: string; version: number; ocid: string | null; tenderDeadline: string };
   };
   const created = await call('POST', '', tenderPayload(t.clock.now()));
-  for (const kind of ['memoria_justificativa', 'pcap', 'ppt']) {
-    await t.db.db
-      .insertInto('tender_document')
-      .values({
-        id: newId(),
-        tender_id: created.id,
-        authority_id: authorityId,
-        kind,
-        title: kind,
-        file_name: `${kind}.pdf`,
-        content_type: 'application/pdf',
-        size_bytes: 10,
-        sha256: createHash('sha256').update(`${created.id}${kind}`).digest('hex'),
-        uploaded_by: officerUser.id,
-      })
-      .execute();
-  }
+  await recordRequiredDocuments(t, authorityId, created.id, officerUser.id);
   const assigned = await call('PUT', `/${created.id}/assignments`, {
     version: 1,
     committee: [],

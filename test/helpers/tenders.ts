@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { DEMO_CPV } from '../../src/modules/cpv/cpv.demo.js';
 import { loadCpv } from '../../src/modules/cpv/cpv.import.js';
 import type { AbnormalRule } from '../../src/modules/evaluation/abnormal.types.js';
 import type { FormulaSpec } from '../../src/modules/evaluation/formula.types.js';
 import type { TenderInput } from '../../src/modules/tenders/tender.input.js';
+import { newId } from '../../src/platform/ids.js';
 import type { TestApp } from './app.js';
 
 /** Loads the demo CPV subset, which the tender checks need to recognise codes. */
@@ -100,4 +102,34 @@ export function tenderPayload(now: Date, overrides: Partial<TenderInput> = {}): 
     ],
     ...overrides,
   };
+}
+
+/**
+ * Records the three documents a file needs before publication (memoria justificativa, PCAP, PPT:
+ * arts. 116 and 63.3) as rows pointing at made-up hashes, without storing content: for tests that
+ * need a publishable file, not its documents.
+ */
+export async function recordRequiredDocuments(
+  t: TestApp,
+  authorityId: string,
+  tenderId: string,
+  uploadedBy: string,
+): Promise<void> {
+  for (const kind of ['memoria_justificativa', 'pcap', 'ppt']) {
+    await t.db.db
+      .insertInto('tender_document')
+      .values({
+        id: newId(),
+        tender_id: tenderId,
+        authority_id: authorityId,
+        kind,
+        title: kind,
+        file_name: `${kind}.pdf`,
+        content_type: 'application/pdf',
+        size_bytes: 10,
+        sha256: createHash('sha256').update(`${tenderId}${kind}`).digest('hex'),
+        uploaded_by: uploadedBy,
+      })
+      .execute();
+  }
 }
