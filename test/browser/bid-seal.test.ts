@@ -6,7 +6,7 @@ import type { App } from '../../src/app.js';
 import { verifyReceiptCommand } from '../../src/modules/bids/receipt.verify.js';
 import { DEMO_PASSWORD } from '../../src/modules/demo/demo.seed.js';
 import { translator } from '../../src/platform/i18n/i18n.js';
-import { axe, launch, screenshot, startServer } from './browser.js';
+import { launch, startServer, expectAccessible } from './browser.js';
 
 /**
  * A demo company seals and submits a two-envelope bid in Chromium (issue 4): the files are
@@ -74,12 +74,6 @@ afterAll(async () => {
   await app?.close();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function expectAccessible(p: Page, name: string): Promise<void> {
-  await screenshot(p, name);
-  const violations = await axe(p);
-  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
 
 /** The bid page in a language, once its script has shown the form. */
 async function openBidPage(locale: 'ca' | 'es' | 'en'): Promise<void> {

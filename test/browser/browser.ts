@@ -3,7 +3,10 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import type { App } from '../../src/app.js';
+import { expect } from 'vitest';
+import { type App, SESSION_COOKIE } from '../../src/app.js';
+import { DEMO_PASSWORD } from '../../src/modules/demo/demo.seed.js';
+import type { Session } from '../helpers/app.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { seedDemo } from '../../src/modules/demo/demo.seed.js';
@@ -83,4 +86,30 @@ export async function axe(page: Page): Promise<AxeViolation[]> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/** A screenshot of the page under `name`, then axe-core: no violation may be left. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  const violations = await axe(page);
+  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+}
+
+/** An API session (cookie + CSRF header) of a demo user, made through the app as test/helpers/app.ts `login` makes one. */
+export async function apiSession(app: App, email: string): Promise<Session> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password: DEMO_PASSWORD },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  const session = res.cookies.find((c) => c.name === SESSION_COOKIE);
+  const csrfRes = await app.inject({
+    url: '/api/v1/auth/csrf',
+    cookies: { [SESSION_COOKIE]: session?.value ?? '' },
+  });
+  const csrfCookie = csrfRes.cookies.find((c) => c.name === 'contracta_csrf');
+  const token = (csrfRes.json() as { token: string }).token;
+  const cookie = `${SESSION_COOKIE}=${session?.value ?? ''}; contracta_csrf=${csrfCookie?.value ?? ''}`;
+  return { cookie, csrf: token, headers: { cookie, 'x-csrf-token': token } };
 }

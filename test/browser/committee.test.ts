@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, SESSION_COOKIE } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { DEMO_PASSWORD } from '../../src/modules/demo/demo.seed.js';
 import { fromBase64 } from '../../src/modules/sealing/bytes.js';
 import { loadIdentity } from '../../src/modules/sealing/custodian-key.js';
@@ -13,8 +13,7 @@ import type { EnvelopeLetter, SealingTarget } from '../../src/modules/sealing/se
 import { encodeSharePayload, unwrapShare } from '../../src/modules/sealing/shares.js';
 import type { Locale } from '../../src/platform/i18n/i18n.js';
 import { newId } from '../../src/platform/ids.js';
-import type { Session } from '../helpers/app.js';
-import { axe, launch, screenshot, startServer } from './browser.js';
+import { launch, startServer, expectAccessible, apiSession } from './browser.js';
 
 /**
  * Issue 5's browser acceptance for the committee: on a published demo file of Barcelona with two
@@ -38,12 +37,6 @@ type Notice = {
   sealing?: SealingTarget;
 };
 
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  await screenshot(page, name);
-  const violations = await axe(page);
-  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
-
 async function signIn(email: string): Promise<Page> {
   const context = await browser.newContext();
   contexts.push(context);
@@ -59,25 +52,6 @@ async function signIn(email: string): Promise<Page> {
 async function inLocale(page: Page, locale: Locale, pathname: string): Promise<void> {
   await page.goto(`${base}/lang/${locale}?next=${encodeURIComponent(pathname)}`);
   await page.waitForURL((u) => u.pathname === pathname);
-}
-
-/** An API session (cookie + CSRF header), as test/helpers/app.ts `login` makes one. */
-async function apiSession(email: string): Promise<Session> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { email, password: DEMO_PASSWORD },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  const session = res.cookies.find((c) => c.name === SESSION_COOKIE);
-  const csrfRes = await app.inject({
-    url: '/api/v1/auth/csrf',
-    cookies: { [SESSION_COOKIE]: session?.value ?? '' },
-  });
-  const csrfCookie = csrfRes.cookies.find((c) => c.name === 'contracta_csrf');
-  const token = (csrfRes.json() as { token: string }).token;
-  const cookie = `${SESSION_COOKIE}=${session?.value ?? ''}; contracta_csrf=${csrfCookie?.value ?? ''}`;
-  return { cookie, csrf: token, headers: { cookie, 'x-csrf-token': token } };
 }
 
 async function emailOf(userId: string): Promise<string> {
@@ -162,7 +136,7 @@ describe('a committee member qualifies, scores and approves the report on the pa
       .select(['m.company_id'])
       .where('u.email', '=', email)
       .executeTakeFirstOrThrow();
-    const session = await apiSession(email);
+    const session = await apiSession(app, email);
     const sealing = notice.sealing as SealingTarget;
     const target = { ocid, quorum: sealing.quorum, custodians: sealing.custodians };
     const bidId = newId();
@@ -209,7 +183,7 @@ describe('a committee member qualifies, scores and approves the report on the pa
 
   /** What a custodian's device does for one stage: decrypt their shares and submit them. */
   async function openAs(n: number, envelope: EnvelopeLetter): Promise<void> {
-    const session = await apiSession(`custodian${n}@barcelona.example`);
+    const session = await apiSession(app, `custodian${n}@barcelona.example`);
     const identity = await loadIdentity(fs.readFileSync(identityFile(n), 'utf8'));
     const url = `/api/v1/authorities/${authorityId}/tenders/${tenderId}/opening/${envelope}/shares`;
     const mine = await app.inject({ url: `${url}/mine`, headers: session.headers });
@@ -285,7 +259,7 @@ describe('a committee member qualifies, scores and approves the report on the pa
     // The scoring sheet: the member scores their own criteria on the page; other members of the
     // demo committee (if any) score through the API.
     const judgementApi = `/api/v1/authorities/${authorityId}/tenders/${tenderId}/judgement`;
-    const chair = await apiSession(email);
+    const chair = await apiSession(app, email);
     const sheet = (await app.inject({ url: judgementApi, headers: chair.headers })).json() as {
       missing: string[];
     };
@@ -297,7 +271,7 @@ describe('a committee member qualifies, scores and approves the report on the pa
     expect(mine.length).toBeGreaterThan(0);
     for (const key of sheet.missing.filter((k) => !mine.includes(k))) {
       const [bidId, lot, criterion, memberId] = key.split('/');
-      const other = await apiSession(await emailOf(memberId ?? ''));
+      const other = await apiSession(app, await emailOf(memberId ?? ''));
       const res = await app.inject({
         method: 'PUT',
         url: `${judgementApi}/${bidId}/lots/${lot}/criteria/${criterion}`,

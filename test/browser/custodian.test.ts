@@ -4,7 +4,7 @@ import path from 'node:path';
 import { identityToRecipient } from 'age-encryption';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, SESSION_COOKIE } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { DEMO_PASSWORD } from '../../src/modules/demo/demo.seed.js';
 import { verifyReceiptCommand } from '../../src/modules/bids/receipt.verify.js';
 import { loadIdentity } from '../../src/modules/sealing/custodian-key.js';
@@ -13,7 +13,7 @@ import type { Locale } from '../../src/platform/i18n/i18n.js';
 import { newId } from '../../src/platform/ids.js';
 import type { Session } from '../helpers/app.js';
 import { sealBid } from '../helpers/sealed-bids.js';
-import { axe, launch, screenshot, startServer } from './browser.js';
+import { launch, startServer, expectAccessible, apiSession } from './browser.js';
 
 /**
  * Issue 4's browser acceptance for custodians: a custodian makes a key in Chromium (passphrase,
@@ -32,12 +32,6 @@ const contexts: BrowserContext[] = [];
 let authorityId = '';
 
 const PASSPHRASE = 'cavall correcte bateria grapa 42';
-
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  await screenshot(page, name);
-  const violations = await axe(page);
-  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
 
 /**
  * Every request body and URL the page sends from now on, as text (latin1, so binary bodies keep
@@ -79,26 +73,7 @@ async function apiSessionOf(userId: string): Promise<Session> {
     .select('email')
     .where('id', '=', userId)
     .executeTakeFirstOrThrow();
-  return apiSession(user.email);
-}
-
-/** An API session (cookie + CSRF header) through the app, as test/helpers/app.ts `login` makes one. */
-async function apiSession(email: string): Promise<Session> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { email, password: DEMO_PASSWORD },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  const session = res.cookies.find((c) => c.name === SESSION_COOKIE);
-  const csrfRes = await app.inject({
-    url: '/api/v1/auth/csrf',
-    cookies: { [SESSION_COOKIE]: session?.value ?? '' },
-  });
-  const csrfCookie = csrfRes.cookies.find((c) => c.name === 'contracta_csrf');
-  const token = (csrfRes.json() as { token: string }).token;
-  const cookie = `${SESSION_COOKIE}=${session?.value ?? ''}; contracta_csrf=${csrfCookie?.value ?? ''}`;
-  return { cookie, csrf: token, headers: { cookie, 'x-csrf-token': token } };
+  return apiSession(app, user.email);
 }
 
 beforeAll(async () => {
@@ -280,7 +255,7 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
       .select(['m.company_id', 'c.legal_name'])
       .where('u.email', '=', email)
       .executeTakeFirstOrThrow();
-    const session = await apiSession(email);
+    const session = await apiSession(app, email);
     const sealing = notice.sealing as SealingTarget;
     const bid = await sealBid(
       {
@@ -428,7 +403,7 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
     await c(2).reload();
     expect(await c(2).getAttribute('#state-B', 'data-state')).toBe('qualification');
     await expectAccessible(c(2), 'ca-opening-qualification-pending');
-    const chair = await apiSession('committee@barcelona.example');
+    const chair = await apiSession(app, 'committee@barcelona.example');
     const qualification = `/api/v1/authorities/${authorityId}/tenders/${tenderId}/qualification`;
     const listed = (await app.inject({ url: qualification, headers: chair.headers })).json() as {
       bids: { bidId: string }[];

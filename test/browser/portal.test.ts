@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { DEMO_PASSWORD, DEMO_PLATFORM_ADMIN } from '../../src/modules/demo/demo.seed.js';
 import { LOCALES, type Locale } from '../../src/platform/i18n/i18n.js';
-import { axe, launch, screenshot, startServer } from './browser.js';
+import { axe, launch, startServer, expectAccessible } from './browser.js';
 
 let app: App;
 let base: string;
@@ -36,12 +36,6 @@ async function signIn(page: Page, email: string): Promise<void> {
   await page.fill('#password', DEMO_PASSWORD);
   await page.click('main button[type=submit]');
   await page.waitForURL(`${base}/account`);
-}
-
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  await screenshot(page, name);
-  const violations = await axe(page);
-  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
 }
 
 async function barcelonaId(): Promise<string> {

@@ -6,7 +6,7 @@ import type { App } from '../../src/app.js';
 import { DEMO_PASSWORD } from '../../src/modules/demo/demo.seed.js';
 import { LOCALES, type Locale } from '../../src/platform/i18n/i18n.js';
 import { samplePdf } from '../../src/platform/storage/sample-files.js';
-import { axe, launch, screenshot, startServer } from './browser.js';
+import { launch, startServer, expectAccessible } from './browser.js';
 
 /**
  * The first half of the procurement cycle, in each language, as people do it in Chromium: an
@@ -61,12 +61,6 @@ async function as(person: Person, locale: Locale): Promise<Page> {
   if (!p) throw new Error(`no page for ${person}`);
   await p.page.goto(`${base}/lang/${locale}?next=/`);
   return p.page;
-}
-
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  await screenshot(page, name);
-  const violations = await axe(page);
-  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
 }
 
 /** A datetime-local value in Madrid time, `days` from now at the given hour. */
