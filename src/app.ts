@@ -44,6 +44,7 @@ import { judgementRoutes } from './modules/evaluation/judgement.routes.js';
 import { abnormalReviewRoutes } from './modules/evaluation/abnormal-review.routes.js';
 import { scoringRoutes } from './modules/evaluation/scoring.routes.js';
 import { awardRoutes } from './modules/evaluation/award.routes.js';
+import { contractRoutes } from './modules/evaluation/contract.routes.js';
 
 export const SESSION_COOKIE = 'contracta_session';
 
@@ -236,6 +237,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(judgementRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(scoringRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(awardRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(contractRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(abnormalReviewRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(bidRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(portalRoutes(appWithDeps));

@@ -1345,6 +1345,38 @@ describe(`role matrix (${driverName})`, () => {
       ok: 200,
       build: () => ({ url: `/api/v1/tenders/${publishedOcid}/awards` }),
     },
+    // --- contract management (contract.routes.ts; the matrix's tender has no contract: 404 once allowed) ---
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/contracts',
+      access: { kind: 'evaluation', action: 'evaluation.read_contracts' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/contracts?tenderId=${publishedId}` }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/contracts/{contractId}',
+      access: { kind: 'evaluation', action: 'evaluation.read_contracts' },
+      ok: 404,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/contracts/${newId()}` }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/contracts/{contractId}/events',
+      access: { kind: 'evaluation', action: 'evaluation.manage_contracts' },
+      ok: 404,
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/contracts/${newId()}/events`,
+        payload: { version: 0, type: 'start' },
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/tenders/{ocid}/contracts',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/tenders/${publishedOcid}/contracts` }),
+    },
     // --- bid receipts ---
     {
       method: 'GET',

@@ -251,6 +251,8 @@ export async function rowCounts(t: TestApp): Promise<Record<string, number>> {
     // award of lots and contracts (0017)
     'lot_award',
     'contract',
+    // contract management (0018)
+    'contract_event',
   ] as const;
   const out: Record<string, number> = {};
   for (const table of tables) {

@@ -205,6 +205,16 @@ export type AuditEvents = {
   };
   /** The committee's draw among offers still tied after every art. 147 criterion. */
   'evaluation.award_draw_recorded': { ocid: string; lot: number; order: string[]; version: number };
+  // --- contract management (contract.service.ts) ---
+  /** One event of a contract's execution (contract.rules.ts); published acts (art. 63 LCSP). */
+  'contract.event': {
+    ocid: string;
+    contractId: string;
+    type: string;
+    status: string;
+    version: number;
+    fields: Record<string, string | string[] | null>;
+  };
 };
 
 export type AuditAction = keyof AuditEvents;

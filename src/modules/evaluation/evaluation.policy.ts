@@ -10,7 +10,10 @@ export type EvaluationAction =
   | 'evaluation.review_abnormal'
   // --- award of lots (award.service.ts) ---
   | 'evaluation.propose_award'
-  | 'evaluation.award';
+  | 'evaluation.award'
+  // --- contract management (contract.service.ts) ---
+  | 'evaluation.read_contracts'
+  | 'evaluation.manage_contracts';
 
 /**
  * Roles per evaluation action. Deny by default. The committee (mesa de contratación, art. 326
@@ -31,6 +34,11 @@ export const EVALUATION_PERMISSIONS: Record<EvaluationAction, readonly Authority
   // notifies, declares a lot void, records appeals and formalises (arts. 150.3, 151, 153).
   'evaluation.propose_award': ['committee_member'],
   'evaluation.award': ['procurement_officer'],
+  // --- contract management (contract.service.ts) ---
+  // The contracting body, for which its officer acts, directs the execution (arts. 190, 311
+  // LCSP: prerogatives to interpret, modify, suspend and terminate); auditors and admins read.
+  'evaluation.read_contracts': ['procurement_officer', 'auditor', 'authority_admin'],
+  'evaluation.manage_contracts': ['procurement_officer'],
 };
 
 /** Tenancy first (another authority's tenders do not exist for the actor), then the role. */

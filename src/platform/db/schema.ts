@@ -646,6 +646,8 @@ export type Database = {
   // --- award of lots and contracts (0017) ---
   lot_award: LotAwardTable;
   contract: ContractTable;
+  // --- contract management (0018) ---
+  contract_event: ContractEventTable;
 };
 
 /** A key custodian's public key (0009): the age recipient only, never the identity. */
@@ -688,6 +690,41 @@ export type ContractTable = {
   amount_excl_vat: Numeric;
   signed_at: Timestamp;
   status: string;
+  created_by: string;
+  created_at: Timestamp;
+  // contract management (0018)
+  state: ColumnType<string | null, string | null | undefined, string | null>;
+  version: Generated<number>;
+  updated_by: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_at: NullableTimestamp;
+};
+
+// --- contract management (0018) ---
+
+type NullableNumeric = ColumnType<string | null, string | null | undefined, string | null>;
+
+/** One event of a contract's execution (0018); columns outside the event's type are null. */
+export type ContractEventTable = {
+  id: string;
+  contract_id: string;
+  authority_id: string;
+  tender_id: string;
+  version: number;
+  type: string;
+  legal_ground: string | null;
+  ground_case: string | null;
+  value_change: NullableNumeric;
+  new_total: NullableNumeric;
+  documents: ColumnType<string[] | null, string[] | null, string[] | null>;
+  reasons: string | null;
+  grounds: string | null;
+  end_date: string | null;
+  description: string | null;
+  due_date: string | null;
+  amount: NullableNumeric;
+  paid_on: string | null;
+  invoice_ref: string | null;
+  completed_on: string | null;
   created_by: string;
   created_at: Timestamp;
 };
