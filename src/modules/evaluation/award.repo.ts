@@ -82,16 +82,22 @@ export function tenderAwardFacts(db: Q, authorityId: string, tenderId: string) {
 
 /** The companies behind bids of the tender, by bid id. */
 export async function bidCompanies(db: Q, authorityId: string, tenderId: string, bidIds: readonly string[]) {
-  if (bidIds.length === 0) return new Map<string, { id: string; legalName: string; taxId: string }>();
+  if (bidIds.length === 0)
+    return new Map<string, { id: string; legalName: string; taxId: string; taxIdKind: string }>();
   const rows = await db
     .selectFrom('bid as b')
     .innerJoin('company as c', 'c.id', 'b.company_id')
-    .select(['b.id as bid_id', 'c.id', 'c.legal_name', 'c.tax_id'])
+    .select(['b.id as bid_id', 'c.id', 'c.legal_name', 'c.tax_id', 'c.tax_id_kind'])
     .where('b.authority_id', '=', authorityId)
     .where('b.tender_id', '=', tenderId)
     .where('b.id', 'in', [...bidIds])
     .execute();
-  return new Map(rows.map((r) => [r.bid_id, { id: r.id, legalName: r.legal_name, taxId: r.tax_id }]));
+  return new Map(
+    rows.map((r) => [
+      r.bid_id,
+      { id: r.id, legalName: r.legal_name, taxId: r.tax_id, taxIdKind: r.tax_id_kind },
+    ]),
+  );
 }
 
 export async function insertContract(

@@ -44,6 +44,7 @@ import { ART_147_2_TIE_BREAK, rankOffers } from './ranking.rules.js';
 import type { RankingResult } from './ranking.types.js';
 import { type LotScoring, lotScoring } from './scoring.service.js';
 import { businessDeadlineOn } from './transition.js';
+import { publishedTaxId } from '../minor/minor-contract.rules.js';
 
 /** Steps the committee takes; every other step is the contracting body's. */
 const COMMITTEE_STEPS: readonly AwardEventType[] = [
@@ -557,7 +558,11 @@ export async function publicAwards(
       lot,
       stage: contract ? 'formalised' : 'awarded',
       award: {
-        company: { legalName: company?.legalName ?? '', taxId: company?.taxId ?? '' },
+        // A natural person's NIF/NIE is published masked (LOPDGDD DA 7ª), as in the minor contracts list.
+        company: {
+          legalName: company?.legalName ?? '',
+          taxId: company ? publishedTaxId(company.taxId, company.taxIdKind) : '',
+        },
         price: (await offerPrice(db, tenderId, state.award.id, lot)) ?? '',
         reasons: state.award.reasons,
         awardedAt: state.award.at.toISOString(),

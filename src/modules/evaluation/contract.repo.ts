@@ -22,6 +22,7 @@ const CONTRACT_COLUMNS = [
   't.contract_type',
   'co.legal_name',
   'co.tax_id',
+  'co.tax_id_kind',
 ] as const;
 
 /** The authority's contracts, of one tender when `tenderId` is given, in order of signature. */

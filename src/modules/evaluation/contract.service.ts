@@ -31,6 +31,7 @@ import { initialContract, nextContract } from './contract.rules.js';
 import type { ContractEvent, ContractState, ContractStatus } from './contract.types.js';
 import { authorizeOnEvaluation } from './evaluation.policy.js';
 import { invalidTransition, requireReasons } from './transition.js';
+import { publishedTaxId } from '../minor/minor-contract.rules.js';
 
 const TZ = 'Europe/Madrid';
 
@@ -561,7 +562,8 @@ export async function publicContracts(
     return {
       id: r.id,
       lots: r.lots,
-      company: { legalName: r.legal_name, taxId: r.tax_id },
+      // A natural person's NIF/NIE is published masked (LOPDGDD DA 7ª), as in the minor contracts list.
+      company: { legalName: r.legal_name, taxId: publishedTaxId(r.tax_id, r.tax_id_kind) },
       amountExclVat: view.amountExclVat,
       totalExclVat: view.totalExclVat,
       signedAt: view.signedAt,

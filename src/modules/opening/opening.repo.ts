@@ -108,6 +108,7 @@ export function stageEnvelopeRows(db: Q, authorityId: string, tenderId: string, 
         'c.id as company_id',
         'c.legal_name',
         'c.tax_id',
+        'c.tax_id_kind',
       ])
       .where('b.authority_id', '=', authorityId)
       .where('b.tender_id', '=', tenderId)

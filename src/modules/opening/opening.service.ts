@@ -52,6 +52,7 @@ import type {
   ShareSubmissionResult,
 } from './opening.types.js';
 import type { SharePool } from './share-pool.js';
+import { publishedTaxId } from '../minor/minor-contract.rules.js';
 
 export type OpeningDeps = {
   pool: SharePool;
@@ -472,7 +473,12 @@ async function openStage(
         bidId: r.row.bid_id,
         sequence: r.row.sequence,
         lots: r.row.lots,
-        company: { id: r.row.company_id, legalName: r.row.legal_name, taxId: r.row.tax_id },
+        // The record is public: a natural person's NIF/NIE is masked (LOPDGDD DA 7ª).
+        company: {
+          id: r.row.company_id,
+          legalName: r.row.legal_name,
+          taxId: publishedTaxId(r.row.tax_id, r.row.tax_id_kind),
+        },
         manifestSha256: r.row.manifest_sha256,
         outcome: r.failure ? 'failed' : 'opened',
         failure: r.failure,

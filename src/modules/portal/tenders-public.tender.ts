@@ -9,6 +9,8 @@ import { getPublicNotice, isFollowing } from '../tenders/tender-public.service.j
 import { listOpenings } from '../opening/opening.service.js';
 import type { OpeningView } from '../opening/opening.types.js';
 import { publicEvaluationSection } from '../evaluation/evaluation.pages.js';
+import { type PublicLotAward, publicAwards } from '../evaluation/award.service.js';
+import { type PublicContract, publicContracts } from '../evaluation/contract.service.js';
 import { csrfField, errorSummary, type FieldError, layout, type PageContext, sendPage } from './layout.js';
 import { fieldsFromAbnormal, formulaInWords } from './backoffice-formula.js';
 import { pageContext } from './portal.context.js';
@@ -333,6 +335,151 @@ function openingsSection(pc: PageContext, ocid: string, openings: OpeningView[])
   </section>`;
 }
 
+/** A signed amount (an amendment's value change), with its sign shown also when it adds. */
+const signedMoney = (l: Locale, v: string) =>
+  /^-?\d{1,15}(\.\d{1,6})?$/.test(v) ? `${v.startsWith('-') ? '' : '+'}${formatMoney(l, v)}` : v || '—';
+
+/** A calendar date (YYYY-MM-DD: ends of term, completion), without time or time zone shift. */
+function day(l: Locale, v: string | null | undefined): Html | string {
+  if (!v || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return v || '—';
+  const tag = { ca: 'ca-ES', es: 'es-ES', en: 'en-GB' }[l];
+  const text = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeZone: 'UTC' }).format(
+    new Date(`${v}T00:00:00Z`),
+  );
+  return html`<time datetime="${v}">${text}</time>`;
+}
+
+const AWARD_STAGE_KEYS = {
+  awarded: 'evaluation.public.award.stage.awarded',
+  formalised: 'evaluation.public.award.stage.formalised',
+  void: 'evaluation.public.award.stage.void',
+} as const;
+
+const CONTRACT_STATUS_KEYS = {
+  formalised: 'evaluation.public.contracts.status.formalised',
+  in_execution: 'evaluation.public.contracts.status.in_execution',
+  suspended: 'evaluation.public.contracts.status.suspended',
+  completed: 'evaluation.public.contracts.status.completed',
+  terminated: 'evaluation.public.contracts.status.terminated',
+} as const;
+
+/** Amendments foreseen in the PCAP (art. 204 LCSP) or not foreseen, with the case of art. 205.2. */
+const AMENDMENT_GROUND_KEYS: Record<string, string> = {
+  art_204: 'evaluation.public.contracts.ground.art_204',
+  art_205: 'evaluation.public.contracts.ground.art_205',
+};
+
+/**
+ * The published acts of the award of each lot (arts. 151, 153–154 LCSP; award.service.ts
+ * publicAwards): the company and its price, the reasons, notification and formalisation, or the
+ * lot declared void. Nothing is shown before the first act.
+ */
+function awardSection(pc: PageContext, ocid: string, awards: PublicLotAward[]): Html {
+  const t = pc.t;
+  const l = pc.locale;
+  if (awards.length === 0) return html``;
+  return html`<section aria-labelledby="award-h" id="award">
+    <h2 id="award-h">${t('evaluation.public.award.title')}</h2>
+    ${awards.map(
+      (a) => html`<article class="award-lot" id="award-lot-${a.lot}" aria-labelledby="award-lot-${a.lot}-h">
+        <h3 id="award-lot-${a.lot}-h">${t('evaluation.lot', { n: a.lot })}</h3>
+        <dl class="facts">
+          <dt>${t('evaluation.public.award.stage')}</dt><dd>${t(AWARD_STAGE_KEYS[a.stage])}</dd>
+          ${
+            a.award
+              ? html`<dt>${t('evaluation.company')}</dt><dd>${a.award.company.legalName} (${a.award.company.taxId})</dd>
+          <dt>${t('evaluation.public.award.price')}</dt><dd>${money(l, a.award.price)}</dd>
+          <dt>${t('evaluation.public.award.awardedAt')}</dt><dd>${when(l, a.award.awardedAt)}</dd>
+          <dt>${t('evaluation.public.award.reasons')}</dt><dd>${a.award.reasons}</dd>
+          <dt>${t('evaluation.public.award.notifiedAt')}</dt><dd>${a.award.notifiedAt ? when(l, a.award.notifiedAt) : t('evaluation.public.award.notNotified')}</dd>`
+              : ''
+          }
+          ${
+            a.contract
+              ? html`<dt>${t('evaluation.public.award.signedAt')}</dt><dd>${when(l, a.contract.signedAt)}</dd>
+          <dt>${t('evaluation.public.award.amount')}</dt><dd>${money(l, a.contract.amountExclVat)}</dd>`
+              : ''
+          }
+          ${
+            a.void
+              ? html`<dt>${t('evaluation.public.award.voidAt')}</dt><dd>${when(l, a.void.at)}</dd>
+          <dt>${t('evaluation.public.award.voidReasons')}</dt><dd>${a.void.reasons}</dd>`
+              : ''
+          }
+        </dl>
+      </article>`,
+    )}
+    <p><a href="/api/v1/tenders/${ocid}/awards">${t('evaluation.public.award.json')}</a></p>
+  </section>`;
+}
+
+/**
+ * The contracts and their published acts (art. 63.3 LCSP; contract.service.ts publicContracts):
+ * status, price at formalisation and as amended, amendments and extensions, payments in total,
+ * completion or termination.
+ */
+function contractsSection(pc: PageContext, ocid: string, contracts: PublicContract[]): Html {
+  const t = pc.t;
+  const l = pc.locale;
+  if (contracts.length === 0) return html``;
+  return html`<section aria-labelledby="contracts-h" id="contracts">
+    <h2 id="contracts-h">${t('evaluation.public.contracts.title')}</h2>
+    ${contracts.map((c) => {
+      const lots = c.lots.join(', ');
+      return html`<article class="public-contract" id="contract-${c.id}" aria-labelledby="contract-${c.id}-h">
+        <h3 id="contract-${c.id}-h">${t('evaluation.public.contracts.heading', { lots, company: c.company.legalName })}</h3>
+        <dl class="facts">
+          <dt>${t('evaluation.public.contracts.status')}</dt><dd>${t(CONTRACT_STATUS_KEYS[c.status])}</dd>
+          <dt>${t('evaluation.public.contracts.signedAt')}</dt><dd>${when(l, c.signedAt)}</dd>
+          <dt>${t('evaluation.public.contracts.initial')}</dt><dd>${money(l, c.amountExclVat)}</dd>
+          <dt>${t('evaluation.public.contracts.current')}</dt><dd>${money(l, c.totalExclVat)}</dd>
+          ${c.endDate ? html`<dt>${t('evaluation.public.contracts.endDate')}</dt><dd>${day(l, c.endDate)}</dd>` : ''}
+          <dt>${t('evaluation.public.contracts.payments')}</dt><dd>${c.payments.count}</dd>
+          <dt>${t('evaluation.public.contracts.paid')}</dt><dd>${money(l, c.payments.totalExclVat)}</dd>
+          ${c.completedOn ? html`<dt>${t('evaluation.public.contracts.completedOn')}</dt><dd>${day(l, c.completedOn)}</dd>` : ''}
+          ${
+            c.termination
+              ? html`<dt>${t('evaluation.public.contracts.terminatedAt')}</dt><dd>${when(l, c.termination.at)}</dd>
+          <dt>${t('evaluation.public.contracts.terminationGrounds')}</dt><dd>${c.termination.grounds}</dd>
+          <dt>${t('evaluation.public.contracts.reasons')}</dt><dd>${c.termination.reasons}</dd>`
+              : ''
+          }
+        </dl>
+        ${
+          c.amendments.length
+            ? html`<table class="contract-amendments">
+          <caption>${t('evaluation.public.contracts.amendmentsCaption', { lots })}</caption>
+          <thead><tr><th scope="col">${t('evaluation.public.contracts.date')}</th><th scope="col">${t('evaluation.public.contracts.ground')}</th>
+            <th scope="col">${t('evaluation.public.contracts.valueChange')}</th><th scope="col">${t('evaluation.public.contracts.newTotal')}</th>
+            <th scope="col">${t('evaluation.public.contracts.reasons')}</th></tr></thead>
+          <tbody>${c.amendments.map((a) => {
+            const key = AMENDMENT_GROUND_KEYS[a.legalGround];
+            return html`<tr><th scope="row">${when(l, a.at)}</th>
+              <td>${key ? t(key, { case: a.groundCase ?? '' }) : a.legalGround}</td>
+              <td>${signedMoney(l, a.valueChange)}</td>
+              <td>${money(l, a.newTotal)}</td>
+              <td>${a.reasons}</td></tr>`;
+          })}</tbody></table>`
+            : ''
+        }
+        ${
+          c.extensions.length
+            ? html`<table class="contract-extensions">
+          <caption>${t('evaluation.public.contracts.extensionsCaption', { lots })}</caption>
+          <thead><tr><th scope="col">${t('evaluation.public.contracts.date')}</th><th scope="col">${t('evaluation.public.contracts.newEndDate')}</th>
+            <th scope="col">${t('evaluation.public.contracts.reasons')}</th></tr></thead>
+          <tbody>${c.extensions.map(
+            (x) =>
+              html`<tr><th scope="row">${when(l, x.at)}</th><td>${day(l, x.newEndDate)}</td><td>${x.reasons}</td></tr>`,
+          )}</tbody></table>`
+            : ''
+        }
+      </article>`;
+    })}
+    <p><a href="/api/v1/tenders/${ocid}/contracts">${t('evaluation.public.contracts.json')}</a></p>
+  </section>`;
+}
+
 type QuestionState = { errors: FieldError[]; value: string; companyId: string };
 
 function questionsSection(
@@ -469,6 +616,16 @@ export async function sendTenderPage(
   ]);
   // The committee's published judgement scores (evaluation.pages.ts), once the B report is approved.
   const evaluation = await publicEvaluationSection(pc, app.deps.database.db, ocid, notice);
+  // The published acts of the award and of the contracts' execution (arts. 151, 154, 63.3 LCSP).
+  const authorityOf = str(notice.authorityId);
+  const tenderOf = str(notice.id);
+  const [awards, contracts] =
+    authorityOf && tenderOf
+      ? await Promise.all([
+          publicAwards(app.deps.database.db, authorityOf, tenderOf),
+          publicContracts(app.deps.database.db, authorityOf, tenderOf),
+        ])
+      : [[], []];
   const title = names(notice.title)?.[l] ?? ocid;
   const description = names(notice.description)?.[l];
   const cancellation = n.history.findLast((h) => h.kind === 'cancellation');
@@ -523,6 +680,8 @@ export async function sendTenderPage(
     ${envelopesSection(pc, notice)}
     ${openingsSection(pc, ocid, openings)}
     ${evaluation}
+    ${awardSection(pc, ocid, awards)}
+    ${contractsSection(pc, ocid, contracts)}
     ${documentsSection(pc, notice)}
     ${questionsSection(pc, n, notice, ocid, now, {
       errors: opts.errors ?? [],
