@@ -14,7 +14,6 @@ import { withTransaction } from '../../platform/db/tx.js';
 import { DomainError } from '../../platform/errors.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { authorityCalendar } from '../calendar/calendar.service.js';
-import { committeeOf } from '../opening/opening.repo.js';
 import { publishedTender } from '../opening/opening.service.js';
 import {
   type AbnormalReviewRow,
@@ -33,6 +32,7 @@ import type { AbnormalCheck, AbnormalReason } from './abnormal.types.js';
 import { authorizeOnEvaluation } from './evaluation.policy.js';
 import { computeScoring, type ScoringView } from './scoring.service.js';
 import { businessDeadlineOn } from './transition.js';
+import { requireCommitteeSeat } from './committee.js';
 
 export type AbnormalReviewView = {
   bidId: string;
@@ -175,10 +175,7 @@ export async function reviewAbnormalOffer(
   const now = ctx.clock.now();
   await withTransaction(ctx.db as Db, async (trx) => {
     await publishedTender(trx, authorityId, tenderId);
-    const committee = await committeeOf(trx, authorityId, tenderId);
-    if (committee.length > 0 && !committee.includes(actor.userId)) {
-      throw new DomainError('FORBIDDEN', 'You are not on the committee of this tender');
-    }
+    await requireCommitteeSeat(trx, authorityId, tenderId, actor.userId);
     const scoring = await computeScoring(trx, authorityId, tenderId);
     const offer = scoring.lots.find((l) => l.lot === lot)?.offers.find((o) => o.bidId === bidId);
     if (!offer) throw new DomainError('NOT_FOUND', 'No offer of this bid was read for this lot at C');

@@ -22,7 +22,7 @@ import { Dec } from '../../platform/money.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { authorityCalendar } from '../calendar/calendar.service.js';
 import { localDate } from '../calendar/calendar.rules.js';
-import { committeeOf, currentNotice, openingRows } from '../opening/opening.repo.js';
+import { currentNotice, openingRows } from '../opening/opening.repo.js';
 import { publishedTender } from '../opening/opening.service.js';
 import type { OpeningRecord } from '../opening/opening.types.js';
 import { isSpecialAppealEligible } from '../procedures/procedure.rules.js';
@@ -45,6 +45,7 @@ import type { RankingResult } from './ranking.types.js';
 import { type LotScoring, lotScoring } from './scoring.service.js';
 import { businessDeadlineOn } from './transition.js';
 import { publishedTaxId } from '../minor/minor-contract.rules.js';
+import { requireCommitteeSeat } from './committee.js';
 
 /** Steps the committee takes; every other step is the contracting body's. */
 const COMMITTEE_STEPS: readonly AwardEventType[] = [
@@ -289,10 +290,7 @@ async function begin(
     throw new DomainError('NOT_FOUND', 'The notice of this tender has no such lot');
   }
   if (action === 'evaluation.propose_award') {
-    const committee = await committeeOf(trx, authorityId, tenderId);
-    if (committee.length > 0 && !committee.includes(actor.userId)) {
-      throw new DomainError('FORBIDDEN', 'You are not on the committee of this tender');
-    }
+    await requireCommitteeSeat(trx, authorityId, tenderId, actor.userId);
   }
   const row = await lockLotAward(trx, authorityId, tenderId, lot);
   const current = row?.version ?? 0;

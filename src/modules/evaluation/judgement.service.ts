@@ -32,6 +32,7 @@ import {
   upsertJudgementScore,
 } from './judgement.repo.js';
 import { requireReasons } from './transition.js';
+import { requireCommitteeSeat } from './committee.js';
 
 /** A judgement criterion of a lot: its 1-based position in the lot's criteria, its name and weight. */
 export type JudgementCriterion = { lot: number; criterion: number; name: unknown; maxPoints: string };
@@ -147,18 +148,6 @@ export async function judgementSheet(
     scores: s.scores.map(presentScore),
     missing: s.missing,
   };
-}
-
-async function requireCommitteeSeat(
-  db: ServiceContext['db'],
-  authorityId: string,
-  tenderId: string,
-  userId: string,
-) {
-  const committee = await committeeOf(db, authorityId, tenderId);
-  if (committee.length > 0 && !committee.includes(userId)) {
-    throw new DomainError('FORBIDDEN', 'You are not on the committee of this tender');
-  }
 }
 
 /** A member's own score of one criterion of one bid's lot; may be changed until the report is approved. */

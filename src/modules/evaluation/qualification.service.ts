@@ -12,7 +12,7 @@ import { withTransaction } from '../../platform/db/tx.js';
 import { DomainError } from '../../platform/errors.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { authorityCalendar } from '../calendar/calendar.service.js';
-import { committeeOf, openedStages } from '../opening/opening.repo.js';
+import { openedStages } from '../opening/opening.repo.js';
 import { publishedTender } from '../opening/opening.service.js';
 import type { EnvelopeLetter } from '../sealing/sealing.types.js';
 import { authorizeOnEvaluation } from './evaluation.policy.js';
@@ -26,6 +26,7 @@ import {
 } from './qualification.repo.js';
 import type { ExclusionGround, QualificationEvent, QualificationState } from './qualification.types.js';
 import { businessDeadlineOn } from './transition.js';
+import { requireCommitteeSeat } from './committee.js';
 
 export type QualificationView = {
   bidId: string;
@@ -145,10 +146,7 @@ export async function decideQualification(
   const now = ctx.clock.now();
   await withTransaction(ctx.db as Db, async (trx) => {
     const t = await publishedTender(trx, authorityId, tenderId);
-    const committee = await committeeOf(trx, authorityId, tenderId);
-    if (committee.length > 0 && !committee.includes(actor.userId)) {
-      throw new DomainError('FORBIDDEN', 'You are not on the committee of this tender');
-    }
+    await requireCommitteeSeat(trx, authorityId, tenderId, actor.userId);
     const envelope = qualificationStage(t.stages);
     const bids = await stageBidsWithQualification(trx, authorityId, tenderId, envelope);
     const bid = bids.find((b) => b.bid_id === bidId);
