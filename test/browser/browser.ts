@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { type App, SESSION_COOKIE } from '../../src/app.js';
 import { DEMO_PASSWORD } from '../../src/modules/demo/demo.seed.js';
@@ -112,4 +112,25 @@ export async function apiSession(app: App, email: string): Promise<Session> {
   const token = (csrfRes.json() as { token: string }).token;
   const cookie = `${SESSION_COOKIE}=${session?.value ?? ''}; contracta_csrf=${csrfCookie?.value ?? ''}`;
   return { cookie, csrf: token, headers: { cookie, 'x-csrf-token': token } };
+}
+
+/**
+ * A fresh browser context signed in as a demo user (the demo password), optionally switched to a
+ * language; downloads are accepted (receipts, key files). The caller closes the context.
+ */
+export async function signInAs(
+  browser: Browser,
+  base: string,
+  email: string,
+  locale?: string,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/sign-in`);
+  await page.fill('#email', email);
+  await page.fill('#password', DEMO_PASSWORD);
+  await page.click('main button[type=submit]');
+  await page.waitForURL(`${base}/account`);
+  if (locale) await page.goto(`${base}/lang/${locale}?next=/account`);
+  return { context, page };
 }

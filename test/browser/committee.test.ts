@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { DEMO_PASSWORD } from '../../src/modules/demo/demo.seed.js';
 import { fromBase64 } from '../../src/modules/sealing/bytes.js';
 import { loadIdentity } from '../../src/modules/sealing/custodian-key.js';
 import { sealEnvelopeToMemory } from '../../src/modules/sealing/envelope.seal.js';
@@ -13,7 +12,7 @@ import type { EnvelopeLetter, SealingTarget } from '../../src/modules/sealing/se
 import { encodeSharePayload, unwrapShare } from '../../src/modules/sealing/shares.js';
 import type { Locale } from '../../src/platform/i18n/i18n.js';
 import { newId } from '../../src/platform/ids.js';
-import { launch, startServer, expectAccessible, apiSession } from './browser.js';
+import { launch, startServer, expectAccessible, apiSession, signInAs } from './browser.js';
 
 /**
  * Issue 5's browser acceptance for the committee: on a published demo file of Barcelona with two
@@ -38,14 +37,8 @@ type Notice = {
 };
 
 async function signIn(email: string): Promise<Page> {
-  const context = await browser.newContext();
+  const { context, page } = await signInAs(browser, base, email);
   contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.fill('#email', email);
-  await page.fill('#password', DEMO_PASSWORD);
-  await page.click('main button[type=submit]');
-  await page.waitForURL(`${base}/account`);
   return page;
 }
 

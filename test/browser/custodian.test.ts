@@ -5,7 +5,6 @@ import { identityToRecipient } from 'age-encryption';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { DEMO_PASSWORD } from '../../src/modules/demo/demo.seed.js';
 import { verifyReceiptCommand } from '../../src/modules/bids/receipt.verify.js';
 import { loadIdentity } from '../../src/modules/sealing/custodian-key.js';
 import type { EnvelopeLetter, SealingTarget } from '../../src/modules/sealing/sealing.types.js';
@@ -13,7 +12,7 @@ import type { Locale } from '../../src/platform/i18n/i18n.js';
 import { newId } from '../../src/platform/ids.js';
 import type { Session } from '../helpers/app.js';
 import { sealBid } from '../helpers/sealed-bids.js';
-import { launch, startServer, expectAccessible, apiSession } from './browser.js';
+import { launch, startServer, expectAccessible, apiSession, signInAs } from './browser.js';
 
 /**
  * Issue 4's browser acceptance for custodians: a custodian makes a key in Chromium (passphrase,
@@ -49,15 +48,8 @@ function recordSent(page: Page): () => string {
 
 /** A fresh browser context signed in as `email` (the demo password), in `locale`. */
 async function signIn(email: string, locale: Locale = 'ca'): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const { context, page } = await signInAs(browser, base, email, locale);
   contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.fill('#email', email);
-  await page.fill('#password', DEMO_PASSWORD);
-  await page.click('main button[type=submit]');
-  await page.waitForURL(`${base}/account`);
-  await page.goto(`${base}/lang/${locale}?next=/account`);
   return page;
 }
 
