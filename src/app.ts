@@ -24,6 +24,8 @@ import { type BlobStore, fsBlobStore } from './platform/storage/blob-store.js';
 import { ephemeralSigningKeyRing, type SigningKeyRing } from './platform/signing-key.js';
 import { receiptRoutes } from './modules/bids/receipt.routes.js';
 import { bidRoutes } from './modules/bids/bid.routes.js';
+import { selectionRoutes } from './modules/selection/selection.routes.js';
+import { minutesRoutes } from './modules/evaluation/minutes.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/identity/auth.routes.js';
 import { resolveApiToken } from './modules/identity/api-token.service.js';
@@ -240,6 +242,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(contractRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(abnormalReviewRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(bidRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(selectionRoutes(appWithDeps), { prefix: '/api/v1' });
+  await app.register(minutesRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(portalRoutes(appWithDeps));
   return appWithDeps;
 }

@@ -111,12 +111,22 @@ export const ErrorCodes = {
   BLOB_MISSING: 422,
   /** The commitment to the bids is published only once the tender deadline has passed. */
   COMMITMENT_NOT_YET: 409,
+  /** The same person is named as an expert and as a committee member of one tender (art. 146.2.a LCSP). */
+  EXPERT_ON_COMMITTEE: 422,
+  /** The lot's judgement criteria outweigh its formula criteria: only the tender's experts score them (art. 146.2.a LCSP). */
+  EXPERTS_ONLY: 403,
+  /** Fewer than three experts are assigned to a tender that needs the committee of experts (art. 146.2.a LCSP). */
+  EXPERT_COMMITTEE_INCOMPLETE: 409,
   /** Bids cannot be opened yet: before the tender deadline or the opening time (`details.opensAt`; LCSP DA 17ª, art. 157). */
   OPENING_NOT_YET: 409,
   /** Envelopes open in legal order A → B → C, each once (`details.pending` names the stage that is next). */
   OPENING_OUT_OF_ORDER: 409,
   /** Envelope C opens only after the report on envelope B is approved (arts. 146.2.b and 157 LCSP). */
   OPENING_REPORT_PENDING: 409,
+  /** The tender takes sealed bids (or answers) only from companies it invited (arts. 163, 168–169 LCSP). */
+  NOT_INVITED: 403,
+  /** Fewer candidates selected than the procedure's minimum, with no reason given (arts. 162, 169 LCSP). */
+  TOO_FEW_CANDIDATES: 422,
   /** Unexpected server fault; the message is hidden from clients. */
   INTERNAL: 500,
 } as const;

@@ -42,3 +42,29 @@ export function memoryMailer(): Mailer & { sent: MailMessage[] } {
     },
   };
 }
+
+/**
+ * How a procedure's notices reach companies: the platform's mailer, the public base URL for the
+ * links, and what to do when one message cannot be sent. A mail is the notice of an electronic
+ * notification (LCSP DA 15ª.3), not the notification itself, so a failed message does not undo
+ * the committed act: it is reported to `onError` (the route logs it) and the others still go.
+ */
+export type NoticeMail = {
+  mailer: Mailer;
+  publicUrl: string;
+  onError?: (err: unknown, recipient: { to: string; companyId: string }) => void;
+};
+
+/** Sends each message in turn; one failure is reported and does not stop the rest. */
+export async function sendNotices(
+  mail: NoticeMail,
+  messages: readonly { companyId: string; message: MailMessage }[],
+): Promise<void> {
+  for (const { companyId, message } of messages) {
+    try {
+      await mail.mailer.send(message);
+    } catch (err) {
+      mail.onError?.(err, { to: message.to, companyId });
+    }
+  }
+}

@@ -280,6 +280,20 @@ describe(`abnormal-offer review (${driverName})`, () => {
       [bidAt(2), '35.00', 'presumed', false],
       [bidAt(3), '34.03', 'presumed', false],
     ]);
+    // No award is proposed while an offer is under review (art. 149.4–149.6): nothing is written.
+    const before = await rowCounts(t);
+    const propose = await app.inject({
+      method: 'POST',
+      url: evalUrl('/awards/1'),
+      headers: s.committee?.headers,
+      payload: { version: 0, event: 'propose' },
+    });
+    expect(propose.statusCode, propose.body).toBe(409);
+    expect(propose.json()).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      details: { reason: 'abnormal_review_pending', bids: [bidAt(2), bidAt(3)] },
+    });
+    expect(await rowCounts(t)).toEqual(before);
     // Another authority's staff learn nothing; non-staff roles of the authority are refused.
     expect(
       (await app.inject({ url: evalUrl('/abnormal-offers'), headers: s.foreign?.headers })).statusCode,
@@ -496,5 +510,14 @@ describe(`abnormal-offer review (${driverName})`, () => {
       [bidAt(1), 3, '75.32'],
       [bidAt(3), 1, '90.00'],
     ]);
+    // Both reviews ended: the committee proposes the best-ranked offer, the accepted abnormal one.
+    const propose = await app.inject({
+      method: 'POST',
+      url: evalUrl('/awards/1'),
+      headers: s.committee?.headers,
+      payload: { version: 0, event: 'propose' },
+    });
+    expect(propose.statusCode, propose.body).toBe(200);
+    expect(propose.json()).toMatchObject({ status: 'proposed', candidate: bidAt(3) });
   });
 });

@@ -496,7 +496,7 @@ describe(`award of lots (${driverName})`, () => {
     expect(voided).toMatchObject({ status: 'void', void: { reasons: 'Cap oferta presentada al lot 3' } });
   });
 
-  it('audits every step; award, notification, void and formalisation are public acts', async () => {
+  it('audits every step; the proposals, the failed documentation, award, notification, void and formalisation are public acts', async () => {
     const events = await t.db.db
       .selectFrom('audit_event')
       .select(['is_public', 'data'])
@@ -509,11 +509,11 @@ describe(`award of lots (${driverName})`, () => {
       return [d.lot, d.event, e.is_public];
     });
     expect(seen).toEqual([
-      [2, 'propose', false],
-      [1, 'propose', false],
+      [2, 'propose', true],
+      [1, 'propose', true],
       [1, 'request_documentation', false],
-      [1, 'documentation_failed', false],
-      [1, 'propose_next', false],
+      [1, 'documentation_failed', true],
+      [1, 'propose_next', true],
       [1, 'request_documentation', false],
       [1, 'documentation_ok', false],
       [1, 'award', true],

@@ -223,6 +223,29 @@ describe(`contract management (${driverName})`, () => {
     await refused(id, amend('art_204', '100.00', { reasons: 'curt' }), 422, 'UNPROCESSABLE');
     await refused(id, amend('art_204', '100.00', { documents: ['not-a-digest'] }), 422, 'UNPROCESSABLE');
 
+    // An amendment names documents uploaded to the contract (contract-documents.test.ts): one row here.
+    await refused(
+      id,
+      amend('art_204', '4000.00', { documents: [SHA] }),
+      422,
+      'UNPROCESSABLE',
+      'unknown_document',
+    );
+    await t.db.db
+      .insertInto('contract_document')
+      .values({
+        id: newId(),
+        contract_id: id,
+        authority_id: e.authorityId,
+        title: 'Informe jurídic',
+        file_name: 'informe.pdf',
+        content_type: 'application/pdf',
+        size_bytes: 1000,
+        sha256: SHA,
+        uploaded_by: e.ids.officer,
+        uploaded_at: t.clock.now(),
+      })
+      .execute();
     const up = await ok(id, amend('art_204', '4000.00', { documents: [SHA] }));
     expect(up).toMatchObject({ totalExclVat: '49000.00', version: 2 });
     expect(up.events.at(-1)).toMatchObject({

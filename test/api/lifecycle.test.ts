@@ -20,8 +20,12 @@ import {
   type PublishedFile,
   publishFile,
   scoringOfLot1,
+  inviteDirectly,
+  negotiateOnce,
+  selectAndInvite,
   submitBid,
 } from '../helpers/lifecycle.js';
+import { type Bidder, makeBidder } from '../helpers/sealed-bids.js';
 import { validNif } from '../helpers/tax-ids.js';
 import { tenderPayload } from '../helpers/tenders.js';
 
@@ -34,8 +38,16 @@ import { tenderPayload } from '../helpers/tenders.js';
 
 type SealedCode = Exclude<ProcedureCode, 'menor'>;
 
+/** How the companies that may bid are chosen, where the procedure chooses them. */
+type LifecycleCase = ProcedureCase & {
+  /** Requests from `candidates` companies, one rejected; or `direct` companies invited (art. 168). */
+  invitation?: { candidates: number } | { direct: number };
+  /** A negotiation round before the sealed final offers (art. 169). */
+  negotiated?: boolean;
+};
+
 /** Each procedure's file, or why the platform cannot run it end to end yet. */
-const CASES: Record<SealedCode, ProcedureCase | { missing: string }> = {
+const CASES: Record<SealedCode, LifecycleCase | { missing: string }> = {
   // Services of 50,000 €: below the 60,000 € of art. 159.6; price only, envelope C alone; no
   // special appeal (art. 44.1.a), so no standstill.
   abierto_simplificado_abreviado: {
@@ -59,19 +71,34 @@ const CASES: Record<SealedCode, ProcedureCase | { missing: string }> = {
     envelopes: ['A', 'B', 'C'],
     specialAppeal: true,
   },
-  // Two-phase procedures (twoPhase in the catalogue): the platform has no selection phase yet —
-  // no requests to participate (art. 162), no selection of candidates (arts. 162.4, 169.1) and no
-  // invitation to tender (art. 163). Publishing one would let any company bid, as in the open one.
+  // Two phases (arts. 160–165): requests to participate, selection with reasons, invitation of at
+  // least five candidates (art. 162); the invited alone bid. Services of 180,000 €, not harmonised.
   restringido: {
-    missing: 'no selection phase: requests to participate, selection and invitation (arts. 160–164)',
+    procedure: 'restringido',
+    estimatedValue: '180000.00',
+    envelopes: ['A', 'B', 'C'],
+    specialAppeal: true,
+    invitation: { candidates: 6 },
   },
+  // The same selection with at least three candidates (art. 169), then a negotiation round put
+  // to every invited company alike before the sealed final offers.
   licitacion_con_negociacion: {
-    missing: 'no selection phase nor negotiation rounds (arts. 166–171)',
+    procedure: 'licitacion_con_negociacion',
+    estimatedValue: '180000.00',
+    envelopes: ['A', 'B', 'C'],
+    specialAppeal: true,
+    invitation: { candidates: 4 },
+    negotiated: true,
   },
-  // Without publication (art. 168): the platform can only publish a notice; it has no invitation
-  // of chosen companies for sealed bids, nor negotiation (art. 169.5).
+  // Without publication (art. 168): the authority invites the companies it chooses, negotiates,
+  // and takes their sealed final offers.
   negociado_sin_publicidad: {
-    missing: 'no invitation of chosen companies without a public notice, nor negotiation (arts. 168–170)',
+    procedure: 'negociado_sin_publicidad',
+    estimatedValue: '180000.00',
+    envelopes: ['A', 'B', 'C'],
+    specialAppeal: true,
+    invitation: { direct: 3 },
+    negotiated: true,
   },
 };
 
@@ -103,6 +130,8 @@ describe.each(SEALED_CODES)(`lifecycle of %s (${driverName})`, (code) => {
     new Dec(spec.estimatedValue).times(share).toFixed(2),
   );
   const bids: { bidId: string; price: string }[] = [];
+  // The companies invited to bid, where the procedure invites; otherwise anyone bids.
+  let invited: Bidder[] = [];
 
   beforeAll(async () => {
     t = await buildTestApp({ now: new Date('2026-11-26T10:00:00Z') });
@@ -117,9 +146,36 @@ describe.each(SEALED_CODES)(`lifecycle of %s (${driverName})`, (code) => {
     expect(file.target.custodians).toHaveLength(3);
   });
 
+  const invitation = spec.invitation;
+  if (invitation) {
+    it('chooses the companies that may bid, and refuses a bid from any other', async () => {
+      if ('candidates' in invitation) {
+        const { invited: chosen, rejected } = await selectAndInvite(t, cast, file, invitation.candidates);
+        invited = chosen;
+        // The rejected candidate learns why once the invitations have left (art. 155).
+        const own = await t.app.inject({
+          url: `/api/v1/tenders/${file.ocid}/participation?companyId=${rejected.companyId}`,
+          headers: rejected.session.headers,
+        });
+        expect(own.json()).toMatchObject({
+          byInvitation: true,
+          invited: false,
+          request: { decision: 'rejected', reasons: expect.stringContaining('solvència') },
+        });
+      } else {
+        invited = await inviteDirectly(t, cast, file, invitation.direct);
+      }
+      const outsider = await makeBidder(t);
+      await expect(
+        submitBid(t, file, { price: prices[0] ?? '1.00', newHires: '3' }, outsider),
+      ).rejects.toThrow(/upload refused: 403 .*NOT_INVITED/);
+      if (spec.negotiated) await negotiateOnce(t, cast, file, invited);
+    });
+  }
+
   it('takes three sealed bids through the bids API before the deadline', async () => {
-    for (const price of prices) {
-      const { bidId } = await submitBid(t, file, { price, newHires: '3' });
+    for (const [i, price] of prices.entries()) {
+      const { bidId } = await submitBid(t, file, { price, newHires: '3' }, invited[i]);
       bids.push({ bidId, price });
     }
     const counted = await t.db.db
@@ -165,6 +221,9 @@ describe.each(SEALED_CODES)(`lifecycle of %s (${driverName})`, (code) => {
       abierto_simplificado_abreviado: '100.00',
       abierto_simplificado: '95.00',
       abierto: '80.00',
+      restringido: '80.00',
+      licitacion_con_negociacion: '80.00',
+      negociado_sin_publicidad: '80.00',
     };
     expect(offers[0]?.total).toBe(totals[code]);
   });
@@ -230,6 +289,70 @@ describe.each(SEALED_CODES)(`lifecycle of %s (${driverName})`, (code) => {
         },
       ],
     });
+  });
+
+  it('keeps the committee minutes: every act in order, internal steps for the authority alone', async () => {
+    type Entry = {
+      seq: string;
+      action: string;
+      step: string | null;
+      status: string | null;
+      envelope: string | null;
+      company: { legalName: string } | null;
+      eventSha256: string;
+    };
+    const pub = await t.app.inject({ url: `/api/v1/tenders/${file.ocid}/minutes` });
+    expect(pub.statusCode, pub.body).toBe(200);
+    const entries = (pub.json() as { entries: Entry[] }).entries;
+    const seqs = entries.map((e) => BigInt(e.seq));
+    expect(seqs).toEqual([...seqs].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+    expect(entries.filter((e) => e.action === 'opening.recorded').map((e) => e.envelope)).toEqual(
+      spec.envelopes,
+    );
+    const qualified = entries.filter((e) => e.action === 'evaluation.qualification_decided');
+    expect(qualified.map((e) => e.status)).toEqual(['admitted', 'admitted', 'admitted']);
+    expect(qualified.every((e) => e.company && e.company.legalName.length > 0)).toBe(true);
+    expect(entries.filter((e) => e.action === 'evaluation.judgement_report_approved')).toHaveLength(
+      spec.envelopes.includes('B') ? 1 : 0,
+    );
+    const publicSteps = entries.filter((e) => e.action === 'evaluation.award_step').map((e) => e.step);
+    expect(publicSteps).toEqual(expect.arrayContaining(['award', 'notify', 'formalise']));
+    expect(publicSteps).not.toContain('request_documentation');
+    // The selection phase, where there is one, appears in the authority's minutes only.
+    expect(entries.some((e) => e.action === 'participation.decided' || e.action === 'tender.invited')).toBe(
+      false,
+    );
+    const internal = await t.app.inject({
+      url: `/api/v1/authorities/${cast.authorityId}/tenders/${file.tenderId}/minutes`,
+      headers: cast.s.officer?.headers,
+    });
+    expect(internal.statusCode, internal.body).toBe(200);
+    const all = (internal.json() as { entries: Entry[] }).entries;
+    expect(all.filter((e) => e.action === 'evaluation.award_step').map((e) => e.step)).toEqual(
+      expect.arrayContaining(['propose', 'request_documentation', 'documentation_ok']),
+    );
+    if (spec.invitation) expect(all.some((e) => e.action === 'tender.invited')).toBe(true);
+    // Each entry names the audit event it reads: the same hash in both readings.
+    const hashes = new Set(all.map((e) => e.eventSha256));
+    expect(entries.every((e) => hashes.has(e.eventSha256))).toBe(true);
+    // The same minutes as pages: public in every language, the whole in the committee workspace.
+    const company = qualified[0]?.company?.legalName ?? '';
+    for (const [lang, title] of [
+      ['ca', 'Actes de la mesa de contractació'],
+      ['es', 'Actas de la mesa de contratación'],
+      ['en', 'Minutes of the contracting committee'],
+    ] as const) {
+      const page = await t.app.inject({ url: `/tenders/${file.ocid}/minutes?lang=${lang}` });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain(title);
+      expect(page.body).toContain(company.replace(/&/g, '&amp;'));
+    }
+    const office = await t.app.inject({
+      url: `/office/${cast.authorityId}/tenders/${file.tenderId}/minutes`,
+      headers: cast.s.officer?.headers,
+    });
+    expect(office.statusCode).toBe(200);
+    expect(office.body).toContain('Sol·licitar la documentació');
   });
 });
 

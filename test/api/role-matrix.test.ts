@@ -16,6 +16,7 @@ import {
 import { generateCustodianKeyPair } from '../../src/modules/custody/custodian-key.crypto.js';
 import { registerCustodianKeys } from '../helpers/custody.js';
 import { BID_PERMISSIONS, type BidAction } from '../../src/modules/bids/bid.policy.js';
+import { SELECTION_PERMISSIONS, type SelectionAction } from '../../src/modules/selection/selection.policy.js';
 import {
   type Bidder,
   commitVersion,
@@ -79,6 +80,7 @@ type Access =
   | { kind: 'custody'; action: CustodyAction }
   | { kind: 'opening'; action: OpeningAction }
   | { kind: 'evaluation'; action: EvaluationAction }
+  | { kind: 'selection'; action: SelectionAction }
   | { kind: 'bid'; action: BidAction };
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -157,6 +159,10 @@ function expectedStatus(rc: RouteCase, a: ActorSpec): number {
       // Procurement files belong to the authority's staff: platform administrators are not members.
       if (!a.authorityRole) return 404;
       return TENDER_PERMISSIONS[access.action].includes(a.authorityRole) ? rc.ok : 403;
+    case 'selection':
+      // Requests, invitations and negotiation on the authority's side: its staff only, by role.
+      if (!a.authorityRole) return 404;
+      return SELECTION_PERMISSIONS[access.action].includes(a.authorityRole) ? rc.ok : 403;
     case 'bid':
       // A sealed bid is its company's alone: staff and platform administrators see nothing of it.
       if (!a.companyRole) return 404;
@@ -1376,6 +1382,142 @@ describe(`role matrix (${driverName})`, () => {
       access: { kind: 'public' },
       ok: 200,
       build: () => ({ url: `/api/v1/tenders/${publishedOcid}/contracts` }),
+    },
+    // --- documents of contracts (contract-document.routes.ts; no contract here: 404 once allowed) ---
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/contracts/{contractId}/documents',
+      access: { kind: 'evaluation', action: 'evaluation.manage_contracts' },
+      ok: 404,
+      build: () => documentUpload(`/api/v1/authorities/${authorityId}/contracts/${newId()}/documents`),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/contracts/{contractId}/documents',
+      access: { kind: 'evaluation', action: 'evaluation.read_contracts' },
+      ok: 404,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/contracts/${newId()}/documents` }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/contracts/{contractId}/documents/{documentId}/content',
+      access: { kind: 'evaluation', action: 'evaluation.read_contracts' },
+      ok: 404,
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/contracts/${newId()}/documents/${newId()}/content`,
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/tenders/{ocid}/contracts/{contractId}/documents/{sha256}',
+      access: { kind: 'public' },
+      ok: 404,
+      build: () => ({
+        url: `/api/v1/tenders/${publishedOcid}/contracts/${newId()}/documents/${'0'.repeat(64)}`,
+      }),
+    },
+    // --- the committee's minutes (minutes.routes.ts) ---
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/minutes',
+      access: { kind: 'evaluation', action: 'evaluation.read' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/minutes` }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/tenders/{ocid}/minutes',
+      access: { kind: 'public' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/tenders/${publishedOcid}/minutes` }),
+    },
+    // --- selection and negotiation (selection.routes.ts; the matrix's tender is an open procedure,
+    // so an allowed call ends in a state error where the phase does not exist) ---
+    {
+      method: 'POST',
+      path: '/api/v1/tenders/{ocid}/participation-requests',
+      access: { kind: 'bid', action: 'bid.submit' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({
+        url: `/api/v1/tenders/${publishedOcid}/participation-requests`,
+        payload: { companyId, statement: 'Solvència acreditada' },
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/tenders/{ocid}/participation',
+      access: { kind: 'bid', action: 'bid.read' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/tenders/${publishedOcid}/participation?companyId=${companyId}` }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/tenders/{ocid}/negotiation-rounds/{number}/answers',
+      access: { kind: 'bid', action: 'bid.submit' },
+      ok: 403,
+      okCode: 'NOT_INVITED',
+      build: () => ({
+        url: `/api/v1/tenders/${publishedOcid}/negotiation-rounds/1/answers`,
+        payload: { companyId, text: 'Resposta' },
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/participation-requests',
+      access: { kind: 'selection', action: 'selection.read' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/participation-requests`,
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/participation-requests/{requestId}',
+      access: { kind: 'selection', action: 'selection.decide' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/participation-requests/${newId()}`,
+        payload: { version: 1, decision: 'selected' },
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/invitations',
+      access: { kind: 'selection', action: 'selection.read' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/invitations` }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/invitations',
+      access: { kind: 'selection', action: 'selection.invite' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/invitations`,
+        payload: { companyIds: [companyId] },
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/negotiation',
+      access: { kind: 'selection', action: 'selection.read' },
+      ok: 200,
+      build: () => ({ url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/negotiation` }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/authorities/{authorityId}/tenders/{tenderId}/negotiation-rounds',
+      access: { kind: 'selection', action: 'selection.negotiate' },
+      ok: 409,
+      okCode: 'INVALID_TRANSITION',
+      build: () => ({
+        url: `/api/v1/authorities/${authorityId}/tenders/${publishedId}/negotiation-rounds`,
+        payload: { subject: 'Preu', message: 'Millores del preu', responsesDue: '2099-01-01T10:00:00Z' },
+      }),
     },
     // --- bid receipts ---
     {

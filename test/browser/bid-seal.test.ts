@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyReceiptCommand } from '../../src/modules/bids/receipt.verify.js';
-import { DEMO_PASSWORD } from '../../src/modules/demo/demo.seed.js';
 import { translator } from '../../src/platform/i18n/i18n.js';
-import { launch, startServer, expectAccessible } from './browser.js';
+import { demoSuite, expectAccessible } from './browser.js';
 
 /**
  * A demo company seals and submits a two-envelope bid in Chromium (issue 4): the files are
@@ -16,10 +14,7 @@ import { launch, startServer, expectAccessible } from './browser.js';
  * checks, the page without JavaScript, and axe-core on every state, in ca, es and en.
  */
 
-let app: App;
-let base: string;
-let dataDir: string;
-let browser: Browser;
+const demo = demoSuite();
 let context: BrowserContext;
 let page: Page;
 /** A published demo tender with two envelopes, a sealing target and its deadline ahead. */
@@ -28,17 +23,10 @@ let envelopes: string[] = [];
 let lots: number[] = [];
 
 beforeAll(async () => {
-  ({ app, url: base, dataDir } = await startServer());
-  browser = await launch();
-  context = await browser.newContext({ acceptDownloads: true });
-  page = await context.newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.fill('#email', 'bidder@neteges-valles.example');
-  await page.fill('#password', DEMO_PASSWORD);
-  await page.click('main button[type=submit]');
-  await page.waitForURL(`${base}/account`);
+  page = await demo.signIn('bidder@neteges-valles.example');
+  context = page.context();
 
-  const db = app.deps.database.db;
+  const db = demo.app.deps.database.db;
   const published = await db
     .selectFrom('tender')
     .select(['id', 'ocid', 'tender_deadline'])
@@ -68,16 +56,9 @@ beforeAll(async () => {
   if (!ocid) throw new Error('the demo has no open two-envelope tender with a sealing target');
 });
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await app?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
 /** The bid page in a language, once its script has shown the form. */
 async function openBidPage(locale: 'ca' | 'es' | 'en'): Promise<void> {
-  await page.goto(`${base}/lang/${locale}?next=${encodeURIComponent(`/tenders/${ocid}/bid`)}`);
+  await page.goto(`${demo.base}/lang/${locale}?next=${encodeURIComponent(`/tenders/${ocid}/bid`)}`);
   await page.waitForSelector('#bid-form', { state: 'visible' });
 }
 
@@ -99,15 +80,15 @@ async function fillBid(tag: string, price: string): Promise<void> {
 async function downloadAndVerify(version: number): Promise<string[]> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#r-download')]);
   expect(download.suggestedFilename()).toBe(`receipt-${ocid}-v${version}.json`);
-  const file = path.join(dataDir, download.suggestedFilename());
+  const file = path.join(demo.dataDir, download.suggestedFilename());
   await download.saveAs(file);
   const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { receipt: { keyId: string } };
-  const keys = (await (await fetch(`${base}/api/v1/receipt-keys`)).json()) as {
+  const keys = (await (await fetch(`${demo.base}/api/v1/receipt-keys`)).json()) as {
     keys: { keyId: string; publicKeyPem: string }[];
   };
   const key = keys.keys.find((k) => k.keyId === saved.receipt.keyId);
   if (!key) throw new Error('the receipt names no published key');
-  const keyFile = path.join(dataDir, `receipt-key-${key.keyId}.pem`);
+  const keyFile = path.join(demo.dataDir, `receipt-key-${key.keyId}.pem`);
   fs.writeFileSync(keyFile, key.publicKeyPem);
   return verifyReceiptCommand(file, { key: keyFile });
 }
@@ -183,12 +164,12 @@ describe('sealing and submitting a bid in the browser', () => {
   });
 
   it('en: without JavaScript the page says that sealing needs it, or the CLI', async () => {
-    const noJs = await browser.newContext({
+    const noJs = await demo.browser.newContext({
       javaScriptEnabled: false,
       storageState: await context.storageState(),
     });
     const p = await noJs.newPage();
-    await p.goto(`${base}/tenders/${ocid}/bid?lang=en`);
+    await p.goto(`${demo.base}/tenders/${ocid}/bid?lang=en`);
     expect(await p.isVisible('#bid-noscript')).toBe(true);
     expect(await p.isVisible('#bid-form')).toBe(false);
     expect(await p.textContent('#bid-noscript')).toContain('contracta bid submit');

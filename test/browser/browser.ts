@@ -3,12 +3,18 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { expect } from 'vitest';
-import { type App, SESSION_COOKIE } from '../../src/app.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { type App, buildApp, SESSION_COOKIE } from '../../src/app.js';
 import { DEMO_PASSWORD } from '../../src/modules/demo/demo.seed.js';
-import type { Session } from '../helpers/app.js';
-import { systemClock } from '../../src/platform/clock.js';
+import type { Session, TestApp } from '../helpers/app.js';
+import { fixedClock, systemClock } from '../../src/platform/clock.js';
 import { loadConfig } from '../../src/platform/config.js';
+import { openDatabase } from '../../src/platform/db/client.js';
+import { migrate } from '../../src/platform/db/migrate.js';
+import type { Locale } from '../../src/platform/i18n/i18n.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { memoryMailer } from '../../src/platform/mail.js';
+import { fsBlobStore } from '../../src/platform/storage/blob-store.js';
 import { seedDemo } from '../../src/modules/demo/demo.seed.js';
 import { startApp } from '../../src/server.js';
 
@@ -114,23 +120,159 @@ export async function apiSession(app: App, email: string): Promise<Session> {
   return { cookie, csrf: token, headers: { cookie, 'x-csrf-token': token } };
 }
 
+/** Signs in on the sign-in page in `page` (its context keeps the session) and waits for the account page. */
+export async function signInOn(
+  page: Page,
+  base: string,
+  email: string,
+  password: string = DEMO_PASSWORD,
+): Promise<void> {
+  await page.goto(`${base}/sign-in`);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.click('main button[type=submit]');
+  await page.waitForURL(`${base}/account`);
+}
+
 /**
- * A fresh browser context signed in as a demo user (the demo password), optionally switched to a
- * language; downloads are accepted (receipts, key files). The caller closes the context.
+ * A fresh browser context signed in as a demo user (the demo password unless another is given),
+ * optionally switched to a language; downloads are accepted (receipts, key files). The caller closes the context.
  */
 export async function signInAs(
   browser: Browser,
   base: string,
   email: string,
   locale?: string,
+  password: string = DEMO_PASSWORD,
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.fill('#email', email);
-  await page.fill('#password', DEMO_PASSWORD);
-  await page.click('main button[type=submit]');
-  await page.waitForURL(`${base}/account`);
+  await signInOn(page, base, email, password);
   if (locale) await page.goto(`${base}/lang/${locale}?next=/account`);
   return { context, page };
+}
+
+/** Switches the page to a language through the switcher's link, back on `target`'s path (its query is dropped). */
+export async function switchLocale(page: Page, base: string, locale: Locale, target: string): Promise<void> {
+  const pathname = target.split('?')[0] ?? target;
+  await page.goto(`${base}/lang/${locale}?next=${encodeURIComponent(pathname)}`);
+  await page.waitForURL((u) => u.pathname === pathname);
+}
+
+/** What a browser test file over the demo server has once its beforeAll ran (demoSuite). */
+export type DemoSuite = {
+  readonly app: App;
+  /** The server's address, `http://127.0.0.1:port`. */
+  readonly base: string;
+  readonly dataDir: string;
+  readonly browser: Browser;
+  /** Barcelona's id, the demo authority the tests act in. */
+  readonly authorityId: string;
+  /** A fresh context signed in as a demo user (signInAs), closed after the file. */
+  signIn(email: string, locale?: Locale): Promise<Page>;
+  /** switchLocale on this server. */
+  inLocale(page: Page, locale: Locale, target: string): Promise<void>;
+  /** A context the file opened itself, to close after the file. */
+  track(context: BrowserContext): void;
+};
+
+/**
+ * The harness of a browser test file over the demo: registers the file's beforeAll (the demo
+ * server, Chromium, Barcelona's id) and afterAll (the contexts, Chromium, the server and its data
+ * directory). Its fields are read inside tests and later hooks, once the beforeAll has run.
+ */
+export function demoSuite(): DemoSuite {
+  let app: App | undefined;
+  let base = '';
+  let dataDir = '';
+  let browser: Browser | undefined;
+  let authorityId = '';
+  const contexts: BrowserContext[] = [];
+  const ready = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`demoSuite: ${what} is read before beforeAll ran`);
+    return v;
+  };
+
+  beforeAll(async () => {
+    ({ app, url: base, dataDir } = await startServer());
+    browser = await launch();
+    const barcelona = await app.deps.database.db
+      .selectFrom('authority')
+      .select('id')
+      .where('slug', '=', 'barcelona')
+      .executeTakeFirstOrThrow();
+    authorityId = barcelona.id;
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await app?.close();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  return {
+    get app() {
+      return ready(app, 'app');
+    },
+    get base() {
+      return base;
+    },
+    get dataDir() {
+      return dataDir;
+    },
+    get browser() {
+      return ready(browser, 'browser');
+    },
+    get authorityId() {
+      return authorityId;
+    },
+    async signIn(email, locale) {
+      const { context, page } = await signInAs(ready(browser, 'browser'), base, email, locale);
+      contexts.push(context);
+      return page;
+    },
+    inLocale: (page, locale, target) => switchLocale(page, base, locale, target),
+    track(context) {
+      contexts.push(context);
+    },
+  };
+}
+
+/**
+ * An app over a fresh embedded database on a movable clock (for steps that wait days, as the
+ * standstill), with the test users' helpers of test/helpers (the test password) rather than the
+ * demo; not yet listening. The browser run has no PGlite template (no globalSetup), hence not
+ * buildTestApp.
+ */
+export async function startTestServer(cookieSecret: string, blobPrefix: string): Promise<TestApp> {
+  const database = await openDatabase({});
+  await migrate(database.db);
+  const config = { ...loadConfig({ CONTRACTA_DATA_DIR: '/nonexistent-test-dir' }), rateLimitMax: 100_000 };
+  const blobDir = fs.mkdtempSync(path.join(os.tmpdir(), blobPrefix));
+  const clock = fixedClock(systemClock.now());
+  const mail = memoryMailer();
+  const app = await buildApp({
+    config,
+    database,
+    logger: createLogger('warn'),
+    clock,
+    mailer: mail,
+    cookieSecret,
+    blobStore: fsBlobStore(blobDir),
+  });
+  await app.ready();
+  return {
+    app,
+    db: database,
+    mail,
+    logs: [],
+    clock,
+    blobDir,
+    close: async () => {
+      await app.close();
+      await database.close();
+      fs.rmSync(blobDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,18 +1,15 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { fromBase64 } from '../../src/modules/sealing/bytes.js';
 import { loadIdentity } from '../../src/modules/sealing/custodian-key.js';
 import { sealEnvelopeToMemory } from '../../src/modules/sealing/envelope.seal.js';
 import { makeOffer, OFFER_FILE_NAME, offerBytes } from '../../src/modules/sealing/offer.rules.js';
 import type { EnvelopeLetter, SealingTarget } from '../../src/modules/sealing/sealing.types.js';
 import { encodeSharePayload, unwrapShare } from '../../src/modules/sealing/shares.js';
-import type { Locale } from '../../src/platform/i18n/i18n.js';
 import { newId } from '../../src/platform/ids.js';
-import { launch, startServer, expectAccessible, apiSession, signInAs } from './browser.js';
+import { apiSession, demoSuite, expectAccessible } from './browser.js';
 
 /**
  * Issue 5's browser acceptance for the committee: on a published demo file of Barcelona with two
@@ -23,12 +20,7 @@ import { launch, startServer, expectAccessible, apiSession, signInAs } from './b
  * evaluation. axe-core on every page, in Catalan, Spanish and English.
  */
 
-let app: App;
-let base: string;
-let dataDir: string;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-let authorityId = '';
+const demo = demoSuite();
 
 type Notice = {
   envelopes: EnvelopeLetter[];
@@ -36,19 +28,11 @@ type Notice = {
   sealing?: SealingTarget;
 };
 
-async function signIn(email: string): Promise<Page> {
-  const { context, page } = await signInAs(browser, base, email);
-  contexts.push(context);
-  return page;
-}
-
-async function inLocale(page: Page, locale: Locale, pathname: string): Promise<void> {
-  await page.goto(`${base}/lang/${locale}?next=${encodeURIComponent(pathname)}`);
-  await page.waitForURL((u) => u.pathname === pathname);
-}
+const signIn = (email: string) => demo.signIn(email);
+const inLocale = demo.inLocale;
 
 async function emailOf(userId: string): Promise<string> {
-  const row = await app.deps.database.db
+  const row = await demo.app.deps.database.db
     .selectFrom('app_user')
     .select('email')
     .where('id', '=', userId)
@@ -56,42 +40,24 @@ async function emailOf(userId: string): Promise<string> {
   return row.email;
 }
 
-beforeAll(async () => {
-  ({ app, url: base, dataDir } = await startServer());
-  browser = await launch();
-  const barcelona = await app.deps.database.db
-    .selectFrom('authority')
-    .select('id')
-    .where('slug', 'like', '%barcelona%')
-    .executeTakeFirstOrThrow();
-  authorityId = barcelona.id;
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
-  await app?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
 describe('a committee member qualifies, scores and approves the report on the pages', () => {
   let tenderId = '';
   let ocid = '';
   let notice: Notice;
   const identityFile = (n: number) =>
-    path.join(dataDir, 'demo-custodian-identities', `custodian${n}@barcelona.example.txt`);
-  const office = (p: string) => `/office/${authorityId}/tenders/${tenderId}/${p}`;
+    path.join(demo.dataDir, 'demo-custodian-identities', `custodian${n}@barcelona.example.txt`);
+  const office = (p: string) => `/office/${demo.authorityId}/tenders/${tenderId}/${p}`;
 
   /** A published demo file of Barcelona with envelopes A, B, C sealed to the demo custodians' keys. */
   async function pickTender(): Promise<void> {
-    const db = app.deps.database.db;
+    const db = demo.app.deps.database.db;
     const recipients = [1, 2, 3].map(
       (n) => /# public key: (age1\w+)/.exec(fs.readFileSync(identityFile(n), 'utf8'))?.[1] ?? '',
     );
     const tenders = await db
       .selectFrom('tender')
       .select(['id', 'ocid'])
-      .where('authority_id', '=', authorityId)
+      .where('authority_id', '=', demo.authorityId)
       .where('status', '=', 'published')
       .where('tender_deadline', '>', new Date(Date.now() + 3_600_000))
       .execute();
@@ -122,14 +88,14 @@ describe('a committee member qualifies, scores and approves the report on the pa
 
   /** Seals a bid (with its offer.json in C) and submits it through the bids API, as the CLI does. */
   async function submitBid(email: string, price: string): Promise<void> {
-    const db = app.deps.database.db;
+    const db = demo.app.deps.database.db;
     const member = await db
       .selectFrom('company_member as m')
       .innerJoin('app_user as u', 'u.id', 'm.user_id')
       .select(['m.company_id'])
       .where('u.email', '=', email)
       .executeTakeFirstOrThrow();
-    const session = await apiSession(app, email);
+    const session = await apiSession(demo.app, email);
     const sealing = notice.sealing as SealingTarget;
     const target = { ocid, quorum: sealing.quorum, custodians: sealing.custodians };
     const bidId = newId();
@@ -152,7 +118,7 @@ describe('a committee member qualifies, scores and approves the report on the pa
     for (const e of envelopes) {
       for (const piece of [...e.ciphertexts, ...e.shares.map((s) => s.ciphertext)]) {
         const sha = createHash('sha256').update(piece).digest('hex');
-        const res = await app.inject({
+        const res = await demo.app.inject({
           method: 'PUT',
           url: `${url}/blobs/${sha}?companyId=${member.company_id}`,
           headers: { ...session.headers, 'content-type': 'application/octet-stream' },
@@ -161,7 +127,7 @@ describe('a committee member qualifies, scores and approves the report on the pa
         expect(res.statusCode, res.body).toBe(201);
       }
     }
-    const res = await app.inject({
+    const res = await demo.app.inject({
       method: 'POST',
       url: `${url}/versions`,
       headers: session.headers,
@@ -176,10 +142,10 @@ describe('a committee member qualifies, scores and approves the report on the pa
 
   /** What a custodian's device does for one stage: decrypt their shares and submit them. */
   async function openAs(n: number, envelope: EnvelopeLetter): Promise<void> {
-    const session = await apiSession(app, `custodian${n}@barcelona.example`);
+    const session = await apiSession(demo.app, `custodian${n}@barcelona.example`);
     const identity = await loadIdentity(fs.readFileSync(identityFile(n), 'utf8'));
-    const url = `/api/v1/authorities/${authorityId}/tenders/${tenderId}/opening/${envelope}/shares`;
-    const mine = await app.inject({ url: `${url}/mine`, headers: session.headers });
+    const url = `/api/v1/authorities/${demo.authorityId}/tenders/${tenderId}/opening/${envelope}/shares`;
+    const mine = await demo.app.inject({ url: `${url}/mine`, headers: session.headers });
     expect(mine.statusCode, mine.body).toBe(200);
     const body = mine.json() as { custodianIndex: number; shares: { bidId: string; ciphertext: string }[] };
     const shares = [];
@@ -192,7 +158,7 @@ describe('a committee member qualifies, scores and approves the report on the pa
       });
       shares.push({ bidId: x.bidId, share: encodeSharePayload(payload) });
     }
-    const res = await app.inject({ method: 'POST', url, headers: session.headers, payload: { shares } });
+    const res = await demo.app.inject({ method: 'POST', url, headers: session.headers, payload: { shares } });
     expect(res.statusCode, res.body).toBe(200);
   }
 
@@ -202,7 +168,7 @@ describe('a committee member qualifies, scores and approves the report on the pa
     await submitBid('admin@jardins-maresme.example', '51000');
     // The server runs on the system clock: the deadline and opening time move to now (as in custodian.test.ts).
     const now = new Date();
-    await app.deps.database.db
+    await demo.app.deps.database.db
       .updateTable('tender')
       .set({ tender_deadline: now, opening_at: now })
       .where('id', '=', tenderId)
@@ -211,7 +177,7 @@ describe('a committee member qualifies, scores and approves the report on the pa
     await openAs(2, 'A');
 
     const email = 'committee@barcelona.example';
-    const member = await app.deps.database.db
+    const member = await demo.app.deps.database.db
       .selectFrom('app_user')
       .select('id')
       .where('email', '=', email)
@@ -238,7 +204,7 @@ describe('a committee member qualifies, scores and approves the report on the pa
     expect(await page.textContent('#error-summary')).toBeTruthy();
     await expectAccessible(page, 'ca-committee-qualification-error');
     for (const bidId of bidIds) {
-      await page.goto(`${base}${office('qualification')}`);
+      await page.goto(`${demo.base}${office('qualification')}`);
       await page.click(`#admit-${bidId}`);
       await page.waitForSelector('#notice');
       expect(await page.getAttribute(`#row-${bidId}`, 'data-status')).toBe('admitted');
@@ -251,9 +217,9 @@ describe('a committee member qualifies, scores and approves the report on the pa
 
     // The scoring sheet: the member scores their own criteria on the page; other members of the
     // demo committee (if any) score through the API.
-    const judgementApi = `/api/v1/authorities/${authorityId}/tenders/${tenderId}/judgement`;
-    const chair = await apiSession(app, email);
-    const sheet = (await app.inject({ url: judgementApi, headers: chair.headers })).json() as {
+    const judgementApi = `/api/v1/authorities/${demo.authorityId}/tenders/${tenderId}/judgement`;
+    const chair = await apiSession(demo.app, email);
+    const sheet = (await demo.app.inject({ url: judgementApi, headers: chair.headers })).json() as {
       missing: string[];
     };
     expect(sheet.missing.length).toBeGreaterThan(0);
@@ -264,8 +230,8 @@ describe('a committee member qualifies, scores and approves the report on the pa
     expect(mine.length).toBeGreaterThan(0);
     for (const key of sheet.missing.filter((k) => !mine.includes(k))) {
       const [bidId, lot, criterion, memberId] = key.split('/');
-      const other = await apiSession(app, await emailOf(memberId ?? ''));
-      const res = await app.inject({
+      const other = await apiSession(demo.app, await emailOf(memberId ?? ''));
+      const res = await demo.app.inject({
         method: 'PUT',
         url: `${judgementApi}/${bidId}/lots/${lot}/criteria/${criterion}`,
         headers: other.headers,
@@ -285,7 +251,7 @@ describe('a committee member qualifies, scores and approves the report on the pa
     await expectAccessible(page, 'ca-committee-judgement-error');
     for (const k of mine) {
       const key = k.split('/').slice(0, 3).join('-');
-      await page.goto(`${base}${office('judgement')}`);
+      await page.goto(`${demo.base}${office('judgement')}`);
       await page.fill(`#points-${key}`, '12,5');
       await page.fill(`#justification-${key}`, 'Proposta tècnica clara i ben justificada');
       await page.click(`#score-${key}`);
@@ -314,11 +280,11 @@ describe('a committee member qualifies, scores and approves the report on the pa
     }
     expect(await page.textContent('#main')).toMatch(/48\.250,50/);
 
-    const visitor = await browser.newContext();
-    contexts.push(visitor);
+    const visitor = await demo.browser.newContext();
+    demo.track(visitor);
     const pub = await visitor.newPage();
     for (const locale of ['ca', 'es', 'en'] as const) {
-      await pub.goto(`${base}/lang/${locale}?next=${encodeURIComponent(`/tenders/${ocid}`)}`);
+      await pub.goto(`${demo.base}/lang/${locale}?next=${encodeURIComponent(`/tenders/${ocid}`)}`);
       expect(await pub.isVisible('#evaluation')).toBe(true);
       await expectAccessible(pub, `${locale}-public-evaluation`);
     }

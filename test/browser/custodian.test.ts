@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { identityToRecipient } from 'age-encryption';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { verifyReceiptCommand } from '../../src/modules/bids/receipt.verify.js';
 import { loadIdentity } from '../../src/modules/sealing/custodian-key.js';
 import type { EnvelopeLetter, SealingTarget } from '../../src/modules/sealing/sealing.types.js';
@@ -12,7 +11,7 @@ import type { Locale } from '../../src/platform/i18n/i18n.js';
 import { newId } from '../../src/platform/ids.js';
 import type { Session } from '../helpers/app.js';
 import { sealBid } from '../helpers/sealed-bids.js';
-import { launch, startServer, expectAccessible, apiSession, signInAs } from './browser.js';
+import { apiSession, demoSuite, expectAccessible } from './browser.js';
 
 /**
  * Issue 4's browser acceptance for custodians: a custodian makes a key in Chromium (passphrase,
@@ -23,12 +22,7 @@ import { launch, startServer, expectAccessible, apiSession, signInAs } from './b
  * run in Catalan, the pages render and pass axe in Spanish and English too.
  */
 
-let app: App;
-let base: string;
-let dataDir: string;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-let authorityId = '';
+const demo = demoSuite();
 
 const PASSPHRASE = 'cavall correcte bateria grapa 42';
 
@@ -47,52 +41,26 @@ function recordSent(page: Page): () => string {
 }
 
 /** A fresh browser context signed in as `email` (the demo password), in `locale`. */
-async function signIn(email: string, locale: Locale = 'ca'): Promise<Page> {
-  const { context, page } = await signInAs(browser, base, email, locale);
-  contexts.push(context);
-  return page;
-}
-
-async function inLocale(page: Page, locale: Locale, pathname: string): Promise<void> {
-  await page.goto(`${base}/lang/${locale}?next=${encodeURIComponent(pathname)}`);
-  await page.waitForURL((u) => u.pathname === pathname);
-}
+const signIn = (email: string, locale: Locale = 'ca') => demo.signIn(email, locale);
+const inLocale = demo.inLocale;
 
 /** An API session of the user with this id (the demo password). */
 async function apiSessionOf(userId: string): Promise<Session> {
-  const user = await app.deps.database.db
+  const user = await demo.app.deps.database.db
     .selectFrom('app_user')
     .select('email')
     .where('id', '=', userId)
     .executeTakeFirstOrThrow();
-  return apiSession(app, user.email);
+  return apiSession(demo.app, user.email);
 }
 
-beforeAll(async () => {
-  ({ app, url: base, dataDir } = await startServer());
-  browser = await launch();
-  const barcelona = await app.deps.database.db
-    .selectFrom('authority')
-    .select('id')
-    .where('slug', 'like', '%barcelona%')
-    .executeTakeFirstOrThrow();
-  authorityId = barcelona.id;
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
-  await app?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
 describe('custodian key made in the browser', () => {
-  const keyPage = () => `/office/${authorityId}/custodian-key`;
+  const keyPage = () => `/office/${demo.authorityId}/custodian-key`;
 
   it('generates a key with a passphrase, offers the encrypted file, then registers the public key', async () => {
-    const db = app.deps.database.db;
+    const db = demo.app.deps.database.db;
     // A new custodian of Barcelona, so that the demo custodians keep the keys the demo files were sealed to.
-    const demo = await db
+    const demoCustodian = await db
       .selectFrom('app_user')
       .select('password_hash')
       .where('email', '=', 'custodian1@barcelona.example')
@@ -104,18 +72,18 @@ describe('custodian key made in the browser', () => {
         id: userId,
         email: 'new-custodian@barcelona.example',
         name: 'Nova CustÃ²dia',
-        password_hash: demo.password_hash,
+        password_hash: demoCustodian.password_hash,
         is_platform_admin: false,
       })
       .execute();
     await db
       .insertInto('membership')
-      .values({ authority_id: authorityId, user_id: userId, roles: ['key_custodian'] })
+      .values({ authority_id: demo.authorityId, user_id: userId, roles: ['key_custodian'] })
       .execute();
 
     const page = await signIn('new-custodian@barcelona.example', 'ca');
     const sent = recordSent(page);
-    await page.goto(`${base}${keyPage()}`);
+    await page.goto(`${demo.base}${keyPage()}`);
     await expect.poll(() => page.isVisible('#keygen-form')).toBe(true);
     expect(await page.isVisible('#no-key')).toBe(true);
     await expectAccessible(page, 'ca-custodian-key');
@@ -201,19 +169,19 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
   let tenderId = '';
   let ocid = '';
   const identityFile = (n: number) =>
-    path.join(dataDir, 'demo-custodian-identities', `custodian${n}@barcelona.example.txt`);
-  const openingPath = () => `/office/${authorityId}/tenders/${tenderId}/opening`;
+    path.join(demo.dataDir, 'demo-custodian-identities', `custodian${n}@barcelona.example.txt`);
+  const openingPath = () => `/office/${demo.authorityId}/tenders/${tenderId}/opening`;
 
   /** A published demo file of Barcelona with envelopes A, B, C whose target is the demo custodians' keys. */
   async function pickTender(): Promise<{ id: string; notice: Notice; ocid: string }> {
-    const db = app.deps.database.db;
+    const db = demo.app.deps.database.db;
     const recipients = [1, 2, 3].map(
       (n) => /# public key: (age1\w+)/.exec(fs.readFileSync(identityFile(n), 'utf8'))?.[1] ?? '',
     );
     const tenders = await db
       .selectFrom('tender')
       .select(['id', 'ocid', 'tender_deadline'])
-      .where('authority_id', '=', authorityId)
+      .where('authority_id', '=', demo.authorityId)
       .where('status', '=', 'published')
       .where('tender_deadline', '>', new Date(Date.now() + 3_600_000))
       .execute();
@@ -239,7 +207,7 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
 
   /** Seals a bid with the sealing library and submits it through the bids API, as a company would. */
   async function submitBid(email: string, notice: Notice, text: string): Promise<string> {
-    const db = app.deps.database.db;
+    const db = demo.app.deps.database.db;
     const member = await db
       .selectFrom('company_member as m')
       .innerJoin('app_user as u', 'u.id', 'm.user_id')
@@ -247,11 +215,11 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
       .select(['m.company_id', 'c.legal_name'])
       .where('u.email', '=', email)
       .executeTakeFirstOrThrow();
-    const session = await apiSession(app, email);
+    const session = await apiSession(demo.app, email);
     const sealing = notice.sealing as SealingTarget;
     const bid = await sealBid(
       {
-        authorityId,
+        authorityId: demo.authorityId,
         tenderId,
         ocid,
         deadline: new Date(),
@@ -266,7 +234,7 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
     for (const e of bid.envelopes) {
       for (const piece of [...e.ciphertexts, ...e.shares.map((s) => s.ciphertext)]) {
         const sha = createHash('sha256').update(piece).digest('hex');
-        const res = await app.inject({
+        const res = await demo.app.inject({
           method: 'PUT',
           url: `${url}/blobs/${sha}?companyId=${member.company_id}`,
           headers: { ...session.headers, 'content-type': 'application/octet-stream' },
@@ -275,7 +243,7 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
         expect(res.statusCode, res.body).toBe(201);
       }
     }
-    const res = await app.inject({
+    const res = await demo.app.inject({
       method: 'POST',
       url: `${url}/versions`,
       headers: session.headers,
@@ -297,7 +265,7 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
   async function submitBidInBrowser(email: string, notice: Notice, price: string): Promise<string> {
     const page = await signIn(email, 'ca');
     const sent = recordSent(page);
-    await page.goto(`${base}/tenders/${ocid}/bid`);
+    await page.goto(`${demo.base}/tenders/${ocid}/bid`);
     await page.waitForSelector('#bid-form', { state: 'visible' });
     const lot = notice.lots[0]?.number ?? 1;
     if (notice.lots.length > 1) await page.check(`#lot-${lot}`);
@@ -320,19 +288,19 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
     expect(sent()).not.toContain('48250');
     expect(sent()).not.toContain('AGE-SECRET-KEY-');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#r-download')]);
-    const file = path.join(dataDir, download.suggestedFilename());
+    const file = path.join(demo.dataDir, download.suggestedFilename());
     await download.saveAs(file);
     const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as {
       receipt: { keyId: string; envelopes: { envelope: string }[]; company: { id: string } };
     };
     expect(saved.receipt.envelopes.map((e) => e.envelope)).toEqual(notice.envelopes);
-    const keys = (await (await fetch(`${base}/api/v1/receipt-keys`)).json()) as {
+    const keys = (await (await fetch(`${demo.base}/api/v1/receipt-keys`)).json()) as {
       keys: { keyId: string; publicKeyPem: string }[];
     };
-    const keyFile = path.join(dataDir, 'receipt-key.pem');
+    const keyFile = path.join(demo.dataDir, 'receipt-key.pem');
     fs.writeFileSync(keyFile, keys.keys.find((k) => k.keyId === saved.receipt.keyId)?.publicKeyPem ?? '');
     expect((await verifyReceiptCommand(file, { key: keyFile }))[0]).toMatch(/VALID receipt/);
-    const company = await app.deps.database.db
+    const company = await demo.app.deps.database.db
       .selectFrom('company')
       .select('legal_name')
       .where('id', '=', saved.receipt.company.id)
@@ -342,7 +310,7 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
 
   /** A custodian decrypts and submits their shares of `envelope` on the opening page. */
   async function openAs(page: Page, n: number, envelope: EnvelopeLetter): Promise<void> {
-    await page.goto(`${base}${openingPath()}`);
+    await page.goto(`${demo.base}${openingPath()}`);
     await page.waitForSelector(`#open-${envelope}`, { state: 'visible' });
     await page.setInputFiles('#identity-file', identityFile(n));
     await page.click(`#open-${envelope}`);
@@ -377,7 +345,7 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
     // file's deadline and opening time are moved to now through SQL after the bids were
     // submitted (the opening reads them from the tender row).
     const now = new Date();
-    await app.deps.database.db
+    await demo.app.deps.database.db
       .updateTable('tender')
       .set({ tender_deadline: now, opening_at: now })
       .where('id', '=', tenderId)
@@ -395,14 +363,14 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
     await c(2).reload();
     expect(await c(2).getAttribute('#state-B', 'data-state')).toBe('qualification');
     await expectAccessible(c(2), 'ca-opening-qualification-pending');
-    const chair = await apiSession(app, 'committee@barcelona.example');
-    const qualification = `/api/v1/authorities/${authorityId}/tenders/${tenderId}/qualification`;
-    const listed = (await app.inject({ url: qualification, headers: chair.headers })).json() as {
+    const chair = await apiSession(demo.app, 'committee@barcelona.example');
+    const qualification = `/api/v1/authorities/${demo.authorityId}/tenders/${tenderId}/qualification`;
+    const listed = (await demo.app.inject({ url: qualification, headers: chair.headers })).json() as {
       bids: { bidId: string }[];
     };
     expect(listed.bids).toHaveLength(2);
     for (const bid of listed.bids) {
-      const admitted = await app.inject({
+      const admitted = await demo.app.inject({
         method: 'POST',
         url: `${qualification}/${bid.bidId}`,
         headers: chair.headers,
@@ -420,15 +388,15 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
     await expectAccessible(c(3), 'ca-opening-b-opened');
 
     // The committee member records the B report's approval; an empty text is refused first.
-    await committee.goto(`${base}${openingPath()}`);
+    await committee.goto(`${demo.base}${openingPath()}`);
     await expectAccessible(committee, 'ca-opening-committee');
     await committee.click('#approve-b-report');
     await committee.waitForSelector('#error-summary');
     await expectAccessible(committee, 'ca-opening-committee-error');
     // Each committee member scores every judgement criterion of each bid (through the API: the
     // scoring workspace is not a page yet); then the report can be approved on the page.
-    const judgement = `/api/v1/authorities/${authorityId}/tenders/${tenderId}/judgement`;
-    const sheet = (await app.inject({ url: judgement, headers: chair.headers })).json() as {
+    const judgement = `/api/v1/authorities/${demo.authorityId}/tenders/${tenderId}/judgement`;
+    const sheet = (await demo.app.inject({ url: judgement, headers: chair.headers })).json() as {
       missing: string[];
     };
     expect(sheet.missing.length).toBeGreaterThan(0);
@@ -436,7 +404,7 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
       const [bidId, lot, criterion, member] = key.split('/');
       // With a committee assigned, each of its members scores; the demo's committee member is one.
       const session = member ? await apiSessionOf(member) : chair;
-      const scored = await app.inject({
+      const scored = await demo.app.inject({
         method: 'PUT',
         url: `${judgement}/${bidId}/lots/${lot}/criteria/${criterion}`,
         headers: session.headers,
@@ -457,16 +425,16 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
       expect(await c(3).getAttribute(`#state-${e}`, 'data-state')).toBe('opened');
     await expectAccessible(c(3), 'ca-opening-all-opened');
 
-    const visitor = await browser.newContext();
-    contexts.push(visitor);
+    const visitor = await demo.browser.newContext();
+    demo.track(visitor);
     const pub = await visitor.newPage();
     for (const locale of ['ca', 'es', 'en'] as const) {
-      await pub.goto(`${base}/lang/${locale}?next=${encodeURIComponent(`/tenders/${ocid}`)}`);
+      await pub.goto(`${demo.base}/lang/${locale}?next=${encodeURIComponent(`/tenders/${ocid}`)}`);
       for (const e of ['A', 'B', 'C']) expect(await pub.isVisible(`#opening-${e}`)).toBe(true);
       expect(await pub.textContent('#openings')).toContain(bidder);
       await expectAccessible(pub, `${locale}-public-openings`);
     }
-    const records = (await app.inject({ url: `/api/v1/tenders/${ocid}/openings` })).json() as {
+    const records = (await demo.app.inject({ url: `/api/v1/tenders/${ocid}/openings` })).json() as {
       record: {
         envelope: string;
         custodians: { index: number }[];
@@ -494,7 +462,7 @@ describe('a company seals in its browser; two of three custodians open A â†’ B â
       problem: 'missing',
     });
     for (const locale of ['ca', 'es', 'en'] as const) {
-      await pub.goto(`${base}/lang/${locale}?next=${encodeURIComponent(`/tenders/${ocid}`)}`);
+      await pub.goto(`${demo.base}/lang/${locale}?next=${encodeURIComponent(`/tenders/${ocid}`)}`);
       expect(await pub.textContent('#opening-C')).toMatch(/48[.,\s\u202f\u00a0]?250[.,]50/);
     }
   });

@@ -1,12 +1,9 @@
-import fs from 'node:fs';
 import { DateTime } from 'luxon';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import { DEMO_PASSWORD } from '../../src/modules/demo/demo.seed.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LOCALES, type Locale } from '../../src/platform/i18n/i18n.js';
 import { samplePdf } from '../../src/platform/storage/sample-files.js';
-import { launch, startServer, expectAccessible } from './browser.js';
+import { demoSuite, expectAccessible } from './browser.js';
 
 /**
  * The first half of the procurement cycle, in each language, as people do it in Chromium: an
@@ -15,10 +12,7 @@ import { launch, startServer, expectAccessible } from './browser.js';
  * officer answers, and the public page shows the answer. axe-core checks every page on the way.
  */
 
-let app: App;
-let base: string;
-let dataDir: string;
-let browser: Browser;
+const demo = demoSuite();
 
 type Person = 'officer' | 'technical' | 'legal' | 'financial' | 'bidder' | 'visitor';
 const EMAILS: Record<Exclude<Person, 'visitor'>, string> = {
@@ -32,34 +26,20 @@ const EMAILS: Record<Exclude<Person, 'visitor'>, string> = {
 const people = new Map<Person, { context: BrowserContext; page: Page }>();
 
 beforeAll(async () => {
-  ({ app, url: base, dataDir } = await startServer());
-  browser = await launch();
   for (const person of Object.keys(EMAILS) as (keyof typeof EMAILS)[]) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${base}/sign-in`);
-    await page.fill('#email', EMAILS[person]);
-    await page.fill('#password', DEMO_PASSWORD);
-    await page.click('main button[type=submit]');
-    await page.waitForURL(`${base}/account`);
-    people.set(person, { context, page });
+    const page = await demo.signIn(EMAILS[person]);
+    people.set(person, { context: page.context(), page });
   }
-  const context = await browser.newContext();
+  const context = await demo.browser.newContext();
+  demo.track(context);
   people.set('visitor', { context, page: await context.newPage() });
-});
-
-afterAll(async () => {
-  for (const p of people.values()) await p.context.close();
-  await browser?.close();
-  await app?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** The person's page, switched to the language through the switcher's link. */
 async function as(person: Person, locale: Locale): Promise<Page> {
   const p = people.get(person);
   if (!p) throw new Error(`no page for ${person}`);
-  await p.page.goto(`${base}/lang/${locale}?next=/`);
+  await p.page.goto(`${demo.base}/lang/${locale}?next=/`);
   return p.page;
 }
 
@@ -132,7 +112,7 @@ describe.each(LOCALES)('procurement file to public answer, in %s', (locale) => {
 
   it('an officer drafts an open procedure with two lots, documents and custodians', async () => {
     const page = await as('officer', locale);
-    await page.goto(`${base}/office`);
+    await page.goto(`${demo.base}/office`);
     await page.waitForURL(/\/office\/[0-9a-f-]{36}\/tenders$/);
     await expectAccessible(page, `${locale}-office-list`);
     await page.click('#new-tender');
@@ -216,7 +196,7 @@ describe.each(LOCALES)('procurement file to public answer, in %s', (locale) => {
   it('the approval chain approves it from their inboxes, and the officer publishes it', async () => {
     for (const approver of ['technical', 'legal', 'financial'] as const) {
       const page = await as(approver, locale);
-      await page.goto(`${base}/office/approvals`);
+      await page.goto(`${demo.base}/office/approvals`);
       if (approver === 'technical') await expectAccessible(page, `${locale}-office-approvals`);
       await page.click(`#approve-${tenderId}`);
       await page.waitForURL(/\/office\/approvals/);
@@ -235,7 +215,7 @@ describe.each(LOCALES)('procurement file to public answer, in %s', (locale) => {
 
   it('a company finds it by a word without its accent and asks a question', async () => {
     const page = await as('bidder', locale);
-    await page.goto(`${base}/tenders`);
+    await page.goto(`${demo.base}/tenders`);
     await page.fill('#q', 'glories');
     await page.click('#search-submit');
     await page.waitForURL(/\/tenders\?/);
@@ -243,7 +223,7 @@ describe.each(LOCALES)('procurement file to public answer, in %s', (locale) => {
     const link = page.locator('li.result h3 a', { hasText: title[locale] });
     await expect.poll(() => link.count()).toBe(1);
     await link.click();
-    await page.waitForURL(`${base}/tenders/${ocid}`);
+    await page.waitForURL(`${demo.base}/tenders/${ocid}`);
     expect(await page.textContent('h1')).toContain(title[locale]);
     await page.fill('#question', `${locale}: inclou la neteja de les zones verdes?`);
     await page.click('#ask-submit');
@@ -266,7 +246,7 @@ describe.each(LOCALES)('procurement file to public answer, in %s', (locale) => {
 
   it('the public page shows the answer, without who asked', async () => {
     const page = await as('visitor', locale);
-    await page.goto(`${base}/tenders/${ocid}`);
+    await page.goto(`${demo.base}/tenders/${ocid}`);
     expect(await page.textContent(`#answer-${questionId}`)).toContain(answer);
     const main = (await page.textContent('main')) ?? '';
     expect(main).not.toContain('Neteges del Vallès');

@@ -253,6 +253,13 @@ export async function rowCounts(t: TestApp): Promise<Record<string, number>> {
     'contract',
     // contract management (0018)
     'contract_event',
+    // documents of contracts (0021)
+    'contract_document',
+    // selection and negotiation (0019)
+    'participation_request',
+    'tender_invitation',
+    'negotiation_round',
+    'negotiation_response',
   ] as const;
   const out: Record<string, number> = {};
   for (const table of tables) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import type { AbnormalRule } from '../../src/modules/evaluation/abnormal.types.js';
+import { PROCEDURES } from '../../src/modules/procedures/procedure.catalogue.js';
 import type { ProcedureCode } from '../../src/modules/procedures/procedure.types.js';
 import { fromBase64 } from '../../src/modules/sealing/bytes.js';
 import { sealEnvelopeToMemory } from '../../src/modules/sealing/envelope.seal.js';
@@ -84,11 +85,17 @@ export type ProcedureCase = {
   specialAppeal: boolean;
 };
 
+/** Requests to participate close 16 days after publication in the two-phase files drafted here. */
+export const PARTICIPATION_DAYS = 16;
+
 type Criterion = TenderInput['lots'][number]['criteria'][number];
 
 /** A one-lot services file valid for `c.procedure`, deadlines from `now`. */
 export function draftFor(c: ProcedureCase, now: Date): TenderInput {
-  const deadline = new Date(now.getTime() + 20 * DAY);
+  const twoPhase = PROCEDURES[c.procedure].twoPhase;
+  // Two phases: requests ≥ 15 days (art. 161.2, not harmonised), then bids ≥ 10 days from the
+  // invitation (art. 164.1), sent the day after requests close: 30 days leave room for both.
+  const deadline = new Date(now.getTime() + (twoPhase ? 30 : 20) * DAY);
   const openingAt = new Date(deadline.getTime() + 2 * 3_600_000);
   const price = (weight: string): Criterion => ({
     kind: 'price',
@@ -135,6 +142,9 @@ export function draftFor(c: ProcedureCase, now: Date): TenderInput {
     budgetExclVat: value,
     budgetInclVat: new Dec(value).times('1.21').toFixed(2),
     tenderDeadline: deadline.toISOString(),
+    ...(twoPhase
+      ? { participationDeadline: new Date(now.getTime() + PARTICIPATION_DAYS * DAY).toISOString() }
+      : {}),
     questionsDeadline: new Date(now.getTime() + 14 * DAY).toISOString(),
     openingAt: openingAt.toISOString(),
     singleLotJustification: 'Servei indivisible: una sola brigada per a tots els edificis',
@@ -164,19 +174,20 @@ export type PublishedFile = {
   sealed: SealedTender;
 };
 
-/** Drafts, approves and publishes `input` through the API; the committee and custodians are assigned. */
-export async function publishFile(t: TestApp, cast: Cast, input: TenderInput): Promise<PublishedFile> {
-  const call = async (method: 'POST' | 'PUT', p: string, payload: object) => {
-    const res = await t.app.inject({
-      method,
-      url: `/api/v1/authorities/${cast.authorityId}/tenders${p}`,
-      headers: cast.s.officer?.headers,
-      payload,
-    });
-    expect(res.statusCode, `${method} ${p}: ${res.body}`).toBeLessThan(300);
-    return res.json() as { id: string; version: number; ocid: string | null };
-  };
-  const created = await call('POST', '', input);
+/** Drafts `input` through the API with the documents a published file requires; returns id and version. */
+export async function draftFile(
+  t: TestApp,
+  cast: Cast,
+  input: TenderInput,
+): Promise<{ id: string; version: number }> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/authorities/${cast.authorityId}/tenders`,
+    headers: cast.s.officer?.headers,
+    payload: input,
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const created = res.json() as { id: string; version: number };
   for (const kind of ['memoria_justificativa', 'pcap', 'ppt']) {
     await t.db.db
       .insertInto('tender_document')
@@ -194,10 +205,35 @@ export async function publishFile(t: TestApp, cast: Cast, input: TenderInput): P
       })
       .execute();
   }
+  return created;
+}
+
+/**
+ * Drafts, approves and publishes `input` through the API; the committee and custodians are
+ * assigned, and the experts given (art. 146.2.a).
+ */
+export async function publishFile(
+  t: TestApp,
+  cast: Cast,
+  input: TenderInput,
+  opts: { experts?: string[] } = {},
+): Promise<PublishedFile> {
+  const call = async (method: 'POST' | 'PUT', p: string, payload: object) => {
+    const res = await t.app.inject({
+      method,
+      url: `/api/v1/authorities/${cast.authorityId}/tenders${p}`,
+      headers: cast.s.officer?.headers,
+      payload,
+    });
+    expect(res.statusCode, `${method} ${p}: ${res.body}`).toBeLessThan(300);
+    return res.json() as { id: string; version: number; ocid: string | null };
+  };
+  const created = await draftFile(t, cast, input);
   const assigned = await call('PUT', `/${created.id}/assignments`, {
     version: created.version,
     committee: [cast.ids.committee],
     custodians: [cast.ids.c1, cast.ids.c2, cast.ids.c3],
+    ...(opts.experts ? { experts: opts.experts } : {}),
   });
   const approved = await call('POST', `/${created.id}/submit`, { version: assigned.version });
   const published = await call('POST', `/${created.id}/publish`, { version: approved.version });
@@ -252,8 +288,9 @@ export async function submitBid(
   t: TestApp,
   file: PublishedFile,
   offer: { price: string; newHires: string },
+  invited?: Bidder,
 ): Promise<{ bidId: string; bidder: Bidder }> {
-  const bidder = await makeBidder(t);
+  const bidder = invited ?? (await makeBidder(t));
   const bidId = newId();
   const envelopes = [];
   for (const envelope of file.envelopes) {
@@ -466,4 +503,139 @@ export async function amendContract(
   const started = await event({ type: 'start', endDate: '2029-12-31' });
   expect(started.status).toBe('in_execution');
   return event({ type: 'amendment', legalGround: 'art_204', ...amendment });
+}
+
+/** A call to the API as `headers`' owner; the body is parsed when there is one. */
+async function call(
+  t: TestApp,
+  headers: Record<string, string> | undefined,
+  method: 'GET' | 'POST',
+  url: string,
+  payload?: object,
+) {
+  return t.app.inject({
+    method,
+    url: `/api/v1${url}`,
+    headers: headers ?? {},
+    ...(payload ? { payload } : {}),
+  });
+}
+
+/**
+ * The selection phase of a two-phase file (arts. 160–165): `count` companies ask to participate,
+ * the committee rejects the last one with reasons and selects the others, the officer invites
+ * them. Returns the invited companies and the rejected one.
+ */
+export async function selectAndInvite(
+  t: TestApp,
+  cast: Cast,
+  file: PublishedFile,
+  count: number,
+): Promise<{ invited: Bidder[]; rejected: Bidder }> {
+  const candidates: Bidder[] = [];
+  for (let i = 0; i < count; i++) {
+    const b = await makeBidder(t);
+    const res = await call(t, b.session.headers, 'POST', `/tenders/${file.ocid}/participation-requests`, {
+      companyId: b.companyId,
+      statement: `Solvència econòmica i tècnica acreditada per ${b.taxId}`,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    candidates.push(b);
+  }
+  const base = `/authorities/${cast.authorityId}/tenders/${file.tenderId}`;
+  // Nobody reads the requests while others may still ask (selection.rules.ts).
+  const early = await call(t, cast.s.committee?.headers, 'GET', `${base}/participation-requests`);
+  expect(early.statusCode, early.body).toBe(409);
+  const deadline = new Date(t.clock.now().getTime());
+  const notice = await t.db.db
+    .selectFrom('tender')
+    .select('participation_deadline')
+    .where('id', '=', file.tenderId)
+    .executeTakeFirstOrThrow();
+  t.clock.set(new Date((notice.participation_deadline ?? deadline).getTime() + 3_600_000));
+  await cast.relogin();
+  const listed = await call(t, cast.s.committee?.headers, 'GET', `${base}/participation-requests`);
+  expect(listed.statusCode, listed.body).toBe(200);
+  const requests = (listed.json() as { requests: { id: string; company: { id: string }; version: number }[] })
+    .requests;
+  expect(requests.map((r) => r.company.id).sort()).toEqual(candidates.map((c) => c.companyId).sort());
+  const rejected = candidates.at(-1) as Bidder;
+  for (const r of requests) {
+    const reject = r.company.id === rejected.companyId;
+    const res = await call(t, cast.s.committee?.headers, 'POST', `${base}/participation-requests/${r.id}`, {
+      version: r.version,
+      decision: reject ? 'rejected' : 'selected',
+      ...(reject ? { reasons: 'No acredita la solvència tècnica exigida al plec (art. 90)' } : {}),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+  }
+  const sent = await call(t, cast.s.officer?.headers, 'POST', `${base}/invitations`, {});
+  expect(sent.statusCode, sent.body).toBe(201);
+  const invited = candidates.slice(0, -1);
+  expect((sent.json() as { companies: { id: string }[] }).companies.map((c) => c.id).sort()).toEqual(
+    invited.map((c) => c.companyId).sort(),
+  );
+  for (const b of candidates) b.session = await login(t, b.email);
+  return { invited, rejected };
+}
+
+/** The negotiated procedure without publication (art. 168): the officer invites `count` companies. */
+export async function inviteDirectly(
+  t: TestApp,
+  cast: Cast,
+  file: PublishedFile,
+  count: number,
+): Promise<Bidder[]> {
+  const invited: Bidder[] = [];
+  for (let i = 0; i < count; i++) invited.push(await makeBidder(t));
+  const res = await call(
+    t,
+    cast.s.officer?.headers,
+    'POST',
+    `/authorities/${cast.authorityId}/tenders/${file.tenderId}/invitations`,
+    { companyIds: invited.map((b) => b.companyId) },
+  );
+  expect(res.statusCode, res.body).toBe(201);
+  return invited;
+}
+
+/**
+ * One negotiation round (art. 169): the officer puts the same question to every invited company,
+ * each answers before the answers are due, and the officer reads every answer.
+ */
+export async function negotiateOnce(t: TestApp, cast: Cast, file: PublishedFile, invited: readonly Bidder[]) {
+  const base = `/authorities/${cast.authorityId}/tenders/${file.tenderId}`;
+  const responsesDue = new Date(t.clock.now().getTime() + 3 * DAY).toISOString();
+  const opened = await call(t, cast.s.officer?.headers, 'POST', `${base}/negotiation-rounds`, {
+    subject: 'Termini d’execució i equip',
+    message: 'Proposeu millores del termini d’execució i de la composició de l’equip.',
+    responsesDue,
+  });
+  expect(opened.statusCode, opened.body).toBe(201);
+  const number = (opened.json() as { number: number }).number;
+  for (const b of invited) {
+    const seen = await call(
+      t,
+      b.session.headers,
+      'GET',
+      `/tenders/${file.ocid}/participation?companyId=${b.companyId}`,
+    );
+    expect(seen.json()).toMatchObject({ invited: true, rounds: [{ number, responsesDue, answer: null }] });
+    const res = await call(
+      t,
+      b.session.headers,
+      'POST',
+      `/tenders/${file.ocid}/negotiation-rounds/${number}/answers`,
+      {
+        companyId: b.companyId,
+        text: `Proposta de ${b.taxId}: termini de 10 mesos amb dos tècnics més`,
+      },
+    );
+    expect(res.statusCode, res.body).toBe(201);
+  }
+  const all = await call(t, cast.s.officer?.headers, 'GET', `${base}/negotiation`);
+  const rounds = (all.json() as { rounds: { number: number; answers: { company: { id: string } }[] }[] })
+    .rounds;
+  expect(rounds).toHaveLength(1);
+  expect(rounds[0]?.answers.map((a) => a.company.id).sort()).toEqual(invited.map((b) => b.companyId).sort());
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/client.js';
 import type { Tx } from '../../platform/db/tx.js';
 
@@ -12,6 +13,14 @@ export type AuditFilter = {
   to?: Date | undefined;
   /** Keyset paging: events with seq strictly below this one. */
   beforeSeq?: string | undefined;
+  /** Events about any of these objects (with `objectId`, both must hold). */
+  objectIds?: readonly string[] | undefined;
+  /** Any of these actions (with `action`, both must hold). */
+  actions?: readonly string[] | undefined;
+  /** Only the events published as they happen (the committee's minutes, the public record). */
+  publicOnly?: boolean | undefined;
+  /** Newest first unless asked otherwise (minutes read in the order things happened). */
+  order?: 'asc' | 'desc' | undefined;
   limit: number;
 };
 
@@ -90,5 +99,14 @@ export function listAuditEvents(db: Db | Tx, f: AuditFilter) {
   if (f.from) q = q.where('occurred_at', '>=', f.from);
   if (f.to) q = q.where('occurred_at', '<', f.to);
   if (f.beforeSeq) q = q.where('seq', '<', f.beforeSeq);
-  return q.orderBy('seq', 'desc').limit(f.limit).execute();
+  if (f.objectIds) {
+    q = f.objectIds.length > 0 ? q.where('object_id', 'in', [...f.objectIds]) : q.where(sql<boolean>`false`);
+  }
+  if (f.actions)
+    q = f.actions.length > 0 ? q.where('action', 'in', [...f.actions]) : q.where(sql<boolean>`false`);
+  if (f.publicOnly) q = q.where('is_public', '=', true);
+  return q
+    .orderBy('seq', f.order ?? 'desc')
+    .limit(f.limit)
+    .execute();
 }

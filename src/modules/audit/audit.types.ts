@@ -41,7 +41,7 @@ export type AuditEvents = {
     version: number;
     restartedApprovals: boolean;
   };
-  'tender.assignments_set': { committee: string[]; custodians: string[] };
+  'tender.assignments_set': { committee: string[]; custodians: string[]; experts?: string[] };
   'tender.submitted': { round: number; steps: string[] };
   'tender.approved': { round: number; position: number; role: string; comment: string | null };
   'tender.rejected': { round: number; position: number; role: string; comment: string };
@@ -205,6 +205,30 @@ export type AuditEvents = {
   };
   /** The committee's draw among offers still tied after every art. 147 criterion. */
   'evaluation.award_draw_recorded': { ocid: string; lot: number; order: string[]; version: number };
+  // --- selection and negotiation (0019; arts. 160–171 LCSP) ---
+  /** A company's request to participate; names the company, so embargoed like a bid. */
+  'participation.requested': { requestId: string; submittedAt: string; statementSha256: string };
+  'participation.decided': {
+    requestId: string;
+    companyId: string;
+    decision: 'selected' | 'rejected';
+    reasons: string;
+  };
+  /** Invitations to tender sent (art. 163; art. 168 without publication). */
+  'tender.invited': {
+    companyIds: string[];
+    minimumCandidates: number | null;
+    fewerCandidatesReason: string | null;
+    tenderDeadline: string;
+  };
+  'negotiation.round_opened': {
+    roundId: string;
+    number: number;
+    subject: string;
+    responsesDue: string;
+    messageSha256: string;
+  };
+  'negotiation.responded': { roundId: string; number: number; submittedAt: string; textSha256: string };
   // --- contract management (contract.service.ts) ---
   /** One event of a contract's execution (contract.rules.ts); published acts (art. 63 LCSP). */
   'contract.event': {
@@ -214,6 +238,16 @@ export type AuditEvents = {
     status: string;
     version: number;
     fields: Record<string, string | string[] | null>;
+  };
+  /** A document uploaded to a contract (contract-document.service.ts); private until an event names it. */
+  'contract.document_added': {
+    contractId: string;
+    documentId: string;
+    title: string;
+    fileName: string;
+    contentType: string;
+    size: number;
+    sha256: string;
   };
 };
 

@@ -7,7 +7,9 @@
  * The store is shared: tender documents live there too, and so may later content (the opening's
  * plaintext). Rather than a fixed list, every column named `sha256` in the schema counts as a
  * reference, so a new table that stores content is protected as soon as it names its column that
- * way; the two known referencing tables are checked to be among them.
+ * way; the known referencing tables are checked to be among them. The documents of contracts
+ * (contract_document, 0021) are such a table; the digests contract events name
+ * (contract_event.documents, an array) count too, so a published act never loses its documents.
  */
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/client.js';
@@ -27,7 +29,7 @@ async function referencingTables(db: Db): Promise<string[]> {
     WHERE c.table_schema = current_schema() AND c.column_name = 'sha256' AND t.table_type = 'BASE TABLE'
     ORDER BY c.table_name`.execute(db);
   const tables = rows.rows.map((r) => r.table_name);
-  for (const known of ['tender_document', 'bid_blob']) {
+  for (const known of ['tender_document', 'bid_blob', 'contract_document']) {
     if (!tables.includes(known)) throw new Error(`cleanup: table ${known} has no sha256 column any more`);
   }
   return tables;
@@ -40,7 +42,10 @@ async function referenced(db: Db, tables: readonly string[], sha256: string): Pr
     }>`SELECT 1 AS one FROM ${sql.table(table)} WHERE sha256 = ${sha256} LIMIT 1`.execute(db);
     if (r.rows.length > 0) return true;
   }
-  return false;
+  const named = await sql<{
+    one: number;
+  }>`SELECT 1 AS one FROM contract_event WHERE documents @> ARRAY[${sha256}::text] LIMIT 1`.execute(db);
+  return named.rows.length > 0;
 }
 
 /**

@@ -27,6 +27,7 @@ import { envelopeLabel } from '../portal/tenders-public.labels.js';
 import { OCID_RE } from '../portal/tenders-public.tender.js';
 import { OFFER_FILE_NAME } from '../sealing/offer.rules.js';
 import { ENVELOPE_LETTERS, type EnvelopeLetter } from '../sealing/sealing.types.js';
+import { chooseCompany, companyPicker } from '../portal/page-forms.js';
 import { getPublicNotice } from '../tenders/tender-public.service.js';
 import { type CompanyBid, findCompanyBidByOcid } from './bid-company.repo.js';
 import { listBidReceipts, withdrawBid } from './bid.service.js';
@@ -146,36 +147,8 @@ export function formulaEnvelope(envelopes: readonly EnvelopeLetter[]): EnvelopeL
   return envelopes.length === 1 ? (envelopes[0] ?? null) : null;
 }
 
-/** The user's companies that may bid (bid.policy.ts: company_admin or bidder). */
-function biddingCompanies(actor: UserActor, pc: PageContext): { id: string; name: string }[] {
-  return pc.companies.filter((c) =>
-    (actor.companyRoles.get(c.id) ?? []).some((r) => r === 'company_admin' || r === 'bidder'),
-  );
-}
-
-/**
- * The company the page acts for: the one asked for in the query, else the active company, else the
- * first. A company the user cannot bid for is no company here (404, as ids cannot be probed); a
- * user with no such company (authority staff, say) may not use the page at all.
- */
-function chooseCompany(
-  actor: UserActor,
-  pc: PageContext,
-  asked: string | undefined,
-): { company: { id: string; name: string }; companies: { id: string; name: string }[] } {
-  const companies = biddingCompanies(actor, pc);
-  if (companies.length === 0) {
-    throw new DomainError('FORBIDDEN', 'Only members of a bidding company may submit bids');
-  }
-  if (asked) {
-    const company = companies.find((c) => c.id === asked);
-    if (!company) throw new DomainError('NOT_FOUND', 'Company not found');
-    return { company, companies };
-  }
-  const company = companies.find((c) => c.id === actor.activeCompanyId) ?? companies[0];
-  if (!company) throw new DomainError('FORBIDDEN', 'Only members of a bidding company may submit bids');
-  return { company, companies };
-}
+/** Why a user of no bidding company may not use the page (403). */
+const BIDDERS_ONLY = 'Only members of a bidding company may submit bids';
 
 function ocidOf(request: FastifyRequest<OcidParams>): string {
   const ocid = request.params.ocid;
@@ -221,17 +194,10 @@ function factsSection(pc: PageContext, s: PageState): Html {
           : ''
       }
     </dl>
-    ${
-      s.companies.length > 1
-        ? html`<form method="get" action="/tenders/${s.ocid}/bid" class="filters" id="choose-company">
-          <div class="field"><label for="companyId">${t('bidding.company.choose')}</label>
-          <select id="companyId" name="companyId">${s.companies.map(
-            (c) =>
-              html`<option value="${c.id}" ${c.id === s.company.id ? html`selected` : ''}>${c.name}</option>`,
-          )}</select></div>
-          <button type="submit">${t('bidding.company.submit')}</button></form>`
-        : ''
-    }
+    ${companyPicker(s, `/tenders/${s.ocid}/bid`, {
+      choose: t('bidding.company.choose'),
+      submit: t('bidding.company.submit'),
+    })}
   </section>`;
 }
 
@@ -425,7 +391,7 @@ export function bidPages(app: App, r: FastifyInstance): void {
     const ctx = app.serviceContext(request);
     const n = await getPublicNotice(ctx, ocid);
     const pc = await pageContext(app, request, reply);
-    const { company, companies } = chooseCompany(request.actor as UserActor, pc, askedCompany);
+    const { company, companies } = chooseCompany(request.actor as UserActor, pc, askedCompany, BIDDERS_ONLY);
     const terms = termsOf(obj(n.notice), pc.locale, ocid, n.status);
     const bid = await findCompanyBidByOcid(app.deps.database.db, ocid, company.id);
     const receipts = bid ? await listBidReceipts(ctx, ocid, bid.id) : [];
@@ -466,7 +432,12 @@ export function bidPages(app: App, r: FastifyInstance): void {
       const version = /^[1-9]\d{0,5}$/.test(request.params.version) ? Number(request.params.version) : 0;
       if (!OCID_RE.test(ocid) || version === 0) return reply.callNotFound();
       const pc = await pageContext(app, request, reply);
-      const { company } = chooseCompany(request.actor as UserActor, pc, request.query.companyId || undefined);
+      const { company } = chooseCompany(
+        request.actor as UserActor,
+        pc,
+        request.query.companyId || undefined,
+        BIDDERS_ONLY,
+      );
       const bid = await findCompanyBidByOcid(app.deps.database.db, ocid, company.id);
       if (!bid) return reply.callNotFound();
       const row = (await listBidReceipts(app.serviceContext(request), ocid, bid.id)).find(

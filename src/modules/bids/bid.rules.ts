@@ -212,6 +212,7 @@ export function biddingTerms(
     authorityId: tender.authority_id,
     ocid: tender.ocid,
     status: tender.status,
+    procedure: typeof n.procedure === 'string' ? n.procedure : '',
     deadline: tender.tender_deadline,
     lots,
     maxLotsPerBidder: typeof n.maxLotsPerBidder === 'number' ? n.maxLotsPerBidder : null,

@@ -19,6 +19,7 @@ import type { SigningKey } from '../../platform/signing-key.js';
 import type { BlobStore, StoredBlob } from '../../platform/storage/blob-store.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { lockBlob, lockBlobs } from '../tenders/tender-document.repo.js';
+import { mayBid } from '../selection/invitation.gate.js';
 import { authorizeOnBid } from './bid.policy.js';
 import {
   blobReferenced,
@@ -162,6 +163,7 @@ export async function checkCanUpload(
   const terms = await termsFrom(ctx.db, row);
   assertTakesBids(terms);
   assertBeforeDeadline(ctx.clock.now(), terms.deadline);
+  await mayBid(ctx.db, { id: terms.tenderId, procedure: terms.procedure }, input.companyId);
   const bid =
     row?.bid_tender_id && row.bid_company_id
       ? { tender_id: row.bid_tender_id, company_id: row.bid_company_id }
@@ -277,6 +279,8 @@ export async function submitBidVersion(
       const tender = await lockTenderForSubmission(trx, ocid, input.companyId);
       const terms = await termsFrom(trx, tender);
       const target = assertTakesBids(terms);
+      // The tender row is locked above: an invitation cannot be sent while this bid commits.
+      await mayBid(trx, { id: terms.tenderId, procedure: terms.procedure }, input.companyId);
       const locked = await lockBidsForSubmission(trx, bidId, terms.tenderId, input.companyId);
       const bid = locked.find((b) => b.id === bidId);
       assertBidIdFree(bid, terms.tenderId, input.companyId);

@@ -13,6 +13,8 @@ export type BiddingTerms = {
   authorityId: string;
   ocid: string;
   status: string;
+  /** The notice's procedure: in some, only invited companies may bid (selection/invitation.gate.ts). */
+  procedure: string;
   /** The tender deadline (server clock): a bid counts only if its last byte arrived before it. */
   deadline: Date | null;
   lots: number[];

@@ -2,6 +2,7 @@
  * SQL of the award of lots and of the contracts formalised after it (migrations/0017_award.sql),
  * scoped by authority.
  */
+import { type SqlBool, sql } from 'kysely';
 import type { Db } from '../../platform/db/client.js';
 import type { Tx } from '../../platform/db/tx.js';
 
@@ -142,4 +143,26 @@ export function tenderContracts(db: Q, authorityId: string, tenderId: string) {
     .where('tender_id', '=', tenderId)
     .orderBy('signed_at')
     .execute();
+}
+
+/**
+ * Who is told of the award of a lot (art. 151.1 LCSP: every bidder): each bid of the tender that
+ * still stands (not withdrawn) and whose current version offers for `lot`, with its company (whose
+ * addresses parties/company-recipients.repo.ts gives).
+ */
+export async function lotBidders(db: Q, authorityId: string, tenderId: string, lot: number) {
+  const bids = await db
+    .selectFrom('bid as b')
+    .innerJoin('bid_version as v', (j) =>
+      j.onRef('v.bid_id', '=', 'b.id').onRef('v.version', '=', 'b.current_version'),
+    )
+    .innerJoin('company as c', 'c.id', 'b.company_id')
+    .select(['b.id as bid_id', 'c.id as company_id', 'c.legal_name'])
+    .where('b.authority_id', '=', authorityId)
+    .where('b.tender_id', '=', tenderId)
+    .where('b.status', '=', 'submitted')
+    .where(sql<SqlBool>`${lot} = ANY(v.lots)`)
+    .orderBy('v.sequence')
+    .execute();
+  return bids;
 }

@@ -3,6 +3,7 @@ import type { App } from '../../app.js';
 import { DomainError } from '../../platform/errors.js';
 import { Body, errors, Uuid } from '../../platform/http/schemas.js';
 import { publicTenderByOcid } from '../opening/opening.repo.js';
+import { noticeMailOf } from '../portal/notice-mail.js';
 import { listAwards, publicAwards, recordDraw, stepAward } from './award.service.js';
 import type { AwardEvent } from './award.types.js';
 
@@ -174,6 +175,8 @@ export const awardRoutes =
           request.params.tenderId,
           request.params.lot,
           { version: b.version, event },
+          // `notify` mails every bidder of the lot after commit (art. 151 LCSP).
+          noticeMailOf(app, request, 'award notification'),
         );
       },
     );

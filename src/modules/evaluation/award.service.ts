@@ -12,12 +12,20 @@
  * Roles: the committee (mesa, art. 326.2) proposes and checks documentation; the contracting body
  * (its procurement officer) awards, notifies, starts the standstill, clears and formalises,
  * declares void and records appeals (evaluation.policy.ts).
+ *
+ * Notification (art. 151.1): when the award is notified, every bidder of the lot is mailed, after
+ * the transaction commits, the decision, the link to its published reasons and, where the special
+ * appeal lies, the end of the standstill (art. 153.3), in each user's language.
  */
 import type { ServiceContext, UserActor } from '../../platform/context.js';
 import type { Db } from '../../platform/db/client.js';
 import { type Tx, withTransaction } from '../../platform/db/tx.js';
 import { DomainError } from '../../platform/errors.js';
+import { formatDateTime, formatMoney, type Locale, translator } from '../../platform/i18n/i18n.js';
 import { newId } from '../../platform/ids.js';
+import { type MailMessage, type NoticeMail, sendNotices } from '../../platform/mail.js';
+import { companyRecipients } from '../parties/company-recipients.repo.js';
+import { tenderMailFacts } from '../tenders/tender.repo.js';
 import { Dec } from '../../platform/money.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { authorityCalendar } from '../calendar/calendar.service.js';
@@ -28,6 +36,7 @@ import type { OpeningRecord } from '../opening/opening.types.js';
 import { isSpecialAppealEligible } from '../procedures/procedure.rules.js';
 import type { ContractType } from '../procedures/procedure.types.js';
 import {
+  lotBidders,
   bidCompanies,
   insertContract,
   type LotAwardRow,
@@ -37,7 +46,7 @@ import {
   tenderAwardFacts,
   tenderContracts,
 } from './award.repo.js';
-import { currentCandidate, initialAward, nextAward } from './award.rules.js';
+import { currentCandidate, initialAward, nextAward, STANDSTILL_DAYS } from './award.rules.js';
 import type { AwardEvent, AwardEventType, AwardState, AwardStatus } from './award.types.js';
 import { authorizeOnEvaluation, type EvaluationAction } from './evaluation.policy.js';
 import { ART_147_2_TIE_BREAK, rankOffers } from './ranking.rules.js';
@@ -56,8 +65,20 @@ const COMMITTEE_STEPS: readonly AwardEventType[] = [
   'propose_next',
 ];
 
-/** Published acts (arts. 151, 154 LCSP): their audit events are public. */
-const PUBLIC_STEPS: readonly AwardEventType[] = ['award', 'notify', 'declare_void', 'formalise'];
+/**
+ * Published acts (arts. 151, 154 LCSP): their audit events are public. The committee's proposal,
+ * and a proposed bidder's failure to produce its documents, are acts of the mesa in its minutes,
+ * published like the decisions (arts. 63.3.e, 150.2 LCSP).
+ */
+const PUBLIC_STEPS: readonly AwardEventType[] = [
+  'propose',
+  'propose_next',
+  'documentation_failed',
+  'award',
+  'notify',
+  'declare_void',
+  'formalise',
+];
 
 export function actionOfStep(type: AwardEventType): EvaluationAction {
   return COMMITTEE_STEPS.includes(type) ? 'evaluation.propose_award' : 'evaluation.award';
@@ -389,7 +410,8 @@ export async function recordDraw(
 /**
  * One step of a lot's award. `version` must be the lot's current version (0 before any step).
  * `propose` freezes the current ranking (ties resolved by the recorded draw) into the lot's award;
- * `formalise` creates the contract with the awarded offer's price from the opening of C.
+ * `formalise` creates the contract with the awarded offer's price from the opening of C; `notify`
+ * mails every bidder of the lot through `mail` once the step has committed.
  */
 export async function stepAward(
   ctx: ServiceContext,
@@ -397,16 +419,33 @@ export async function stepAward(
   tenderId: string,
   lot: number,
   input: { version: number; event: AwardEvent },
+  mail: AwardMail,
 ): Promise<LotAwardView> {
   const action = actionOfStep(input.event.type);
   const actor = authorizeOnEvaluation(ctx.actor, action, authorityId);
   const now = ctx.clock.now();
+  const pending: { notice: AwardNotice | null } = { notice: null };
   await withTransaction(ctx.db as Db, async (trx) => {
     const { ocid, row, current } = await begin(trx, actor, action, authorityId, tenderId, lot, input.version);
     const specialAppeal = await specialAppealOf(trx, authorityId, tenderId);
     let state = row ? parseState(row.state) : initialAward({ ranking: [], specialAppeal });
     if (input.event.type === 'propose' && state.status === 'ranking' && state.appeal === null) {
       const scored = await scoredLot(ctx, trx, authorityId, tenderId, lot);
+      // An offer presumed abnormally low is neither ranked nor passed over until its review ends
+      // (art. 149.4–149.6): its rejection changes every price score (D6), so the ranking is not yet
+      // the one to propose from.
+      const pending = scored.offers.filter(
+        (o) =>
+          o.abnormalReview !== null && o.abnormalReview !== 'accepted' && o.abnormalReview !== 'rejected',
+      );
+      if (pending.length > 0) {
+        throw new DomainError('INVALID_TRANSITION', 'Offers presumed abnormally low are still under review', {
+          from: state.status,
+          event: 'propose',
+          reason: 'abnormal_review_pending',
+          bids: pending.map((o) => o.bidId),
+        });
+      }
       const ranking = rankingWithDraw(scored, row?.draw ? (JSON.parse(row.draw) as string[]) : null);
       if (ranking.status !== 'ranked') {
         throw new DomainError('INVALID_TRANSITION', 'Tied offers need the committee’s draw first', {
@@ -421,6 +460,19 @@ export async function stepAward(
     }
     const calendar = await authorityCalendar(trx, authorityId);
     const next = nextAward(state, input.event, { now, businessDeadline: businessDeadlineOn(calendar) });
+    if (input.event.type === 'notify') {
+      // Read in the step's transaction, mailed after it commits: nobody is told of a notification
+      // that was rolled back.
+      pending.notice = await awardNotice(
+        trx,
+        authorityId,
+        tenderId,
+        lot,
+        ocid,
+        next,
+        businessDeadlineOn(calendar),
+      );
+    }
     let contractId: string | null = null;
     if (input.event.type === 'formalise') {
       const bidId = next.award?.id ?? '';
@@ -491,7 +543,117 @@ export async function stepAward(
       },
     });
   });
+  if (pending.notice) await sendAwardNotice(mail, pending.notice);
   return lotView(ctx, authorityId, tenderId, lot);
+}
+
+// --- notification of the award (art. 151 LCSP) ---
+
+/** How the notification of an award reaches the bidders (platform/mail.ts NoticeMail). */
+export type AwardMail = NoticeMail;
+
+/** One recipient of the notification: an address, its language and the bidding company it speaks for. */
+export type AwardRecipient = { to: string; locale: Locale; companyId: string; company: string; won: boolean };
+
+/** Everything the notification mails say, read in the step's transaction. */
+export type AwardNotice = {
+  ocid: string;
+  lot: number;
+  reference: string;
+  title: Record<Locale, string>;
+  authority: Record<Locale, string>;
+  winner: string;
+  /** The awarded offer's price excl. VAT as read out at the opening of C; null when unreadable. */
+  price: string | null;
+  reasons: string;
+  /** End of the standstill (art. 153.3: 15 business days from the sending of the notification), or null. */
+  standstillEnds: Date | null;
+  recipients: AwardRecipient[];
+};
+
+async function awardNotice(
+  trx: Tx,
+  authorityId: string,
+  tenderId: string,
+  lot: number,
+  ocid: string,
+  next: AwardState,
+  businessDeadline: (from: Date, days: number) => Date,
+): Promise<AwardNotice | null> {
+  const award = next.award;
+  const facts = await tenderMailFacts(trx, authorityId, tenderId);
+  if (!award || !facts || !next.notifiedAt) return null;
+  const winner = (await bidCompanies(trx, authorityId, tenderId, [award.id])).get(award.id);
+  const bids = await lotBidders(trx, authorityId, tenderId, lot);
+  const addresses = await companyRecipients(
+    trx,
+    bids.map((b) => b.company_id),
+  );
+  const recipients: AwardRecipient[] = bids.flatMap((bid) =>
+    (addresses.get(bid.company_id) ?? []).map((r) => ({
+      ...r,
+      companyId: bid.company_id,
+      company: bid.legal_name,
+      won: bid.bid_id === award.id,
+    })),
+  );
+  return {
+    ocid,
+    lot,
+    reference: facts.reference,
+    title: { ca: facts.title_ca, es: facts.title_es, en: facts.title_en },
+    authority: { ca: facts.name_ca, es: facts.name_es, en: facts.name_en },
+    winner: winner?.legalName ?? '',
+    price: await offerPrice(trx, tenderId, award.id, lot),
+    reasons: award.reasons,
+    // The same instant `start_standstill` will fix (award.rules.ts), from the same notification.
+    standstillEnds: next.specialAppeal ? businessDeadline(next.notifiedAt, STANDSTILL_DAYS) : null,
+    recipients,
+  };
+}
+
+/** The mail one recipient gets, in its language. */
+export function awardMailMessage(notice: AwardNotice, r: AwardRecipient, publicUrl: string): MailMessage {
+  const t = translator(r.locale);
+  const url = `${publicUrl}/tenders/${encodeURIComponent(notice.ocid)}#award-lot-${notice.lot}`;
+  const lines = [
+    t('awardMail.intro', {
+      authority: notice.authority[r.locale],
+      lot: notice.lot,
+      reference: notice.reference,
+      title: notice.title[r.locale],
+    }),
+    t('awardMail.winner', {
+      company: notice.winner,
+      price: notice.price === null ? '—' : formatMoney(r.locale, notice.price),
+    }),
+    r.won
+      ? t('awardMail.yoursWon', { company: r.company })
+      : t('awardMail.yoursLost', { company: r.company }),
+    '',
+    t('awardMail.reasons', { reasons: notice.reasons }),
+    '',
+    t('awardMail.link', { url }),
+  ];
+  if (notice.standstillEnds) {
+    lines.push('', t('awardMail.standstill', { date: formatDateTime(r.locale, notice.standstillEnds) }));
+  }
+  lines.push('', t('awardMail.footer'));
+  return {
+    to: r.to,
+    subject: t('awardMail.subject', { lot: notice.lot, reference: notice.reference }),
+    text: `${lines.join('\n')}\n`,
+  };
+}
+
+async function sendAwardNotice(mail: AwardMail, notice: AwardNotice): Promise<void> {
+  await sendNotices(
+    mail,
+    notice.recipients.map((r) => ({
+      companyId: r.companyId,
+      message: awardMailMessage(notice, r, mail.publicUrl),
+    })),
+  );
 }
 
 async function lotView(ctx: ServiceContext, authorityId: string, tenderId: string, lot: number) {

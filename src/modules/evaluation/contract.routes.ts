@@ -3,6 +3,7 @@ import type { App } from '../../app.js';
 import { DomainError } from '../../platform/errors.js';
 import { Body, errors, Uuid } from '../../platform/http/schemas.js';
 import { publicTenderByOcid } from '../opening/opening.repo.js';
+import { contractDocumentRoutes } from './contract-document.routes.js';
 import {
   CONTRACT_EVENT_TYPES,
   getContract,
@@ -75,7 +76,15 @@ const PublicContractSchema = Type.Object({
       valueChange: Str,
       newTotal: Str,
       reasons: Str,
-      documents: Type.Array(Str),
+      documents: Type.Array(
+        Type.Object({
+          sha256: Str,
+          title: Nullable(Str),
+          contentType: Nullable(Str),
+          size: Type.Union([Type.Integer(), Type.Null()]),
+          url: Nullable(Str),
+        }),
+      ),
       at: Str,
     }),
   ),
@@ -93,6 +102,13 @@ export const contractRoutes =
   (app: App): FastifyPluginAsyncTypebox =>
   async (r) => {
     const base = '/authorities/:authorityId/contracts';
+    // The documents of contracts, in a plugin of their own: only those routes parse multipart.
+    await r.register(
+      contractDocumentRoutes(app, {
+        store: app.deps.blobStore,
+        maxBytes: app.deps.config.documentMaxBytes,
+      }),
+    );
 
     r.get(
       base,

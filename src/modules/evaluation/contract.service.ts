@@ -27,6 +27,11 @@ import {
   type NewContractEvent,
   saveContractState,
 } from './contract.repo.js';
+import {
+  contractDocumentIndex,
+  type PublicContractDocument,
+  unknownContractDocuments,
+} from './contract-document.service.js';
 import { initialContract, nextContract } from './contract.rules.js';
 import type { ContractEvent, ContractState, ContractStatus } from './contract.types.js';
 import { authorizeOnEvaluation } from './evaluation.policy.js';
@@ -372,6 +377,16 @@ export async function recordContractEvent(
           reasons: input.reasons ?? '',
           documents,
         });
+        // Every document named must have been uploaded to this very contract (contract-document.*):
+        // the event publishes them, so a digest of nothing, or of another contract's draft, is refused.
+        const unknown = await unknownContractDocuments(trx, authorityId, contractId, documents);
+        if (unknown.length > 0) {
+          throw new DomainError('UNPROCESSABLE', 'documents must be documents uploaded to this contract', {
+            field: 'documents',
+            reason: 'unknown_document',
+            unknown,
+          });
+        }
         const sameGround = events
           .filter((e) => e.type === 'amendment' && e.legal_ground === legalGround)
           .reduce((sum, e) => sum.plus(new Dec(e.value_change ?? '0').abs()), new Dec(0))
@@ -530,7 +545,8 @@ export type PublicContract = {
     valueChange: string;
     newTotal: string;
     reasons: string;
-    documents: string[];
+    /** The supporting documents, each with its title and public download. */
+    documents: PublicContractDocument[];
     at: string;
   }[];
   extensions: { newEndDate: string; reasons: string; at: string }[];
@@ -551,6 +567,11 @@ export async function publicContracts(
 ): Promise<PublicContract[]> {
   const rows = await listContracts(db, authorityId, tenderId);
   const all = await contractEvents(
+    db,
+    authorityId,
+    rows.map((r) => r.id),
+  );
+  const documentOf = await contractDocumentIndex(
     db,
     authorityId,
     rows.map((r) => r.id),
@@ -577,7 +598,7 @@ export async function publicContracts(
           valueChange: money(e.value_change) ?? '',
           newTotal: money(e.new_total) ?? '',
           reasons: e.reasons ?? '',
-          documents: e.documents ?? [],
+          documents: (e.documents ?? []).map((d) => documentOf(r.id, r.ocid ?? '', d)),
           at: e.created_at.toISOString(),
         })),
       extensions: events

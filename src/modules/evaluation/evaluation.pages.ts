@@ -10,10 +10,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
 import type { ServiceContext } from '../../platform/context.js';
-import { DomainError, ErrorCodes } from '../../platform/errors.js';
+import { DomainError } from '../../platform/errors.js';
 import { type Html, type HtmlValue, html } from '../../platform/http/html.js';
 import type { Locale } from '../../platform/i18n/i18n.js';
-import { requireSignedIn } from '../portal/account.pages.js';
 import { money, officeNav, when } from '../portal/backoffice-view.js';
 import {
   csrfField,
@@ -23,8 +22,16 @@ import {
   type PageContext,
   sendPage,
 } from '../portal/layout.js';
-import { errorMessage, formFields, isDomainError, pageContext, validIds } from '../portal/portal.context.js';
+import { formFields, isDomainError, pageContext, validIds } from '../portal/portal.context.js';
 import { getPublicNotice } from '../tenders/tender-public.service.js';
+import {
+  fieldKit,
+  guardTender,
+  noticeLine,
+  refusalText,
+  shownOnPage,
+  statusOf,
+} from '../portal/page-forms.js';
 import { getTender } from '../tenders/tender.service.js';
 import { getAssignments } from '../tenders/tender-workflow.service.js';
 import {
@@ -33,6 +40,7 @@ import {
   publishedJudgementReport,
   scoreJudgement,
 } from './judgement.service.js';
+import { judgementSeat } from './committee.js';
 import { REMEDIATION_MAX_DAYS } from './qualification.rules.js';
 import { decideQualification, listQualification, type QualificationView } from './qualification.service.js';
 import { EXCLUSION_GROUNDS, type ExclusionGround, type QualificationEvent } from './qualification.types.js';
@@ -116,20 +124,7 @@ async function committeeSeat(ctx: ServiceContext, pc: PageContext, authorityId: 
 }
 
 function refusal(t: PageContext['t'], err: DomainError): string {
-  const reason = (err.details as { reason?: unknown } | undefined)?.reason;
-  const key = typeof reason === 'string' ? REASON_KEYS[reason] : undefined;
-  if (key) return t(key);
-  if (err.code === 'CONFLICT') return t('evaluation.conflict');
-  return errorMessage(t, err.code);
-}
-
-/** Service refusals the page shows in its error summary; the rest become the error page. */
-function shownOnPage(err: unknown): err is DomainError {
-  return isDomainError(err) && !['NOT_FOUND', 'FORBIDDEN', 'UNAUTHENTICATED', 'INTERNAL'].includes(err.code);
-}
-
-function statusOf(err: DomainError): number {
-  return ErrorCodes[err.code];
+  return refusalText(t, err, REASON_KEYS, { CONFLICT: 'evaluation.conflict' });
 }
 
 export function evaluationPages(app: App, r: FastifyInstance): void {
@@ -149,21 +144,22 @@ export function evaluationPages(app: App, r: FastifyInstance): void {
     const pc = await pageContext(app, request, reply);
     const t = pc.t;
     const b = base(authorityId, tenderId);
-    const done = (request.query as { done?: unknown }).done;
-    const noticeKey = typeof done === 'string' ? NOTICE_KEYS[done] : undefined;
     const links: [Section, string][] = [
       ['qualification', t('evaluation.qualification.title')],
       ['judgement', t('evaluation.judgement.title')],
       ['scoring', t('evaluation.scoring.title')],
     ];
     const head = html`${officeNav(pc, `/office/${authorityId}/tenders`)}
-      ${noticeKey ? html`<p class="notice" role="status" id="notice">${t(noticeKey)}</p>` : ''}
+      ${noticeLine(pc, request, NOTICE_KEYS)}
       ${errorSummary(pc, errors)}
       <p class="lead">${view.title[pc.locale]}</p>
       <nav class="evaluation-nav" aria-label="${t('evaluation.nav')}"><ul>
         <li><a href="${b}" id="file-link">${t('evaluation.back')}</a></li>
         <li><a href="${b}/opening" id="opening-link">${t('evaluation.opening')}</a></li>
         ${links.map(([s, text]) => html`<li><a href="${b}/${s}" id="nav-${s}" ${s === section ? html`aria-current="page"` : ''}>${text}</a></li>`)}
+        <li><a href="${b}/abnormal-offers" id="nav-abnormal-offers">${t('award.abnormal.title')}</a></li>
+        <li><a href="${b}/award" id="nav-award">${t('award.award.title')}</a></li>
+        <li><a href="/office/${authorityId}/contracts?tenderId=${tenderId}" id="nav-contracts">${t('award.contracts.title')}</a></li>
       </ul></nav>`;
     return { ctx, view, pc, t, head, b };
   };
@@ -179,8 +175,7 @@ export function evaluationPages(app: App, r: FastifyInstance): void {
     );
   };
 
-  const guard = (request: FastifyRequest<TenderParams>, reply: FastifyReply) =>
-    requireSignedIn(request, reply) && validIds(reply, request.params.authorityId, request.params.tenderId);
+  const guard = guardTender;
 
   // ───────────────────────────── qualification ─────────────────────────────
 
@@ -240,15 +235,7 @@ export function evaluationPages(app: App, r: FastifyInstance): void {
         <td>${t(STATUS_KEYS[q.status])}</td><td>${details(q)}</td><td>${when(pc, q.decidedAt)}</td></tr>`,
       )}</tbody></table>`;
 
-    const fieldError = (id: string) => errors.find((e) => e.field === id);
-    const errorLine = (id: string) => {
-      const e = fieldError(id);
-      return e ? html`<p class="error" id="${id}-error">${e.message}</p>` : '';
-    };
-    const describe = (id: string, hint: boolean) => {
-      const by = [hint ? `${id}-hint` : '', fieldError(id) ? `${id}-error` : ''].filter(Boolean).join(' ');
-      return html`${by ? html`aria-describedby="${by}"` : ''} ${fieldError(id) ? html`aria-invalid="true"` : ''}`;
-    };
+    const { errorOf: fieldError, errorLine, describe } = fieldKit(errors);
 
     const forms = (q: QualificationView): HtmlValue => {
       if (q.status === 'admitted' || q.status === 'excluded') return '';
@@ -440,24 +427,12 @@ export function evaluationPages(app: App, r: FastifyInstance): void {
       if (!isDomainError(err) || err.code !== 'INVALID_TRANSITION') throw err;
       return sendPage(reply, unavailable(pc, title, head, err), opts.status ?? 200);
     }
-    const canAct = await committeeSeat(ctx, pc, authorityId, tenderId);
+    // Experts score the lots of art. 146.2.a LCSP, the committee the others and approves (committee.ts).
+    const seat = await judgementSeat(ctx.db, authorityId, tenderId, pc.actor);
+    const canAct = seat.approve || seat.scoreLots.length > 0;
     const me = pc.actor.kind === 'user' ? pc.actor.userId : '';
     const l = pc.locale;
-    const fieldError = (id: string) => errors.find((e) => e.field === id);
-    const field = (o: {
-      id: string;
-      name: string;
-      label: string;
-      hint?: string;
-      control: (a: Html) => Html;
-    }) => {
-      const err = fieldError(o.id);
-      const by = [o.hint ? `${o.id}-hint` : '', err ? `${o.id}-error` : ''].filter(Boolean).join(' ');
-      const attrs = html`id="${o.id}" name="${o.name}" ${by ? html`aria-describedby="${by}"` : ''} ${err ? html`aria-invalid="true"` : ''}`;
-      return html`<div class="field${err ? ' field-error' : ''}"><label for="${o.id}">${o.label}</label>
-        ${o.hint ? html`<p class="hint" id="${o.id}-hint">${o.hint}</p>` : ''}
-        ${err ? html`<p class="error" id="${o.id}-error">${err.message}</p>` : ''}${o.control(attrs)}</div>`;
-    };
+    const { field } = fieldKit(errors);
 
     const criterion = (bid: (typeof sheet.bids)[number], c: (typeof sheet.criteria)[number]) => {
       const key = `${bid.bidId}-${c.lot}-${c.criterion}`;
@@ -476,7 +451,7 @@ export function evaluationPages(app: App, r: FastifyInstance): void {
             : html`<p>${t('evaluation.judgement.noScores')}</p>`
         }
         ${
-          canAct && sheet.opened && !sheet.reportApproved
+          seat.scoreLots.includes(c.lot) && sheet.opened && !sheet.reportApproved
             ? html`<form method="post" action="${b}/judgement/${bid.bidId}/${c.lot}/${c.criterion}" id="score-form-${key}" novalidate>${csrfField(pc)}
           ${field({
             id: `points-${key}`,
@@ -512,7 +487,7 @@ export function evaluationPages(app: App, r: FastifyInstance): void {
     );
 
     const reportForm =
-      canAct && sheet.opened && !sheet.reportApproved && sheet.missing.length === 0
+      seat.approve && sheet.opened && !sheet.reportApproved && sheet.missing.length === 0
         ? html`<form method="post" action="${b}/judgement/report" id="report-form" novalidate>${csrfField(pc)}
         ${field({
           id: 'summary',

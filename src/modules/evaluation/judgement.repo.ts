@@ -103,3 +103,26 @@ export async function insertJudgementReport(
     })
     .execute();
 }
+
+/**
+ * The tender's committee (mesa) members and its experts (art. 146.2.a LCSP, migration
+ * 0020_expert_committee.sql), as user ids.
+ */
+export async function committeeAndExperts(
+  db: Q,
+  authorityId: string,
+  tenderId: string,
+): Promise<{ committee: string[]; experts: string[] }> {
+  const rows = await db
+    .selectFrom('tender_assignment')
+    .select(['user_id', 'role'])
+    .where('authority_id', '=', authorityId)
+    .where('tender_id', '=', tenderId)
+    .where('role', 'in', ['committee_member', 'expert'])
+    .orderBy('user_id')
+    .execute();
+  return {
+    committee: rows.filter((r) => r.role === 'committee_member').map((r) => r.user_id),
+    experts: rows.filter((r) => r.role === 'expert').map((r) => r.user_id),
+  };
+}

@@ -33,6 +33,15 @@ const ReportSchema = Type.Object({
       tenderId: Type.String(),
       approvedAt: Type.String(),
       summary: Type.Union([Type.String(), Type.Null()]),
+      expertCommittee: Type.Optional(
+        Type.Object(
+          { lots: Type.Array(Type.Integer()), experts: Type.Array(Type.String()) },
+          {
+            description:
+              'Only when art. 146.2.a LCSP applies: the lots the committee of experts scored, and the experts',
+          },
+        ),
+      ),
       scores: Type.Array(
         Type.Object({
           bidId: Type.String(),
@@ -84,6 +93,18 @@ export const judgementRoutes =
                 }),
               ),
               committee: Type.Array(Type.Object({ userId: Type.String(), name: Type.String() })),
+              expertCommittee: Type.Object(
+                {
+                  lots: Type.Array(Type.Integer()),
+                  experts: Type.Array(Type.Object({ userId: Type.String(), name: Type.String() })),
+                  minimum: Type.Integer(),
+                  ready: Type.Boolean(),
+                },
+                {
+                  description:
+                    'Art. 146.2.a LCSP: lots whose judgement criteria outweigh their formula criteria are scored by the tender’s experts only (at least 3)',
+                },
+              ),
               scores: Type.Array(ScoreSchema),
               missing: Type.Array(Type.String()),
             }),
@@ -101,7 +122,7 @@ export const judgementRoutes =
         schema: {
           tags,
           summary:
-            "A committee member's own score of one judgement criterion of a bid's lot, with reasons (until the report is approved)",
+            "A committee member's own score of one judgement criterion of a bid's lot, with reasons (until the report is approved); where the lot's judgement criteria outweigh its formula criteria, an expert's (art. 146.2.a LCSP)",
           params: Type.Object({
             authorityId: Uuid,
             tenderId: Uuid,

@@ -5,6 +5,11 @@
  * is the mean of its members' (a reading, not a rule of law [D]); once every score is in, a member
  * approves the report, which is published and lets envelope C open — formula offers are not known
  * while judgement is scored (art. 146.2.b). This replaces the opening's "B report approved" stand-in.
+ *
+ * Where a lot's judgement criteria weigh more than its formula criteria, art. 146.2.a requires a
+ * committee of at least three experts (expert.rules.ts): in those lots only the tender's experts
+ * score, the committee's score is the mean of the experts', and the committee approves the report
+ * only once three experts are assigned and each has scored.
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../platform/canonical-json.js';
@@ -16,7 +21,6 @@ import { Dec, parseDecimal } from '../../platform/money.js';
 import { recordEvent } from '../audit/audit.service.js';
 import {
   bReportApproved,
-  committeeOf,
   currentNotice,
   insertBReport,
   openedStages,
@@ -25,6 +29,14 @@ import {
 import { publishedTender } from '../opening/opening.service.js';
 import { authorizeOnEvaluation } from './evaluation.policy.js';
 import {
+  EXPERT_COMMITTEE_MINIMUM,
+  expertLots,
+  expertReadiness,
+  mayScoreLot,
+  scorersOf,
+} from './expert.rules.js';
+import {
+  committeeAndExperts,
   findJudgementReport,
   insertJudgementReport,
   judgementScores,
@@ -55,6 +67,17 @@ export type JudgementSheetView = {
   bids: { bidId: string; company: { id: string; legalName: string }; lots: number[] }[];
   /** Who must score: the tender's committee, or (none assigned) any one committee member. */
   committee: { userId: string; name: string }[];
+  /**
+   * The committee of experts (art. 146.2.a LCSP): the lots whose judgement criteria only the
+   * experts score (empty when none needs them), the experts assigned, the minimum (3), and whether
+   * enough are assigned for the report.
+   */
+  expertCommittee: {
+    lots: number[];
+    experts: { userId: string; name: string }[];
+    minimum: number;
+    ready: boolean;
+  };
   scores: JudgementScoreView[];
   /** The scores still missing, as "bidId/lot/criterion[/memberId]". */
   missing: string[];
@@ -63,6 +86,12 @@ export type JudgementSheetView = {
 type NoticeLots = {
   lots?: { number: number; criteria?: { evaluation?: string; weight?: string; name?: unknown }[] }[];
 };
+
+/** The tender's committee and experts, and the lots of its notice that need the experts. */
+async function seats(db: ServiceContext['db'], authorityId: string, tenderId: string, notice: NoticeLots) {
+  const assigned = await committeeAndExperts(db, authorityId, tenderId);
+  return { assigned, expertLots: expertLots(notice.lots ?? []) };
+}
 
 function judgementCriteria(notice: NoticeLots): JudgementCriterion[] {
   const out: JudgementCriterion[] = [];
@@ -88,31 +117,41 @@ async function loadSheet(db: ServiceContext['db'], authorityId: string, tenderId
   const criteria = judgementCriteria(notice);
   const opened = (await openedStages(db, authorityId, tenderId)).includes('B');
   const bids = opened ? await openedAtB(db, authorityId, tenderId) : [];
-  const assigned = await committeeOf(db, authorityId, tenderId);
-  // With a committee named on the file, only its members' scores count (the file is frozen at
-  // publication, so this only guards against data written outside the service).
-  const scores = (await judgementScores(db, authorityId, tenderId)).filter(
-    (s) => assigned.length === 0 || assigned.includes(s.member_id),
+  const { assigned, expertLots: lotsOfExperts } = await seats(db, authorityId, tenderId, notice);
+  // Only the scores of those who score each lot count: its experts where art. 146.2.a applies,
+  // else the committee named on the file (the file is frozen at publication, so this only guards
+  // against data written outside the service).
+  const scores = (await judgementScores(db, authorityId, tenderId)).filter((s) =>
+    mayScoreLot(s.member_id, lotsOfExperts.includes(s.lot), assigned),
   );
-  const names = await userNames(db, assigned);
-  const committee = assigned.map((userId) => ({ userId, name: names.get(userId) ?? '' }));
+  const names = await userNames(db, [...assigned.committee, ...assigned.experts]);
+  const person = (userId: string) => ({ userId, name: names.get(userId) ?? '' });
+  const committee = assigned.committee.map(person);
   const missing: string[] = [];
   for (const bid of bids) {
     for (const c of criteria.filter((x) => bid.lots.includes(x.lot))) {
       const here = scores.filter(
         (s) => s.bid_id === bid.bid_id && s.lot === c.lot && s.criterion === c.criterion,
       );
-      if (committee.length === 0) {
+      const scorers = scorersOf(lotsOfExperts.includes(c.lot), assigned);
+      if (scorers === null) {
         if (here.length === 0) missing.push(`${bid.bid_id}/${c.lot}/${c.criterion}`);
       } else {
-        for (const m of committee) {
-          if (!here.some((s) => s.member_id === m.userId))
-            missing.push(`${bid.bid_id}/${c.lot}/${c.criterion}/${m.userId}`);
+        for (const m of scorers) {
+          if (!here.some((s) => s.member_id === m))
+            missing.push(`${bid.bid_id}/${c.lot}/${c.criterion}/${m}`);
         }
       }
     }
   }
-  return { t, criteria, opened, bids, scores, committee, missing };
+  const readiness = expertReadiness(lotsOfExperts, assigned.experts);
+  const expertCommittee = {
+    lots: lotsOfExperts,
+    experts: assigned.experts.map(person),
+    minimum: EXPERT_COMMITTEE_MINIMUM,
+    ready: readiness.ready,
+  };
+  return { t, criteria, opened, bids, scores, committee, expertCommittee, readiness, assigned, missing };
 }
 
 function presentScore(s: Awaited<ReturnType<typeof judgementScores>>[number]): JudgementScoreView {
@@ -145,6 +184,7 @@ export async function judgementSheet(
       lots: b.lots,
     })),
     committee: s.committee,
+    expertCommittee: s.expertCommittee,
     scores: s.scores.map(presentScore),
     missing: s.missing,
   };
@@ -160,8 +200,19 @@ export async function scoreJudgement(
   const actor = authorizeOnEvaluation(ctx.actor, 'evaluation.score', authorityId);
   const now = ctx.clock.now();
   await withTransaction(ctx.db as Db, async (trx) => {
-    await requireCommitteeSeat(trx, authorityId, tenderId, actor.userId);
     const s = await loadSheet(trx, authorityId, tenderId);
+    // Art. 146.2.a LCSP: where judgement outweighs formulas, the experts score, not the committee.
+    if (s.expertCommittee.lots.includes(input.lot)) {
+      if (!s.assigned.experts.includes(actor.userId)) {
+        throw new DomainError(
+          'EXPERTS_ONLY',
+          'Only the experts of this tender score the judgement criteria of this lot',
+          { lot: input.lot },
+        );
+      }
+    } else {
+      await requireCommitteeSeat(trx, authorityId, tenderId, actor.userId);
+    }
     if (!s.opened)
       throw new DomainError('INVALID_TRANSITION', 'Envelope B is not open yet', { reason: 'b_not_opened' });
     // The report is final: scores change only before it (the tender row serialises approvals).
@@ -240,6 +291,11 @@ export type JudgementReport = {
   tenderId: string;
   approvedAt: string;
   summary: string | null;
+  /**
+   * Present only when art. 146.2.a LCSP applies: the lots whose judgement criteria the committee
+   * of experts scored, and the experts' names (their scores make the mean of those lots).
+   */
+  expertCommittee?: { lots: number[]; experts: string[] };
   /** Per bid, lot and criterion: the committee's score (mean of the members', 2 decimals) and each member's. */
   scores: {
     bidId: string;
@@ -278,6 +334,13 @@ export async function approveJudgementReport(
     if (await bReportApproved(trx, authorityId, tenderId)) {
       throw new DomainError('INVALID_TRANSITION', 'The report on envelope B is approved already');
     }
+    if (!s.readiness.ready) {
+      throw new DomainError(
+        'EXPERT_COMMITTEE_INCOMPLETE',
+        'At least three experts must be assigned to this tender and score its judgement criteria',
+        { lots: s.expertCommittee.lots, required: s.readiness.required, assigned: s.readiness.assigned },
+      );
+    }
     if (s.missing.length > 0) {
       throw new DomainError('INVALID_TRANSITION', 'Some judgement scores are missing', {
         reason: 'scores_missing',
@@ -292,6 +355,15 @@ export async function approveJudgementReport(
       tenderId,
       approvedAt: now.toISOString(),
       summary,
+      // Only when the article applies, so that every other report keeps its former shape.
+      ...(s.expertCommittee.lots.length > 0
+        ? {
+            expertCommittee: {
+              lots: s.expertCommittee.lots,
+              experts: s.expertCommittee.experts.map((e) => e.name),
+            },
+          }
+        : {}),
       scores: s.bids.flatMap((bid) =>
         s.criteria
           .filter((c) => bid.lots.includes(c.lot))

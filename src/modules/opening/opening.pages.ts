@@ -12,7 +12,6 @@ import { ErrorCodes } from '../../platform/errors.js';
 import { type Html, html } from '../../platform/http/html.js';
 import { scriptErrorMessages, scriptMessages } from '../custody/custody.pages.js';
 import { getOwnCustodianKey } from '../custody/custodian-key.service.js';
-import { requireSignedIn } from '../portal/account.pages.js';
 import { envelopeLabel, officeNav, textArea, when } from '../portal/backoffice-view.js';
 import {
   csrfField,
@@ -22,10 +21,11 @@ import {
   type PageContext,
   sendPage,
 } from '../portal/layout.js';
-import { errorMessage, formFields, isDomainError, pageContext, validIds } from '../portal/portal.context.js';
+import { errorMessage, formFields, isDomainError, pageContext } from '../portal/portal.context.js';
 import { isEnvelopeLetter } from '../sealing/manifest.rules.js';
 import type { EnvelopeLetter } from '../sealing/sealing.types.js';
 import { getPublicNotice } from '../tenders/tender-public.service.js';
+import { guardTender, noticeLine } from '../portal/page-forms.js';
 import { getTender } from '../tenders/tender.service.js';
 import { getAssignments } from '../tenders/tender-workflow.service.js';
 import { bReportApproval } from './opening-status.repo.js';
@@ -111,7 +111,7 @@ export function openingPages(app: App, r: FastifyInstance): void {
     const base = `/office/${authorityId}/tenders/${tenderId}`;
     const title = t('opening.page.title', { reference: view.reference });
     const head = html`${officeNav(pc, `/office/${authorityId}/tenders`)}
-      ${(request.query as { done?: unknown }).done === 'approved' ? html`<p class="notice" role="status" id="notice">${t('opening.report.saved')}</p>` : ''}
+      ${noticeLine(pc, request, { approved: 'opening.report.saved' })}
       ${errorSummary(pc, opts.errors ?? [])}
       <p class="lead">${view.title[pc.locale]}</p>
       <p><a href="${base}" id="file-link">${t('opening.page.back')}</a> · <a href="${base}/qualification" id="committee-workspace">${t('evaluation.workspace')}</a></p>`;
@@ -292,8 +292,7 @@ export function openingPages(app: App, r: FastifyInstance): void {
     );
   };
 
-  const guard = (request: FastifyRequest<TenderParams>, reply: FastifyReply) =>
-    requireSignedIn(request, reply) && validIds(reply, request.params.authorityId, request.params.tenderId);
+  const guard = guardTender;
 
   r.get<TenderParams>('/office/:authorityId/tenders/:tenderId/opening', async (request, reply) => {
     if (!guard(request, reply)) return reply;

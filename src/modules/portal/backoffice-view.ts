@@ -4,6 +4,7 @@ import { type Html, html, type HtmlValue } from '../../platform/http/html.js';
 import { formatDateTime, formatMoney } from '../../platform/i18n/i18n.js';
 import type { ContractType, ProcedureCode } from '../procedures/procedure.types.js';
 import { canOnTender, TENDER_PERMISSIONS } from '../tenders/tender.policy.js';
+import { EVALUATION_PERMISSIONS } from '../evaluation/evaluation.policy.js';
 import type { CheckCode, CheckFinding, CriterionEvaluation, CriterionKind } from '../tenders/tender.types.js';
 import { noticeAbnormal } from '../tenders/criterion-formula.rules.js';
 import {
@@ -84,6 +85,9 @@ const DOCUMENT_KIND_KEYS: Record<string, string> = {
 const FINDING_KEYS: Record<CheckCode, string> = {
   PROCEDURE_NOT_ALLOWED: 'backoffice.finding.PROCEDURE_NOT_ALLOWED',
   TENDER_PERIOD_TOO_SHORT: 'backoffice.finding.TENDER_PERIOD_TOO_SHORT',
+  REQUEST_PERIOD_TOO_SHORT: 'backoffice.finding.REQUEST_PERIOD_TOO_SHORT',
+  PARTICIPATION_DEADLINE_MISSING: 'backoffice.finding.PARTICIPATION_DEADLINE_MISSING',
+  PARTICIPATION_AFTER_TENDER_DEADLINE: 'backoffice.finding.PARTICIPATION_AFTER_TENDER_DEADLINE',
   DEADLINE_MISSING: 'backoffice.finding.DEADLINE_MISSING',
   QUESTIONS_AFTER_DEADLINE: 'backoffice.finding.QUESTIONS_AFTER_DEADLINE',
   PRICE_WEIGHT_ABOVE_CAP: 'backoffice.finding.PRICE_WEIGHT_ABOVE_CAP',
@@ -358,6 +362,13 @@ export function officeNav(pc: PageContext, current?: string): Html {
       [`/office/${a.id}/tenders`, a.name],
       [`/office/${a.id}/plan`, `${a.name}: ${pc.t('plan.navPlan')}`],
       [`/office/${a.id}/minor-contracts`, `${a.name}: ${pc.t('minor.office.title')}`],
+      // Contract management (evaluation/contract.pages.ts): the officer, auditors and admins read contracts.
+      ...(pc.actor.kind === 'user' &&
+      (pc.actor.authorityRoles.get(a.id) ?? []).some((r) =>
+        EVALUATION_PERMISSIONS['evaluation.read_contracts'].includes(r),
+      )
+        ? [[`/office/${a.id}/contracts`, `${a.name}: ${pc.t('award.contracts.title')}`] as [string, string]]
+        : []),
       // Key custodians register their public key here (custody.pages.ts).
       ...(pc.actor.kind === 'user' && pc.actor.authorityRoles.get(a.id)?.includes('key_custodian')
         ? [[`/office/${a.id}/custodian-key`, `${a.name}: ${pc.t('custody.nav')}`] as [string, string]]

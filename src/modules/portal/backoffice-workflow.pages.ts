@@ -50,6 +50,8 @@ import {
 import { csrfField, errorSummary, type FieldError, layout, type PageContext, sendPage } from './layout.js';
 import { errorMessage, formFields, isDomainError, pageContext, validIds } from './portal.context.js';
 import { roleLabel } from './roles.js';
+import { bidsByInvitation } from '../procedures/procedure.rules.js';
+import type { ProcedureCode } from '../procedures/procedure.types.js';
 
 type TenderParams = { Params: { authorityId: string; tenderId: string } };
 
@@ -248,7 +250,7 @@ export async function renderFilePage(
     <dt>${t('backoffice.form.tenderDeadline')}</dt><dd>${when(pc, view.tenderDeadline)}</dd>
     <dt>${t('backoffice.form.openingAt')}</dt><dd>${when(pc, view.openingAt)}</dd>
     <dt>${t('backoffice.file.version')}</dt><dd>${view.version}</dd>
-    ${view.ocid ? html`<dt>OCID</dt><dd><code>${view.ocid}</code> · <a href="/tenders/${view.ocid}" id="public-page">${t('backoffice.file.publicPage')}</a> · <a href="${base}/opening" id="opening-page">${t('opening.page.link')}</a> · <a href="${base}/qualification" id="committee-workspace">${t('evaluation.workspace')}</a></dd>` : ''}
+    ${view.ocid ? html`<dt>OCID</dt><dd><code>${view.ocid}</code> · <a href="/tenders/${view.ocid}" id="public-page">${t('backoffice.file.publicPage')}</a> · <a href="${base}/opening" id="opening-page">${t('opening.page.link')}</a> · <a href="${base}/qualification" id="committee-workspace">${t('evaluation.workspace')}</a>${bidsByInvitation(view.procedure as ProcedureCode) ? html` · <a href="${base}/selection" id="selection-page">${t('selection.office.link')}</a>` : ''}</dd>` : ''}
     ${view.cancellation ? html`<dt>${t('backoffice.cancel.title')}</dt><dd>${view.cancellation.kind === 'renuncia' ? t('backoffice.cancel.renuncia') : t('backoffice.cancel.desistimiento')}: ${view.cancellation.reason} (${when(pc, view.cancellation.at)})</dd>` : ''}
   </dl>`;
 
@@ -340,8 +342,12 @@ export async function renderFilePage(
         <fieldset><legend>${t('backoffice.assign.custodians')}</legend>
           ${candidates.custodians.length ? candidates.custodians.map((c) => checkbox({ name: 'custodians', id: `custodian-${c.id}`, value: c.id, label: custodianKeyLabel(pc, c.name, keys, c.id), checked: assigned.custodians.includes(c.id) })) : html`<p>${t('backoffice.assign.nobody')}</p>`}
         </fieldset>
+        <fieldset aria-describedby="experts-hint"><legend>${t('backoffice.assign.experts')}</legend>
+          <p class="hint" id="experts-hint">${t('backoffice.assign.expertsHint')}</p>
+          ${candidates.experts.length ? candidates.experts.map((c) => checkbox({ name: 'experts', id: `expert-${c.id}`, value: c.id, label: c.name, checked: assigned.experts.includes(c.id) })) : html`<p>${t('backoffice.assign.nobody')}</p>`}
+        </fieldset>
         <button type="submit" id="assign">${t('backoffice.assign.save')}</button></form>`
-        : html`<ul>${[...assigned.committee.map((id) => `${names.get(id) ?? id} — ${roleLabel(t, 'committee_member')}`), ...assigned.custodians.map((id) => `${custodianKeyLabel(pc, names.get(id) ?? id, keys, id)} — ${roleLabel(t, 'key_custodian')}`)].map((x) => html`<li>${x}</li>`)}</ul>`
+        : html`<ul>${[...assigned.committee.map((id) => `${names.get(id) ?? id} — ${roleLabel(t, 'committee_member')}`), ...assigned.custodians.map((id) => `${custodianKeyLabel(pc, names.get(id) ?? id, keys, id)} — ${roleLabel(t, 'key_custodian')}`), ...assigned.experts.map((id) => `${names.get(id) ?? id} — ${t('backoffice.assign.expert')}`)].map((x) => html`<li>${x}</li>`)}</ul>`
     }</section>`;
 
   const cf = opts.corrigendum ?? corrigendumFromView(view);
@@ -511,6 +517,7 @@ export function backofficeWorkflowPages(app: App, r: FastifyInstance): void {
           version: versionOf(request),
           committee: ids('committee'),
           custodians: ids('custodians'),
+          experts: ids('experts'),
         }),
       'assigned',
     );

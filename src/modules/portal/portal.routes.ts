@@ -14,6 +14,11 @@ import { custodyPages } from '../custody/custody.pages.js';
 import { bidPages } from '../bids/bid.pages.js';
 import { openingPages } from '../opening/opening.pages.js';
 import { evaluationPages } from '../evaluation/evaluation.pages.js';
+import { abnormalReviewPages } from '../evaluation/abnormal-review.pages.js';
+import { awardPages } from '../evaluation/award.pages.js';
+import { contractPages } from '../evaluation/contract.pages.js';
+import { selectionPages } from '../selection/selection.pages.js';
+import { minutesPages } from '../evaluation/minutes.pages.js';
 
 export { renderErrorPage } from './portal.context.js';
 
@@ -35,4 +40,9 @@ export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
   bidPages(app, r);
   openingPages(app, r);
   evaluationPages(app, r);
+  abnormalReviewPages(app, r);
+  awardPages(app, r);
+  contractPages(app, r);
+  selectionPages(app, r);
+  minutesPages(app, r);
 };

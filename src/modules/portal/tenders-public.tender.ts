@@ -11,6 +11,10 @@ import type { OpeningView } from '../opening/opening.types.js';
 import { publicEvaluationSection } from '../evaluation/evaluation.pages.js';
 import { type PublicLotAward, publicAwards } from '../evaluation/award.service.js';
 import { type PublicContract, publicContracts } from '../evaluation/contract.service.js';
+import { publicParticipationNote } from '../selection/selection.pages.js';
+import { PROCEDURES } from '../procedures/procedure.catalogue.js';
+import { bidsByInvitation } from '../procedures/procedure.rules.js';
+import type { ProcedureCode } from '../procedures/procedure.types.js';
 import { csrfField, errorSummary, type FieldError, layout, type PageContext, sendPage } from './layout.js';
 import { fieldsFromAbnormal, formulaInWords } from './backoffice-formula.js';
 import { pageContext } from './portal.context.js';
@@ -332,6 +336,7 @@ function openingsSection(pc: PageContext, ocid: string, openings: OpeningView[])
       </article>`;
     })}
     <p><a href="/api/v1/tenders/${ocid}/openings">${t('opening.public.json')}</a></p>
+    <p><a href="/tenders/${ocid}/minutes" id="minutes-link">${t('minutes.link')}</a></p>
   </section>`;
 }
 
@@ -451,14 +456,15 @@ function contractsSection(pc: PageContext, ocid: string, contracts: PublicContra
           <caption>${t('evaluation.public.contracts.amendmentsCaption', { lots })}</caption>
           <thead><tr><th scope="col">${t('evaluation.public.contracts.date')}</th><th scope="col">${t('evaluation.public.contracts.ground')}</th>
             <th scope="col">${t('evaluation.public.contracts.valueChange')}</th><th scope="col">${t('evaluation.public.contracts.newTotal')}</th>
-            <th scope="col">${t('evaluation.public.contracts.reasons')}</th></tr></thead>
+            <th scope="col">${t('evaluation.public.contracts.reasons')}</th><th scope="col">${t('award.public.documents')}</th></tr></thead>
           <tbody>${c.amendments.map((a) => {
             const key = AMENDMENT_GROUND_KEYS[a.legalGround];
             return html`<tr><th scope="row">${when(l, a.at)}</th>
               <td>${key ? t(key, { case: a.groundCase ?? '' }) : a.legalGround}</td>
               <td>${signedMoney(l, a.valueChange)}</td>
               <td>${money(l, a.newTotal)}</td>
-              <td>${a.reasons}</td></tr>`;
+              <td>${a.reasons}</td>
+              <td>${a.documents.length ? html`<ul class="contract-documents">${a.documents.map((d) => html`<li>${d.url && d.title ? html`<a href="${d.url}">${t('award.public.documentLink', { title: d.title, size: new Intl.NumberFormat(l, { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 1 }).format((d.size ?? 0) / 1024) })}</a>` : t('award.public.documentUnavailable', { sha: d.sha256 })}</li>`)}</ul>` : '—'}</td></tr>`;
           })}</tbody></table>`
             : ''
         }
@@ -566,6 +572,13 @@ function followForm(pc: PageContext, ocid: string, following: boolean): Html {
  * The way to the company's bid page (src/modules/bids/bid.pages.ts) while bids are received: for
  * visitors through the sign-in, for members of a bidding company directly; staff see nothing.
  */
+/** Whether the notice's procedure takes bids from invited companies only (procedure.rules.ts). */
+function byInvitation(procedure: unknown): boolean {
+  return (
+    typeof procedure === 'string' && procedure in PROCEDURES && bidsByInvitation(procedure as ProcedureCode)
+  );
+}
+
 function bidLink(pc: PageContext, ocid: string, open: boolean): Html {
   if (!open) return html``;
   const target = `/tenders/${ocid}/bid`;
@@ -648,7 +661,18 @@ export async function sendTenderPage(
           <dt>${t('publicTenders.cancellation.date')}</dt><dd>${when(l, cancellation.publishedAt)}</dd></dl></div>`
         : ''
     }
-    ${bidLink(pc, ocid, n.status === 'published' && str(notice.tenderDeadline) !== undefined && !deadlinePassed)}
+    ${
+      // Where only invited companies bid, the way to the bid page is the participation page's.
+      bidLink(
+        pc,
+        ocid,
+        n.status === 'published' &&
+          str(notice.tenderDeadline) !== undefined &&
+          !deadlinePassed &&
+          !byInvitation(notice.procedure),
+      )
+    }
+    ${n.status === 'published' ? publicParticipationNote(pc, ocid, notice) : ''}
     ${followForm(pc, ocid, following)}
     ${description ? html`<p class="description">${description}</p>` : ''}
     <section aria-labelledby="facts-h" id="facts">

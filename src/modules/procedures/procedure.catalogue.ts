@@ -111,6 +111,7 @@ export const PROCEDURES: Record<ProcedureCode, ProcedureDefinition> = {
     envelopes: 'none',
     published: false,
     twoPhase: false,
+    negotiated: false,
     committeeRequired: false,
     tenderPeriod: [],
     eformsCode: null,
@@ -130,6 +131,7 @@ export const PROCEDURES: Record<ProcedureCode, ProcedureDefinition> = {
     envelopes: 'single',
     published: true,
     twoPhase: false,
+    negotiated: false,
     committeeRequired: false,
     tenderPeriod: [
       {
@@ -156,6 +158,7 @@ export const PROCEDURES: Record<ProcedureCode, ProcedureDefinition> = {
     envelopes: 'simplified',
     published: true,
     twoPhase: false,
+    negotiated: false,
     committeeRequired: true,
     tenderPeriod: [
       { days: 20, unit: 'calendar', from: 'publication', when: { isWorks: true }, source: 'LCSP art. 159.3' },
@@ -171,6 +174,7 @@ export const PROCEDURES: Record<ProcedureCode, ProcedureDefinition> = {
     envelopes: 'abc',
     published: true,
     twoPhase: false,
+    negotiated: false,
     committeeRequired: true,
     tenderPeriod: OPEN_PERIODS,
     eformsCode: 'open',
@@ -183,6 +187,7 @@ export const PROCEDURES: Record<ProcedureCode, ProcedureDefinition> = {
     envelopes: 'abc',
     published: true,
     twoPhase: true,
+    negotiated: false,
     minimumCandidates: 5,
     committeeRequired: true,
     tenderPeriod: INVITED_TENDER_PERIODS,
@@ -197,6 +202,7 @@ export const PROCEDURES: Record<ProcedureCode, ProcedureDefinition> = {
     envelopes: 'abc',
     published: true,
     twoPhase: true,
+    negotiated: true,
     minimumCandidates: 3,
     committeeRequired: true,
     tenderPeriod: INVITED_TENDER_PERIODS,
@@ -211,6 +217,7 @@ export const PROCEDURES: Record<ProcedureCode, ProcedureDefinition> = {
     envelopes: 'abc',
     published: false,
     twoPhase: false,
+    negotiated: true,
     // The committee is optional here (art. 326.1).
     committeeRequired: false,
     tenderPeriod: [],

@@ -179,3 +179,14 @@ export function envelopesFor(
       ];
   }
 }
+
+/**
+ * Whether only invited companies may bid: the second phase of the restricted procedure and of the
+ * procedure with negotiation (arts. 163 and 169.1 LCSP), and the negotiated procedure without
+ * publication, where the authority asks the companies it chooses (art. 168). Minor contracts have
+ * their own invitations (art. 118) and no sealed bids.
+ */
+export function bidsByInvitation(code: ProcedureCode): boolean {
+  const def = PROCEDURES[code];
+  return def.twoPhase || (!def.published && def.envelopes !== 'none');
+}

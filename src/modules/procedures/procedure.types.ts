@@ -123,6 +123,8 @@ export type ProcedureDefinition = {
   published: boolean;
   /** Two phases: requests to participate, then invited tenders. */
   twoPhase: boolean;
+  /** Offers are negotiated in rounds before the final, sealed offers (arts. 166–171). */
+  negotiated: boolean;
   /** Minimum candidates invited in the second phase. */
   minimumCandidates?: number;
   /** A contracting committee (mesa) is required. */

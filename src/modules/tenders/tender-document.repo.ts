@@ -135,14 +135,15 @@ export function findPublishedDocumentRow(db: Q, ocid: string, id: string) {
  * by authority: the store is shared, and content is removed only when no one uses it.
  */
 export async function blobIsReferenced(db: Q, sha256: string): Promise<boolean> {
-  // The store is shared by documents, sealed bids and opened bids: content goes only when no
-  // row of any of them points at it.
+  // The store is shared by the documents of files and of contracts, sealed bids and opened bids:
+  // content goes only when no row of any of them points at it (bid-cleanup.ts checks the same).
   const row = await db
     .selectFrom('tender_document')
     .select('sha256')
     .where('sha256', '=', sha256)
     .union(db.selectFrom('bid_blob').select('sha256').where('sha256', '=', sha256))
     .union(db.selectFrom('bid_plaintext').select('sha256').where('sha256', '=', sha256))
+    .union(db.selectFrom('contract_document').select('sha256').where('sha256', '=', sha256))
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;

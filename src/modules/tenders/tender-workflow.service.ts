@@ -50,23 +50,54 @@ async function requirePublishable(ctx: ServiceContext, agg: TenderAggregate): Pr
 }
 
 /**
- * Assigns the committee (mesa) and the key custodians of a file. Only staff of the authority who
- * hold the matching role can be assigned. Like any edit it sends the file back to draft, so the
- * chain approves the custodians too; at publication they are frozen.
+ * Assigns the committee (mesa), the key custodians and the experts of a file. Only staff of the
+ * authority who hold the matching role can be assigned; an expert (art. 146.2.a LCSP: the
+ * committee of experts that scores judgement criteria when they outweigh the formula criteria)
+ * must hold the authority's committee_member role, the role that scores, and may not also sit on
+ * this file's committee: the article bars the experts from the body that proposes the contract.
+ * `experts` omitted keeps the experts assigned before. Like any edit it sends the file back to
+ * draft, so the chain approves the custodians too; at publication they are frozen.
  */
 export async function setAssignments(
   ctx: ServiceContext,
   authorityId: string,
   id: string,
-  input: { version: number; committee: string[]; custodians: string[] },
+  input: { version: number; committee: string[]; custodians: string[]; experts?: string[] | undefined },
 ): Promise<TenderView> {
   authorizeOnTender(ctx.actor, 'tender.edit', authorityId);
+  let experts: string[] = [];
   await withTransaction(ctx.db as Db, async (trx) => {
     const agg = await lockedTender(trx, authorityId, id, input.version);
     const to = nextStatus(agg.tender.status as TenderStatus, { type: 'edit' });
-    const wanted: [string, AuthorityRole][] = [
-      ...[...new Set(input.committee)].map((u): [string, AuthorityRole] => [u, 'committee_member']),
-      ...[...new Set(input.custodians)].map((u): [string, AuthorityRole] => [u, 'key_custodian']),
+    experts = [
+      ...new Set(
+        input.experts ??
+          (await assignmentRows(trx, authorityId, id))
+            .filter((r) => r.role === 'expert')
+            .map((r) => r.user_id),
+      ),
+    ];
+    const both = experts.filter((u) => input.committee.includes(u)).sort();
+    if (both.length) {
+      throw new DomainError(
+        'EXPERT_ON_COMMITTEE',
+        'An expert cannot also be a committee member of the same tender (art. 146.2.a LCSP)',
+        { userIds: both },
+      );
+    }
+    // [user, role on the file, authority role it needs]
+    const wanted: [string, string, AuthorityRole][] = [
+      ...[...new Set(input.committee)].map((u): [string, string, AuthorityRole] => [
+        u,
+        'committee_member',
+        'committee_member',
+      ]),
+      ...[...new Set(input.custodians)].map((u): [string, string, AuthorityRole] => [
+        u,
+        'key_custodian',
+        'key_custodian',
+      ]),
+      ...experts.map((u): [string, string, AuthorityRole] => [u, 'expert', 'committee_member']),
     ];
     const members = await trx
       .selectFrom('membership')
@@ -80,7 +111,7 @@ export async function setAssignments(
       .execute();
     const rolesOf = new Map(members.map((m) => [m.user_id, m.roles]));
     const invalid = wanted
-      .filter(([u, role]) => !rolesOf.get(u)?.includes(role))
+      .filter(([u, , needs]) => !rolesOf.get(u)?.includes(needs))
       .map(([u, role]) => ({ userId: u, role }));
     if (invalid.length) {
       throw new DomainError(
@@ -108,7 +139,11 @@ export async function setAssignments(
       objectType: 'tender',
       objectId: id,
       authorityId,
-      data: { committee: [...new Set(input.committee)], custodians: [...new Set(input.custodians)] },
+      data: {
+        committee: [...new Set(input.committee)],
+        custodians: [...new Set(input.custodians)],
+        ...(experts.length ? { experts } : {}),
+      },
     });
   });
   return getTender(ctx, authorityId, id);
@@ -467,6 +502,7 @@ export type CorrigendumInput = {
   description?: { ca: string; es: string; en: string } | undefined;
   questionsDeadline?: string | undefined;
   tenderDeadline?: string | undefined;
+  participationDeadline?: string | undefined;
   openingAt?: string | undefined;
 };
 
@@ -506,6 +542,7 @@ export async function publishCorrigendum(
     for (const [field, column, current] of [
       ['questionsDeadline', 'questions_deadline', t.questions_deadline],
       ['tenderDeadline', 'tender_deadline', t.tender_deadline],
+      ['participationDeadline', 'participation_deadline', t.participation_deadline],
       ['openingAt', 'opening_at', t.opening_at],
     ] as const) {
       const value = input[field];
@@ -517,6 +554,16 @@ export async function publishCorrigendum(
           field,
         });
       }
+      // Requests already closed may have been read and decided on (art. 162): reopening them would
+      // let a late candidate in after the others were judged. A file without the phase has none.
+      if (
+        field === 'participationDeadline' &&
+        (!t.participation_deadline || t.participation_deadline <= now)
+      ) {
+        throw new DomainError('INVALID_TRANSITION', 'Requests to participate are closed or not taken', {
+          field,
+        });
+      }
       const next = new Date(value);
       if (next <= now) throw new DomainError('DEADLINE_IN_PAST', `${field} is in the past`, { field });
       if (current && next < current) {
@@ -525,6 +572,17 @@ export async function publishCorrigendum(
         });
       }
       set[column] = next;
+    }
+    const requestsDue = (set.participation_deadline as Date | undefined) ?? t.participation_deadline;
+    const bidsDue = (set.tender_deadline as Date | undefined) ?? t.tender_deadline;
+    if (requestsDue && bidsDue && requestsDue >= bidsDue) {
+      throw new DomainError(
+        'UNPROCESSABLE',
+        'Requests to participate must be due before the tender deadline',
+        {
+          field: 'participationDeadline',
+        },
+      );
     }
     if (input.title)
       Object.assign(set, { title_ca: input.title.ca, title_es: input.title.es, title_en: input.title.en });
@@ -717,9 +775,9 @@ async function readableTender(ctx: ServiceContext, authorityId: string, tenderId
   }
 }
 
-export type TenderAssignments = { committee: string[]; custodians: string[] };
+export type TenderAssignments = { committee: string[]; custodians: string[]; experts: string[] };
 
-/** Who is assigned to a file: the committee (mesa) and the key custodians, as user ids. */
+/** Who is assigned to a file: the committee (mesa), the key custodians and the experts (art. 146.2.a), as user ids. */
 export async function getAssignments(
   ctx: ServiceContext,
   authorityId: string,
@@ -730,6 +788,7 @@ export async function getAssignments(
   return {
     committee: rows.filter((r) => r.role === 'committee_member').map((r) => r.user_id),
     custodians: rows.filter((r) => r.role === 'key_custodian').map((r) => r.user_id),
+    experts: rows.filter((r) => r.role === 'expert').map((r) => r.user_id),
   };
 }
 
@@ -768,11 +827,13 @@ export async function currentApprovalRound(
 export type AssignmentCandidates = {
   committee: { id: string; name: string }[];
   custodians: { id: string; name: string }[];
+  /** Experts are chosen among the committee members of the authority (art. 146.2.a LCSP). */
+  experts: { id: string; name: string }[];
 };
 
 /**
- * Staff of the authority who can sit on the committee or hold a key: only members with the
- * matching role may be assigned (setAssignments refuses anyone else).
+ * Staff of the authority who can sit on the committee, hold a key or act as an expert: only
+ * members with the matching role may be assigned (setAssignments refuses anyone else).
  */
 export async function assignmentCandidates(
   ctx: ServiceContext,
@@ -782,5 +843,9 @@ export async function assignmentCandidates(
   const rows = await membersWithRole(ctx.db, authorityId, ['committee_member', 'key_custodian']);
   const holding = (role: AuthorityRole) =>
     rows.filter((r) => r.roles.includes(role)).map((r) => ({ id: r.id, name: r.name }));
-  return { committee: holding('committee_member'), custodians: holding('key_custodian') };
+  return {
+    committee: holding('committee_member'),
+    custodians: holding('key_custodian'),
+    experts: holding('committee_member'),
+  };
 }

@@ -54,6 +54,7 @@ function draft(overrides: Partial<TenderDraft> = {}): TenderDraft {
     priceWeightJustification: null,
     tenderDeadline: new Date(NOW.getTime() + 20 * DAY),
     questionsDeadline: new Date(NOW.getTime() + 14 * DAY),
+    participationDeadline: null,
     documents: ['memoria_justificativa', 'pcap', 'ppt'],
     bidDocuments: [
       { envelope: 'A', name: 'DEUC', mandatory: true },
@@ -61,6 +62,7 @@ function draft(overrides: Partial<TenderDraft> = {}): TenderDraft {
       { envelope: 'C', name: 'Oferta econòmica', mandatory: true },
     ],
     custodians: { count: 3, quorum: 2, withKey: 3 },
+    experts: 0,
     invitedCompanyIds: [],
     ...overrides,
   };
@@ -125,6 +127,34 @@ describe('pre-publication checks', () => {
     expect(codes(draft({ tenderDeadline: null }))).toContain('DEADLINE_MISSING');
     expect(codes(draft({ questionsDeadline: new Date(NOW.getTime() + 20 * DAY) }))).toContain(
       'QUESTIONS_AFTER_DEADLINE',
+    );
+  });
+
+  it('requires requests to participate in two-phase procedures, due first and after their minimum (arts. 161, 163, 164)', () => {
+    // Non-harmonised restricted services: requests ≥ 15 days from publication (art. 161.2), bids
+    // ≥ 10 days from the invitation (art. 164.1), which cannot leave before requests close.
+    const restricted = (participation: number | null, tender: number) =>
+      draft({
+        procedure: 'restringido',
+        participationDeadline: participation === null ? null : new Date(NOW.getTime() + participation * DAY),
+        tenderDeadline: new Date(NOW.getTime() + tender * DAY),
+        questionsDeadline: null,
+      });
+    expect(codes(restricted(null, 40))).toContain('PARTICIPATION_DEADLINE_MISSING');
+    expect(codes(restricted(15, 25))).not.toEqual(
+      expect.arrayContaining(['REQUEST_PERIOD_TOO_SHORT', 'TENDER_PERIOD_TOO_SHORT']),
+    );
+    const short = checkTender(restricted(14, 25), ctx).find((f) => f.code === 'REQUEST_PERIOD_TOO_SHORT');
+    expect(short).toMatchObject({ severity: 'error', details: { minimumDays: 15, unit: 'calendar' } });
+    expect(short?.source).toMatch(/161/);
+    // Ten days from the earliest invitation (day 15) end on day 25: day 24 is short.
+    expect(codes(restricted(15, 24))).toContain('TENDER_PERIOD_TOO_SHORT');
+    expect(codes(restricted(30, 30))).toContain('PARTICIPATION_AFTER_TENDER_DEADLINE');
+    // The open procedure takes no requests: nothing is asked of it.
+    expect(codes(draft())).not.toContain('PARTICIPATION_DEADLINE_MISSING');
+    // The negotiated procedure without publication still needs the deadline its invitation states.
+    expect(codes(draft({ procedure: 'negociado_sin_publicidad', tenderDeadline: null }))).toContain(
+      'DEADLINE_MISSING',
     );
   });
 
@@ -281,7 +311,7 @@ describe('pre-publication checks', () => {
     );
   });
 
-  it('warns that an expert committee must score when judgement outweighs formulas', () => {
+  it('requires three experts when judgement outweighs formulas, then only reminds of them (art. 146.2.a)', () => {
     const lots = draft().lots.map((l) => ({
       ...l,
       criteria: [
@@ -289,8 +319,20 @@ describe('pre-publication checks', () => {
         { kind: 'quality' as const, evaluation: 'judgement' as const, weight: '65', name: 'Projecte' },
       ],
     }));
-    const f = checkTender(draft({ lots }), ctx).filter((x) => x.code === 'EXPERT_COMMITTEE_REQUIRED');
-    expect(f.map((x) => x.severity)).toEqual(['warning', 'warning']);
+    const severities = (experts: number) =>
+      checkTender(draft({ lots, experts }), ctx)
+        .filter((x) => x.code === 'EXPERT_COMMITTEE_REQUIRED')
+        .map((x) => x.severity);
+    // The assignments freeze at publication: without three experts the judgement report could never be approved.
+    expect(severities(0)).toEqual(['error', 'error']);
+    expect(severities(2)).toEqual(['error', 'error']);
+    expect(severities(3)).toEqual(['warning', 'warning']);
+    // Equal weights do not call for experts ("more than", art. 146.2.a).
+    const even = lots.map((l) => ({
+      ...l,
+      criteria: l.criteria.map((c) => ({ ...c, weight: '50' })),
+    }));
+    expect(codes(draft({ lots: even }))).not.toContain('EXPERT_COMMITTEE_REQUIRED');
   });
 
   it('blocks a bid document declared for an envelope the file does not have', () => {

@@ -1,10 +1,12 @@
 import { Dec } from '../../platform/money.js';
+import { EXPERT_COMMITTEE_MINIMUM } from '../evaluation/expert.rules.js';
 import { validateFormula } from '../evaluation/formula.rules.js';
 import { PROCEDURES } from '../procedures/procedure.catalogue.js';
 import {
   checkProcedure,
   isHarmonised,
   judgementWeightCap,
+  minimumRequestPeriod,
   minimumTenderPeriod,
   thresholdOn,
 } from '../procedures/procedure.rules.js';
@@ -76,19 +78,53 @@ export function checkTender(draft: TenderDraft, ctx: CheckContext): CheckFinding
   }
 
   // Tender period (arts. 156, 159, 164) counted on the authority's business-day calendar.
-  const rule = minimumTenderPeriod(draft.procedure, {
+  const periodFacts = {
     harmonised: isHarmonised(facts, ctx.today),
     contractType: draft.contractType,
     urgent: draft.urgent,
     priorInformationNotice: draft.priorInformationNotice,
     routinePurchase: draft.routinePurchase,
     electronicSubmission: true,
-  });
-  if (def.published && !draft.tenderDeadline) {
+  };
+  const rule = minimumTenderPeriod(draft.procedure, periodFacts);
+  // Every procedure with sealed bids needs their deadline, the negotiated one without publication
+  // too (its invitation states it, art. 169): bids are taken only before it.
+  if ((def.published || def.envelopes !== 'none') && !draft.tenderDeadline) {
     out.push({ code: 'DEADLINE_MISSING', severity: 'error', source: def.articles });
   }
+  // Two-phase procedures: requests to participate first, due by the notice's deadline, which must
+  // leave the minimum of art. 161 (counted here from publication; the catalogue's rule says from
+  // the dispatch to the EU Official Journal, which the platform does the same day).
+  if (def.twoPhase) {
+    if (!draft.participationDeadline) {
+      out.push({ code: 'PARTICIPATION_DEADLINE_MISSING', severity: 'error', source: 'LCSP art. 161' });
+    } else {
+      const requestRule = minimumRequestPeriod(draft.procedure, periodFacts);
+      const earliest = requestRule && ctx.earliestDeadline(ctx.now, requestRule);
+      if (requestRule && earliest && draft.participationDeadline < earliest) {
+        out.push({
+          code: 'REQUEST_PERIOD_TOO_SHORT',
+          severity: 'error',
+          source: requestRule.source,
+          details: {
+            minimumDays: requestRule.days,
+            unit: requestRule.unit,
+            earliest: earliest.toISOString(),
+          },
+        });
+      }
+      if (draft.tenderDeadline && draft.participationDeadline >= draft.tenderDeadline) {
+        out.push({ code: 'PARTICIPATION_AFTER_TENDER_DEADLINE', severity: 'error', source: 'LCSP art. 163' });
+      }
+    }
+  }
   if (rule && draft.tenderDeadline) {
-    const earliest = ctx.earliestDeadline(ctx.now, rule);
+    // Counted from the invitation where the rule says so (art. 164.1): no invitation can leave
+    // before requests close, so the period starts at the participation deadline at the earliest.
+    // The invitation itself checks the period again from the instant it is sent.
+    const start =
+      rule.from === 'invitation' && draft.participationDeadline ? draft.participationDeadline : ctx.now;
+    const earliest = ctx.earliestDeadline(start, rule);
     if (draft.tenderDeadline < earliest) {
       out.push({
         code: 'TENDER_PERIOD_TOO_SHORT',
@@ -166,12 +202,15 @@ export function checkTender(draft: TenderDraft, ctx: CheckContext): CheckFinding
       });
     }
     if (judgement.greaterThan(total.minus(judgement))) {
-      // More weight on judgement than on formulas: a committee of experts must score B (art. 146.2.a).
+      // More weight on judgement than on formulas: a committee of at least three experts must score
+      // B (art. 146.2.a). Assignments freeze at publication, so a file without them could never
+      // approve its judgement report: publication waits for them.
       out.push({
         code: 'EXPERT_COMMITTEE_REQUIRED',
-        severity: 'warning',
+        severity: draft.experts >= EXPERT_COMMITTEE_MINIMUM ? 'warning' : 'error',
         source: 'LCSP art. 146.2.a',
         lot: lot.number,
+        details: { experts: draft.experts, minimum: EXPERT_COMMITTEE_MINIMUM },
       });
     }
     out.push(...formulaFindings(lot), ...abnormalFindings(lot));

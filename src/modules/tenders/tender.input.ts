@@ -49,6 +49,8 @@ export type TenderInput = {
   maxLotsAwarded?: number | undefined;
   questionsDeadline?: string | null | undefined;
   tenderDeadline?: string | null | undefined;
+  /** Two-phase procedures: requests to participate are due by then (art. 161 LCSP). */
+  participationDeadline?: string | null | undefined;
   openingAt?: string | null | undefined;
   custodianQuorum?: number | undefined;
   /**

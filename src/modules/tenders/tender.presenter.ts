@@ -28,6 +28,7 @@ export function presentTender(agg: TenderAggregate, findings: CheckFinding[]) {
     nutsCode: t.nuts_code,
     questionsDeadline: t.questions_deadline?.toISOString() ?? null,
     tenderDeadline: t.tender_deadline?.toISOString() ?? null,
+    participationDeadline: t.participation_deadline?.toISOString() ?? null,
     openingAt: t.opening_at?.toISOString() ?? null,
     // Facts that set the periods and the checks: urgency (art. 119), the reason for a single lot
     // (art. 99.3), the lot limits the notice must state (art. 99.4), the reason for a price weight

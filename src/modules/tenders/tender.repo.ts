@@ -29,9 +29,9 @@ export async function loadTender(db: Q, authorityId: string, id: string, opts: {
       .execute(),
     db
       .selectFrom('tender_assignment')
-      .select(['user_id'])
+      .select(['user_id', 'role'])
       .where('tender_id', '=', id)
-      .where('role', '=', 'key_custodian')
+      .where('role', 'in', ['key_custodian', 'expert'])
       .execute(),
     db
       .selectFrom('tender_bid_document')
@@ -45,9 +45,14 @@ export async function loadTender(db: Q, authorityId: string, id: string, opts: {
     tender,
     lots: lots.map((l) => ({ ...l, criteria: criteria.filter((c) => c.lot_id === l.id) })),
     documentKinds: documents.map((d) => d.kind),
-    custodianCount: custodians.length,
+    custodianCount: custodians.filter((c) => c.role === 'key_custodian').length,
     /** The key custodians assigned, by user id. */
-    custodianIds: custodians.map((c) => c.user_id).sort(),
+    custodianIds: custodians
+      .filter((c) => c.role === 'key_custodian')
+      .map((c) => c.user_id)
+      .sort(),
+    /** The experts assigned (art. 146.2.a LCSP). */
+    expertCount: custodians.filter((c) => c.role === 'expert').length,
     bidDocuments,
   };
 }
@@ -130,6 +135,7 @@ export function tenderColumns(input: TenderInput, estimatedValue: string) {
     max_lots_awarded: input.maxLotsAwarded ?? null,
     questions_deadline: input.questionsDeadline ? new Date(input.questionsDeadline) : null,
     tender_deadline: input.tenderDeadline ? new Date(input.tenderDeadline) : null,
+    participation_deadline: input.participationDeadline ? new Date(input.participationDeadline) : null,
     opening_at: input.openingAt ? new Date(input.openingAt) : null,
     custodian_quorum: input.custodianQuorum ?? 2,
   };
@@ -240,4 +246,15 @@ export async function knownCpvs(db: Q, codes: string[]): Promise<Map<string, str
     .where('code', 'in', codes)
     .execute();
   return new Map(rows.map((r) => [r.code, r.check_digit]));
+}
+
+/** What a mail about a file names: its reference and title, and the authority (award, invitation). */
+export function tenderMailFacts(db: Q, authorityId: string, tenderId: string) {
+  return db
+    .selectFrom('tender as t')
+    .innerJoin('authority as a', 'a.id', 't.authority_id')
+    .select(['t.reference', 't.title_ca', 't.title_es', 't.title_en', 'a.name_ca', 'a.name_es', 'a.name_en'])
+    .where('t.authority_id', '=', authorityId)
+    .where('t.id', '=', tenderId)
+    .executeTakeFirst();
 }

@@ -108,6 +108,7 @@ const tenderFields = {
   maxLotsAwarded: Opt(Type.Integer({ minimum: 1, maximum: 500 })),
   questionsDeadline: OptNull(Instant),
   tenderDeadline: OptNull(Instant),
+  participationDeadline: OptNull(Instant),
   openingAt: OptNull(Instant),
   custodianQuorum: Opt(Type.Integer({ minimum: 1, maximum: 20 })),
   /** Omitted: the ESPD alone, in the file's first envelope; [] declares none. */
@@ -153,6 +154,7 @@ export const TenderSchema = Type.Object({
   nutsCode: Type.String(),
   questionsDeadline: Nullable(Type.String()),
   tenderDeadline: Nullable(Type.String()),
+  participationDeadline: Nullable(Type.String()),
   openingAt: Nullable(Type.String()),
   flags: Type.Object({
     urgent: Type.Boolean(),
@@ -301,13 +303,18 @@ export const tenderRoutes =
         schema: {
           tags,
           summary:
-            'The committee (mesa) and key custodians of a file, and the staff who hold those roles and can be assigned',
+            'The committee (mesa), key custodians and experts (art. 146.2.a LCSP) of a file, and the staff who hold those roles and can be assigned',
           params: TenderParams,
           response: {
             200: Type.Object({
               committee: Type.Array(Type.String()),
               custodians: Type.Array(Type.String()),
-              candidates: Type.Object({ committee: Type.Array(Person), custodians: Type.Array(Person) }),
+              experts: Type.Array(Type.String()),
+              candidates: Type.Object({
+                committee: Type.Array(Person),
+                custodians: Type.Array(Person),
+                experts: Type.Array(Person),
+              }),
             }),
             ...errors(400, 401, 403, 404),
           },
@@ -327,12 +334,19 @@ export const tenderRoutes =
         schema: {
           tags,
           summary:
-            'Assign the committee (mesa) and the key custodians of a file (an edit: restarts the approval chain)',
+            'Assign the committee (mesa), the key custodians and the experts of a file (an edit: restarts the approval chain)',
           params: TenderParams,
           body: Body({
             version: Type.Integer({ minimum: 1 }),
             committee: Type.Array(Uuid, { maxItems: 20 }),
             custodians: Type.Array(Uuid, { maxItems: 20 }),
+            experts: Type.Optional(
+              Type.Array(Uuid, {
+                maxItems: 20,
+                description:
+                  'The committee of experts (art. 146.2.a LCSP: at least 3 where judgement criteria outweigh formula criteria), committee members of the authority not on this file’s committee; omitted keeps the current experts',
+              }),
+            ),
           }),
           response: { 200: TenderSchema, ...errors(400, 401, 403, 404, 409, 422) },
         },
@@ -488,6 +502,7 @@ export const tenderRoutes =
             ),
             questionsDeadline: Opt(Instant),
             tenderDeadline: Opt(Instant),
+            participationDeadline: Opt(Instant),
             openingAt: Opt(Instant),
           }),
           response: { 200: TenderSchema, ...errors(400, 401, 403, 404, 409, 422) },

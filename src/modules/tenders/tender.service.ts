@@ -7,6 +7,7 @@ import { Dec } from '../../platform/money.js';
 import { newId } from '../../platform/ids.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { earliestDeadline, localDate } from '../calendar/calendar.rules.js';
+import { PROCEDURES } from '../procedures/procedure.catalogue.js';
 import { authorityCalendar } from '../calendar/calendar.service.js';
 import { checkCpv, parseCpv } from '../cpv/cpv.rules.js';
 import { activeKeysOf } from '../custody/custodian-key.repo.js';
@@ -75,6 +76,7 @@ async function validateInput(ctx: ServiceContext, input: TenderInput): Promise<s
   for (const [field, value] of [
     ['questionsDeadline', input.questionsDeadline],
     ['tenderDeadline', input.tenderDeadline],
+    ['participationDeadline', input.participationDeadline],
     ['openingAt', input.openingAt],
   ] as const) {
     if (value && new Date(value) <= now) {
@@ -89,6 +91,12 @@ async function validateInput(ctx: ServiceContext, input: TenderInput): Promise<s
         field: 'budgetInclVat',
       },
     );
+  }
+  // Only the two-phase procedures take requests to participate (arts. 160–171).
+  if (input.participationDeadline && !PROCEDURES[input.procedure].twoPhase) {
+    throw new DomainError('UNPROCESSABLE', 'This procedure takes no requests to participate', {
+      field: 'participationDeadline',
+    });
   }
   const numbers = input.lots.map((l) => l.number);
   if (new Set(numbers).size !== numbers.length) {
@@ -157,6 +165,7 @@ function draftOf(agg: TenderAggregate): TenderDraft {
     priceWeightJustification: t.price_weight_justification,
     tenderDeadline: t.tender_deadline,
     questionsDeadline: t.questions_deadline,
+    participationDeadline: t.participation_deadline,
     documents: agg.documentKinds as DocumentKind[],
     bidDocuments: agg.bidDocuments.map((d) => ({
       envelope: d.envelope as EnvelopeCode,
@@ -165,6 +174,7 @@ function draftOf(agg: TenderAggregate): TenderDraft {
     })),
     // withKey is filled in by runChecks, which reads the custodians' keys.
     custodians: { count: agg.custodianCount, quorum: t.custodian_quorum, withKey: 0 },
+    experts: agg.expertCount,
     invitedCompanyIds: [],
   };
 }

@@ -65,6 +65,8 @@ export type TenderDraft = {
   priceWeightJustification: string | null;
   tenderDeadline: Date | null;
   questionsDeadline: Date | null;
+  /** Requests to participate are due by then (two-phase procedures, art. 161). */
+  participationDeadline: Date | null;
   documents: DocumentKind[];
   /** What bidders must submit, per envelope (names in Catalan, as lot titles). */
   bidDocuments: { envelope: EnvelopeCode; name: string; mandatory: boolean }[];
@@ -73,6 +75,8 @@ export type TenderDraft = {
    * active public key (bids are sealed to those keys at publication).
    */
   custodians: { count: number; quorum: number; withKey: number };
+  /** The experts assigned to score judgement criteria where art. 146.2.a applies. */
+  experts: number;
   /** Company tax ids invited or foreseen (minor contracts), for the 12-month splitting check. */
   invitedCompanyIds: string[];
 };
@@ -91,6 +95,9 @@ export type CheckSeverity = 'error' | 'warning';
 export type CheckCode =
   | 'PROCEDURE_NOT_ALLOWED'
   | 'TENDER_PERIOD_TOO_SHORT'
+  | 'REQUEST_PERIOD_TOO_SHORT'
+  | 'PARTICIPATION_DEADLINE_MISSING'
+  | 'PARTICIPATION_AFTER_TENDER_DEADLINE'
   | 'DEADLINE_MISSING'
   | 'QUESTIONS_AFTER_DEADLINE'
   | 'PRICE_WEIGHT_ABOVE_CAP'

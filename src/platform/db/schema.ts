@@ -196,6 +196,8 @@ export type TenderTable = {
   questions_deadline: NullableTimestamp;
   tender_deadline: NullableTimestamp;
   opening_at: NullableTimestamp;
+  participation_deadline: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  invited_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   custodian_quorum: ColumnType<number, number | undefined, number>;
   planned_contract_id: string | null;
   ocid: string | null;
@@ -648,6 +650,64 @@ export type Database = {
   contract: ContractTable;
   // --- contract management (0018) ---
   contract_event: ContractEventTable;
+  // --- documents of contracts (0021) ---
+  contract_document: ContractDocumentTable;
+  // --- selection and negotiation (0019) ---
+  participation_request: ParticipationRequestTable;
+  tender_invitation: TenderInvitationTable;
+  negotiation_round: NegotiationRoundTable;
+  negotiation_response: NegotiationResponseTable;
+};
+
+// --- selection and negotiation (0019) ---
+
+/** A company's request to participate in a two-phase procedure, and the authority's decision on it. */
+export type ParticipationRequestTable = {
+  id: string;
+  tender_id: string;
+  authority_id: string;
+  company_id: string;
+  statement: string;
+  submitted_by: string;
+  submitted_at: Timestamp;
+  decision: string | null;
+  reasons: string | null;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+  version: Generated<number>;
+};
+
+/** A company invited to tender: the only companies whose sealed bids such a tender takes. */
+export type TenderInvitationTable = {
+  tender_id: string;
+  authority_id: string;
+  company_id: string;
+  request_id: string | null;
+  invited_by: string;
+  invited_at: Timestamp;
+};
+
+/** A negotiation round put to every invited company. */
+export type NegotiationRoundTable = {
+  id: string;
+  tender_id: string;
+  authority_id: string;
+  number: number;
+  subject: string;
+  message: string;
+  responses_due: Timestamp;
+  opened_by: string;
+  opened_at: Timestamp;
+};
+
+/** An invited company's answer to a negotiation round. */
+export type NegotiationResponseTable = {
+  round_id: string;
+  tender_id: string;
+  company_id: string;
+  text: string;
+  submitted_by: string;
+  submitted_at: Timestamp;
 };
 
 /** A key custodian's public key (0009): the age recipient only, never the identity. */
@@ -727,4 +787,18 @@ export type ContractEventTable = {
   completed_on: string | null;
   created_by: string;
   created_at: Timestamp;
+};
+
+/** A document uploaded to a contract (0021); public once a contract event names its sha256. */
+export type ContractDocumentTable = {
+  id: string;
+  contract_id: string;
+  authority_id: string;
+  title: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: ColumnType<string, string | number, string | number>;
+  sha256: string;
+  uploaded_by: string;
+  uploaded_at: Timestamp;
 };

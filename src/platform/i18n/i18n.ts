@@ -31,6 +31,26 @@ import publicTendersEs from './locales/public-tenders.es.json' with { type: 'jso
 import evaluationCa from './locales/evaluation.ca.json' with { type: 'json' };
 import evaluationEn from './locales/evaluation.en.json' with { type: 'json' };
 import evaluationEs from './locales/evaluation.es.json' with { type: 'json' };
+// Award notification mails (award.service.ts, art. 151 LCSP).
+import awardMailCa from './locales/award-mail.ca.json' with { type: 'json' };
+import awardMailEn from './locales/award-mail.en.json' with { type: 'json' };
+import awardMailEs from './locales/award-mail.es.json' with { type: 'json' };
+// Abnormal-offer review, award and contract pages (abnormal-review.pages.ts, award.pages.ts, contract.pages.ts).
+import awardCa from './locales/award.ca.json' with { type: 'json' };
+import awardEn from './locales/award.en.json' with { type: 'json' };
+import awardEs from './locales/award.es.json' with { type: 'json' };
+// Selection phase and negotiation pages (selection.pages.ts, arts. 160–171 LCSP).
+import selectionCa from './locales/selection.ca.json' with { type: 'json' };
+import selectionEn from './locales/selection.en.json' with { type: 'json' };
+import selectionEs from './locales/selection.es.json' with { type: 'json' };
+// Invitation and selection mails (selection.service.ts, arts. 155 and 163 LCSP).
+import selectionMailCa from './locales/selection-mail.ca.json' with { type: 'json' };
+import selectionMailEn from './locales/selection-mail.en.json' with { type: 'json' };
+import selectionMailEs from './locales/selection-mail.es.json' with { type: 'json' };
+// The committee's minutes (minutes.pages.ts, art. 63.3.e LCSP).
+import minutesCa from './locales/minutes.ca.json' with { type: 'json' };
+import minutesEn from './locales/minutes.en.json' with { type: 'json' };
+import minutesEs from './locales/minutes.es.json' with { type: 'json' };
 
 export const LOCALES = ['ca', 'es', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -53,6 +73,11 @@ export const LOCALE_PARTS = {
     biddingCa,
     openingCa,
     evaluationCa,
+    awardMailCa,
+    awardCa,
+    selectionCa,
+    minutesCa,
+    selectionMailCa,
   ],
   es: [
     coreEs,
@@ -65,6 +90,11 @@ export const LOCALE_PARTS = {
     biddingEs,
     openingEs,
     evaluationEs,
+    awardMailEs,
+    awardEs,
+    selectionEs,
+    minutesEs,
+    selectionMailEs,
   ],
   en: [
     coreEn,
@@ -77,6 +107,11 @@ export const LOCALE_PARTS = {
     biddingEn,
     openingEn,
     evaluationEn,
+    awardMailEn,
+    awardEn,
+    selectionEn,
+    minutesEn,
+    selectionMailEn,
   ],
 } as const;
 
