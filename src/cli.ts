@@ -16,6 +16,8 @@ import { type ReceiptVerifyOptions, verifyReceiptCommand } from './modules/bids/
 import { registerSealingCommands } from './modules/sealing/sealing.cli.js';
 import { cleanupStorage, DEFAULT_GRACE_MINUTES } from './modules/bids/bid-cleanup.js';
 import { fsBlobStore } from './platform/storage/blob-store.js';
+import { registerCompileCommand } from './modules/ocds/compile.cli.js';
+import { registerValidateCommand } from './modules/ocds/validate.cli.js';
 import { startApp } from './server.js';
 
 const systemCtx = (label: string) => ({
@@ -165,6 +167,12 @@ receipt
     const lines = await verifyReceiptCommand(file, opts);
     process.stdout.write(`${lines.join('\n')}\n`);
   });
+
+const ocds = program
+  .command('ocds')
+  .description('Open Contracting Data Standard tools: compile releases into records, validate data');
+registerCompileCommand(ocds);
+registerValidateCommand(ocds);
 
 const storage = program.command('storage').description('The content-addressed document and bid store');
 storage

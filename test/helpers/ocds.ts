@@ -1,0 +1,23 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The shared OCDS data (official schemas, golden merge outputs, real published data), read from
+ * `OCDS_DATA_DIR` or `../shared/data/ocds` next to the repository; never copied into it. Suites
+ * that need it skip with a clear message when it is absent (a fresh clone elsewhere).
+ */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const OCDS_DATA_DIR = process.env.OCDS_DATA_DIR
+  ? path.resolve(process.env.OCDS_DATA_DIR)
+  : path.resolve(root, '..', 'shared', 'data', 'ocds');
+
+export const hasOcdsData = fs.existsSync(
+  path.join(OCDS_DATA_DIR, 'schema', '1__1__5', 'release-schema.json'),
+);
+
+/** The reason a suite is skipped, for its title. */
+export const OCDS_DATA_MISSING = `OCDS data not found at ${OCDS_DATA_DIR} (set OCDS_DATA_DIR): skipped`;
+
+export const ocdsPath = (...parts: string[]) => path.join(OCDS_DATA_DIR, ...parts);
