@@ -8,7 +8,8 @@
  * BENCH_SEARCH_TENDERS (100000), BENCH_SEARCH_RUNS (100), BENCH_SEARCH_WARMUP (5),
  * BENCH_SURGE_BIDS (500), BENCH_SURGE_CLIENTS (100), BENCH_SURGE_MB (1), BENCH_SURGE_BIG_MB (200),
  * BENCH_SURGE_BIG_COUNT (3), BENCH_SURGE_DB (pglite | postgres), BENCH_SURGE_PROFILE (a directory),
- * BENCH_SURGE_NODE_ARGS (flags for the app's node), BENCH_EVAL_BIDS (200), BENCH_EVAL_CRITERIA (10), BENCH_EVAL_RUNS (50).
+ * BENCH_SURGE_NODE_ARGS (flags for the app's node), BENCH_EVAL_BIDS (200), BENCH_EVAL_CRITERIA (10), BENCH_EVAL_RUNS (50),
+ * BENCH_OCDS_OCIDS (5000), OCDS_DATA_DIR (../shared/data/ocds).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -16,10 +17,18 @@ import { apiRead } from './api-read.js';
 import { coldStart } from './cold-start.js';
 import { deadlineSurge } from './deadline-surge.js';
 import { evaluationBench } from './evaluation.js';
+import { ocdsCompileBench } from './ocds-compile.js';
 import { searchBench } from './search.js';
 import { type Benchmark, type BenchResult, cleanupAll, formatValue, machineInfo } from './support.js';
 
-const BENCHMARKS: Benchmark[] = [coldStart, apiRead, searchBench, deadlineSurge, evaluationBench];
+const BENCHMARKS: Benchmark[] = [
+  coldStart,
+  apiRead,
+  searchBench,
+  deadlineSurge,
+  evaluationBench,
+  ocdsCompileBench,
+];
 
 type Outcome = { bench: Benchmark; result?: BenchResult; error?: string; seconds: number };
 

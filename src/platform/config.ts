@@ -30,6 +30,14 @@ export type Config = {
    * once into `<dataDir>/signing-key.pem`. See docs/RECEIPTS.md.
    */
   signingKeyFile: string | undefined;
+  /** OCDS package metadata (issue 6): the publisher, licence and publication policy of /ocds/v1. */
+  ocds: {
+    publisherName: string;
+    publisherScheme?: string;
+    publisherUid?: string;
+    license: string;
+    publicationPolicy: string;
+  };
 };
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -59,5 +67,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     documentMaxBytes: intFrom(env.DOCUMENT_MAX_BYTES, 104_857_600, 'DOCUMENT_MAX_BYTES'),
     bidEnvelopeMaxBytes: intFrom(env.BID_ENVELOPE_MAX_BYTES, 1_073_741_824, 'BID_ENVELOPE_MAX_BYTES'),
     signingKeyFile: env.CONTRACTA_SIGNING_KEY_FILE ? path.resolve(env.CONTRACTA_SIGNING_KEY_FILE) : undefined,
+    ocds: {
+      publisherName: env.OCDS_PUBLISHER_NAME || 'Contracta',
+      ...(env.OCDS_PUBLISHER_SCHEME ? { publisherScheme: env.OCDS_PUBLISHER_SCHEME } : {}),
+      ...(env.OCDS_PUBLISHER_UID ? { publisherUid: env.OCDS_PUBLISHER_UID } : {}),
+      license: env.OCDS_LICENSE || 'https://creativecommons.org/licenses/by/4.0/',
+      publicationPolicy:
+        env.OCDS_PUBLICATION_POLICY ||
+        `${(env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, '')}/open-data`,
+    },
   };
 }

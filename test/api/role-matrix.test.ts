@@ -1702,13 +1702,30 @@ describe(`role matrix (${driverName})`, () => {
   ];
 
   /** Operational routes outside the OpenAPI document. */
-  const UNDOCUMENTED: RouteCase[] = ['/healthz', '/readyz', '/api/openapi.json'].map((url) => ({
-    method: 'GET' as const,
-    path: url,
-    access: { kind: 'public' as const },
-    ok: 200,
-    build: () => ({ url }),
-  }));
+  const UNDOCUMENTED: RouteCase[] = [
+    '/healthz',
+    '/readyz',
+    '/api/openapi.json',
+    // OCDS API (issue 6): public, shaped by the standard, outside the /api/v1 OpenAPI document.
+    '/ocds/v1/releases',
+    '/ocds/v1/records',
+  ]
+    .map((url) => ({
+      method: 'GET' as const,
+      path: url,
+      access: { kind: 'public' as const },
+      ok: 200,
+      build: () => ({ url }),
+    }))
+    .concat(
+      ['/ocds/v1/releases/unknown-release', '/ocds/v1/records/ocds-unknown-1'].map((url) => ({
+        method: 'GET' as const,
+        path: url,
+        access: { kind: 'public' as const },
+        ok: 404,
+        build: () => ({ url }),
+      })),
+    );
 
   async function send(a: Actor, method: Method, built: Built) {
     const options: InjectOptions = {

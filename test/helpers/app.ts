@@ -260,6 +260,9 @@ export async function rowCounts(t: TestApp): Promise<Record<string, number>> {
     'tender_invitation',
     'negotiation_round',
     'negotiation_response',
+    // OCDS releases and records (0022)
+    'ocds_release',
+    'ocds_record',
   ] as const;
   const out: Record<string, number> = {};
   for (const table of tables) {

@@ -192,7 +192,7 @@ export async function decideParticipation(
   requestId: string,
   input: { version: number; decision: SelectionDecision; reasons?: string | undefined },
 ): Promise<ParticipationRequestView> {
-  authorizeOnSelection(ctx.actor, 'selection.decide', authorityId);
+  const actor = authorizeOnSelection(ctx.actor, 'selection.decide', authorityId);
   await withTransaction(ctx.db as Db, async (trx) => {
     // The tender row first, locked: the invitation takes the same lock, so no decision lands
     // after the list of candidates was closed.
@@ -206,11 +206,10 @@ export async function decideParticipation(
         current: request.version,
       });
     }
-    const actor = ctx.actor.kind === 'user' ? ctx.actor.userId : '';
     await saveDecision(trx, requestId, request.version, {
       decision: input.decision,
       reasons,
-      decided_by: actor,
+      decided_by: actor.userId,
       decided_at: now,
     });
     await recordEvent(trx, ctx, {

@@ -657,6 +657,9 @@ export type Database = {
   tender_invitation: TenderInvitationTable;
   negotiation_round: NegotiationRoundTable;
   negotiation_response: NegotiationResponseTable;
+  // --- OCDS releases and records (0022) ---
+  ocds_release: OcdsReleaseTable;
+  ocds_record: OcdsRecordTable;
 };
 
 // --- selection and negotiation (0019) ---
@@ -801,4 +804,36 @@ export type ContractDocumentTable = {
   sha256: string;
   uploaded_by: string;
   uploaded_at: Timestamp;
+};
+
+// --- OCDS releases and records (0022) ---
+
+/** A published OCDS release (0022): immutable; `json` is its canonical JSON, `sha256` that text's hash. */
+export type OcdsReleaseTable = {
+  seq: Generated<string>;
+  /** The writing transaction's xid8, as text (the feed's watermark compares it; ocds.feed.ts). */
+  xid: Generated<string>;
+  id: string;
+  ocid: string;
+  authority_id: string;
+  date: Timestamp;
+  tags: ColumnType<string[], string[], never>;
+  package_version: ColumnType<string, string | undefined, never>;
+  extensions: ColumnType<string[], string[] | undefined, never>;
+  json: string;
+  sha256: string;
+  published_at: Timestamp;
+};
+
+/** The record of one ocid (0022): compiled and versioned release, updated as releases are added. */
+export type OcdsRecordTable = {
+  ocid: string;
+  authority_id: string;
+  compiled: ColumnType<unknown, string, string>;
+  versioned: ColumnType<unknown, string, string>;
+  release_count: number;
+  date: Timestamp;
+  xid: Generated<string>;
+  seq: string;
+  updated_at: Timestamp;
 };

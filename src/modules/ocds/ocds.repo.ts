@@ -1,0 +1,271 @@
+/**
+ * SQL of the OCDS releases and records (migration 0022). Writes take the caller's transaction (the
+ * public act's); the feed reads apply the watermark described in ocds.feed.ts. Releases and records
+ * are public data, so the reads filter by authority only when the caller asks.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db/client.js';
+import type { Tx } from '../../platform/db/tx.js';
+
+export type NewReleaseRow = {
+  id: string;
+  ocid: string;
+  authorityId: string;
+  date: string;
+  tags: string[];
+  packageVersion: string;
+  extensions: string[];
+  json: string;
+  sha256: string;
+  publishedAt: Date;
+};
+
+/** A feed position: the writing transaction's xid8 (decimal text) and the row's seq. */
+export type FeedKey = { xid: string; seq: string };
+
+export type ReleaseRow = {
+  seq: string;
+  xid: string;
+  id: string;
+  ocid: string;
+  authority_id: string;
+  date: Date;
+  tags: string[];
+  package_version: string;
+  extensions: string[];
+  json: string;
+  sha256: string;
+  published_at: Date;
+};
+
+export type RecordRow = {
+  ocid: string;
+  authority_id: string;
+  compiled: unknown;
+  versioned: unknown;
+  release_count: number;
+  date: Date;
+  xid: string;
+  seq: string;
+  updated_at: Date;
+};
+
+export type FeedFilter = {
+  after?: FeedKey | undefined;
+  limit: number;
+  authorityId?: string | undefined;
+  /** Inclusive lower bound on the release (or record's newest release) date. */
+  from?: Date | undefined;
+  /** Exclusive upper bound. */
+  to?: Date | undefined;
+};
+
+/**
+ * Serialises the writers of one ocid until the end of the transaction: the record is read, merged
+ * and written by one of them at a time (a row lock cannot be taken on a record not yet created).
+ */
+export async function lockOcid(trx: Tx, ocid: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${ocid}, 0))`.execute(trx);
+}
+
+/** Inserts a release; undefined when (ocid, id) is already stored (the caller compares hashes). */
+export async function insertRelease(trx: Tx, r: NewReleaseRow): Promise<string | undefined> {
+  const row = await trx
+    .insertInto('ocds_release')
+    .values({
+      id: r.id,
+      ocid: r.ocid,
+      authority_id: r.authorityId,
+      date: r.date,
+      tags: r.tags,
+      package_version: r.packageVersion,
+      extensions: r.extensions,
+      json: r.json,
+      sha256: r.sha256,
+      published_at: r.publishedAt,
+    })
+    .onConflict((oc) => oc.columns(['ocid', 'id']).doNothing())
+    .returning('seq')
+    .executeTakeFirst();
+  return row ? String(row.seq) : undefined;
+}
+
+export async function findReleaseHash(
+  db: Db | Tx,
+  ocid: string,
+  id: string,
+): Promise<{ seq: string; sha256: string; authority_id: string } | undefined> {
+  const row = await db
+    .selectFrom('ocds_release')
+    .select(['seq', 'sha256', 'authority_id'])
+    .where('ocid', '=', ocid)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row ? { ...row, seq: String(row.seq) } : undefined;
+}
+
+/** The stored releases of an ocid (canonical JSON), in publication order, for a full re-merge. */
+export async function releaseHistory(trx: Tx, ocid: string, exceptSeq?: string): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('ocds_release')
+    .select('json')
+    .where('ocid', '=', ocid)
+    .$if(exceptSeq !== undefined, (q) => q.where('seq', '!=', exceptSeq as string))
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => r.json);
+}
+
+export async function findRecord(db: Db | Tx, ocid: string): Promise<RecordRow | undefined> {
+  const row = await db
+    .selectFrom('ocds_record')
+    .select([
+      'ocid',
+      'authority_id',
+      'compiled',
+      'versioned',
+      'release_count',
+      'date',
+      sql<string>`xid::text`.as('xid'),
+      'seq',
+      'updated_at',
+    ])
+    .where('ocid', '=', ocid)
+    .executeTakeFirst();
+  return row ? { ...row, seq: String(row.seq) } : undefined;
+}
+
+export type RecordWrite = {
+  ocid: string;
+  authorityId: string;
+  compiled: string;
+  versioned: string;
+  releaseCount: number;
+  date: string;
+  seq: string;
+  updatedAt: Date;
+};
+
+/** Inserts or replaces the record; its feed position becomes this transaction's (xid, seq). */
+export async function saveRecord(trx: Tx, r: RecordWrite): Promise<void> {
+  await trx
+    .insertInto('ocds_record')
+    .values({
+      ocid: r.ocid,
+      authority_id: r.authorityId,
+      compiled: r.compiled,
+      versioned: r.versioned,
+      release_count: r.releaseCount,
+      date: r.date,
+      seq: r.seq,
+      updated_at: r.updatedAt,
+    })
+    .onConflict((oc) =>
+      oc.column('ocid').doUpdateSet({
+        compiled: r.compiled,
+        versioned: r.versioned,
+        release_count: r.releaseCount,
+        date: r.date,
+        seq: r.seq,
+        xid: sql`pg_current_xact_id()`,
+        updated_at: r.updatedAt,
+      }),
+    )
+    .execute();
+}
+
+/**
+ * One page of the releases feed: rows after `after` in (xid, seq) order, below the watermark (the
+ * oldest transaction still in flight, ocds.feed.ts). The row comparison uses the (xid, seq) index.
+ */
+export async function releasePage(db: Db, f: FeedFilter): Promise<ReleaseRow[]> {
+  let q = db
+    .selectFrom('ocds_release')
+    .select([
+      'seq',
+      sql<string>`xid::text`.as('xid'),
+      'id',
+      'ocid',
+      'authority_id',
+      'date',
+      'tags',
+      'package_version',
+      'extensions',
+      'json',
+      'sha256',
+      'published_at',
+    ])
+    .where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())`);
+  if (f.after) q = q.where(sql<boolean>`(xid, seq) > (${f.after.xid}::xid8, ${f.after.seq}::bigint)`);
+  if (f.authorityId) q = q.where('authority_id', '=', f.authorityId);
+  if (f.from) q = q.where('date', '>=', f.from);
+  if (f.to) q = q.where('date', '<', f.to);
+  const rows = await q.orderBy(sql`xid`).orderBy('seq').limit(f.limit).execute();
+  return rows.map((r) => ({ ...r, seq: String(r.seq) }));
+}
+
+/** One page of the records feed, like releasePage; a record sits at the position of its last change. */
+export async function recordPage(db: Db, f: FeedFilter): Promise<RecordRow[]> {
+  let q = db
+    .selectFrom('ocds_record')
+    .select([
+      'ocid',
+      'authority_id',
+      'compiled',
+      'versioned',
+      'release_count',
+      'date',
+      sql<string>`xid::text`.as('xid'),
+      'seq',
+      'updated_at',
+    ])
+    .where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())`);
+  if (f.after) q = q.where(sql<boolean>`(xid, seq) > (${f.after.xid}::xid8, ${f.after.seq}::bigint)`);
+  if (f.authorityId) q = q.where('authority_id', '=', f.authorityId);
+  if (f.from) q = q.where('date', '>=', f.from);
+  if (f.to) q = q.where('date', '<', f.to);
+  const rows = await q.orderBy(sql`xid`).orderBy('seq').limit(f.limit).execute();
+  return rows.map((r) => ({ ...r, seq: String(r.seq) }));
+}
+
+/** The releases with this id (one per ocid that uses it), or the one of `ocid`. */
+export async function releasesById(db: Db, id: string, ocid?: string): Promise<ReleaseRow[]> {
+  const rows = await db
+    .selectFrom('ocds_release')
+    .select([
+      'seq',
+      sql<string>`xid::text`.as('xid'),
+      'id',
+      'ocid',
+      'authority_id',
+      'date',
+      'tags',
+      'package_version',
+      'extensions',
+      'json',
+      'sha256',
+      'published_at',
+    ])
+    .where('id', '=', id)
+    .$if(ocid !== undefined, (q) => q.where('ocid', '=', ocid as string))
+    .orderBy('seq')
+    .limit(1000)
+    .execute();
+  return rows.map((r) => ({ ...r, seq: String(r.seq) }));
+}
+
+/** `date_text`: the release's own `date` string, as published (a record lists it unchanged). */
+export type LinkedReleaseRow = { ocid: string; id: string; date_text: string; tags: string[] };
+
+/** The releases of these ocids (for a record's `releases`), oldest date first, ties by publication. */
+export async function linkedReleases(db: Db, ocids: readonly string[]): Promise<LinkedReleaseRow[]> {
+  if (ocids.length === 0) return [];
+  return db
+    .selectFrom('ocds_release')
+    .select(['ocid', 'id', sql<string>`(json::jsonb)->>'date'`.as('date_text'), 'tags'])
+    .where('ocid', 'in', ocids)
+    .orderBy('ocid')
+    .orderBy('date')
+    .orderBy('seq')
+    .execute();
+}

@@ -1,0 +1,398 @@
+import { gunzipSync } from 'node:zlib';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MergeRules, mergeRulesFromSchema } from '../../src/modules/ocds/merge-rules.js';
+import { compileReleases, versionReleases } from '../../src/modules/ocds/merge.js';
+import type { JsonObject } from '../../src/modules/ocds/merge.types.js';
+import { ocdsMergeRules, recordRelease } from '../../src/modules/ocds/ocds-publish.service.js';
+import { validate } from '../../src/modules/ocds/validate.js';
+import type { JsonValue } from '../../src/platform/canonical-json.js';
+import { withTransaction } from '../../src/platform/db/tx.js';
+import { buildTestApp, makeAuthority, rowCounts, type TestApp } from '../helpers/app.js';
+import { driverName } from '../helpers/db.js';
+import { hasOcdsData, ocdsPath } from '../helpers/ocds.js';
+
+/**
+ * The OCDS storage and change feed (issue 6 points 2–3) on synthetic releases built here. The
+ * merge rules are those of the real 1.1.5 schema with our extensions when the shared data is
+ * present, else of a small schema with the same merge flags for the fields used here.
+ */
+const SMALL_SCHEMA: JsonObject = {
+  type: 'object',
+  properties: {
+    ocid: { type: 'string' },
+    id: { type: 'string', omitWhenMerged: true },
+    date: { type: 'string', omitWhenMerged: true },
+    tag: { type: 'array', items: { type: 'string' }, omitWhenMerged: true },
+    tender: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        title: { type: 'string' },
+        status: { type: 'string' },
+        items: {
+          type: 'array',
+          items: { type: 'object', properties: { id: { type: 'string' }, description: { type: 'string' } } },
+        },
+      },
+    },
+    parties: {
+      type: 'array',
+      items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } },
+    },
+  },
+};
+
+type Pkg = { releases: JsonObject[]; links: { next: string }; publisher: { name: string }; uri: string };
+type RecordPkg = {
+  records: { ocid: string; releases: { url: string; date: string }[]; compiledRelease: JsonObject }[];
+  links: { next: string };
+};
+
+function rel(ocid: string, id: string, date: string, extra: JsonObject = {}): JsonObject {
+  return {
+    ocid,
+    id,
+    date,
+    tag: ['tender'],
+    initiationType: 'tender',
+    tender: { id: `${ocid}-t`, title: `Title ${id}`, status: 'active' },
+    ...extra,
+  };
+}
+
+describe(`OCDS storage and change feed (${driverName})`, () => {
+  let t: TestApp;
+  let rules: MergeRules;
+  let a1: { id: string };
+  let a2: { id: string };
+  let prefix1: string;
+  const now = new Date('2026-03-02T10:00:00Z');
+
+  const publish = (release: JsonObject, authorityId: string) =>
+    withTransaction(t.db.db, (trx) => recordRelease(trx, release, authorityId, { rules, now }));
+
+  beforeAll(async () => {
+    t = await buildTestApp({ now });
+    rules = hasOcdsData
+      ? await ocdsMergeRules({ schema: { dir: ocdsPath('schema') } })
+      : mergeRulesFromSchema(SMALL_SCHEMA);
+    a1 = await makeAuthority(t);
+    a2 = await makeAuthority(t);
+    const row = await t.db.db
+      .selectFrom('authority')
+      .select('ocid_prefix')
+      .where('id', '=', a1.id)
+      .executeTakeFirstOrThrow();
+    prefix1 = row.ocid_prefix;
+  });
+  afterAll(async () => t.close());
+
+  const ocid = (n: string) => `${prefix1}-${n}`;
+
+  async function readAll(feed: 'releases' | 'records', query: string): Promise<JsonObject[]> {
+    const out: JsonObject[] = [];
+    let url = `/ocds/v1/${feed}?${query}`;
+    for (let i = 0; i < 100; i++) {
+      const res = await t.app.inject(url);
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json() as Pkg & RecordPkg;
+      const items = (feed === 'releases' ? body.releases : body.records) as JsonObject[];
+      if (items.length === 0) return out;
+      out.push(...items);
+      url = body.links.next.replace(/^https?:\/\/[^/]+/, '');
+    }
+    throw new Error('feed did not end');
+  }
+
+  it('stores a release once: the same release again is a no-op, other content under its id a conflict', async () => {
+    const r = rel(ocid('idem'), 'r1', '2026-01-01T00:00:00Z');
+    const first = await publish(r, a1.id);
+    expect(first).toMatchObject({ status: 'published', mode: 'created' });
+    const before = await rowCounts(t);
+    const again = await publish({ ...r }, a1.id);
+    expect(again).toEqual({ status: 'unchanged', seq: first.seq });
+    await expect(publish({ ...r, tender: { title: 'changed' } }, a1.id)).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    // Another authority cannot add to the process of the first.
+    await expect(publish(rel(ocid('idem'), 'r2', '2026-01-02T00:00:00Z'), a2.id)).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    await expect(publish({ ...r, id: 'bad#id' }, a1.id)).rejects.toMatchObject({ code: 'UNPROCESSABLE' });
+    await expect(publish({ ...r, id: 'r9', date: '2026-01-01' }, a1.id)).rejects.toMatchObject({
+      code: 'UNPROCESSABLE',
+    });
+    expect(await rowCounts(t)).toEqual(before);
+    const record = await t.db.db
+      .selectFrom('ocds_record')
+      .select('release_count')
+      .where('ocid', '=', ocid('idem'))
+      .executeTakeFirstOrThrow();
+    expect(record.release_count).toBe(1);
+  });
+
+  it('keeps releases immutable (the trigger refuses UPDATE and DELETE)', async () => {
+    await expect(
+      sql`UPDATE ocds_release SET json = '{}' WHERE ocid = ${ocid('idem')}`.execute(t.db.db),
+    ).rejects.toThrow(/immutable/);
+    await expect(sql`DELETE FROM ocds_release WHERE ocid = ${ocid('idem')}`.execute(t.db.db)).rejects.toThrow(
+      /immutable/,
+    );
+  });
+
+  it('updates the record incrementally, re-merging only for an older release; equal to a full merge', async () => {
+    const o = ocid('merge');
+    const releases = [
+      rel(o, 'm1', '2026-01-01T00:00:00Z', {
+        parties: [{ id: 'ES-NIF-A1', name: 'Buyer' }],
+        tender: { id: 't', title: 'One', items: [{ id: '1', description: 'a' }] },
+      }),
+      rel(o, 'm2', '2026-01-03T00:00:00Z', {
+        tag: ['tenderAmendment'],
+        tender: {
+          id: 't',
+          title: 'Two',
+          items: [
+            { id: '1', description: null },
+            { id: '2', description: 'b' },
+          ],
+        },
+      }),
+      // Same date as the newest: still incremental (a stable sort puts it after).
+      rel(o, 'm3', '2026-01-03T00:00:00Z', { tag: ['tenderUpdate'], tender: { id: 't', status: 'active' } }),
+      // Older than the record: the stored history is merged again.
+      rel(o, 'm0', '2025-12-31T00:00:00Z', { tag: ['planning'], tender: { id: 't', title: 'Zero' } }),
+      rel(o, 'm4', '2026-01-05T00:00:00Z', { tag: ['tenderUpdate'], tender: { id: 't', title: 'Four' } }),
+    ];
+    const modes = [];
+    for (const r of releases) modes.push(((await publish(r, a1.id)) as { mode: string }).mode);
+    expect(modes).toEqual(['created', 'incremental', 'incremental', 'full', 'incremental']);
+    const row = await t.db.db
+      .selectFrom('ocds_record')
+      .select(['compiled', 'versioned', 'release_count'])
+      .where('ocid', '=', o)
+      .executeTakeFirstOrThrow();
+    expect(row.release_count).toBe(5);
+    const full = compileReleases(releases, rules);
+    const vfull = versionReleases(releases, rules);
+    expect(full.ok && vfull.ok).toBe(true);
+    expect(row.compiled).toEqual(full.ok && full.value);
+    expect(row.versioned).toEqual(vfull.ok && vfull.value);
+    expect((row.compiled as JsonObject).tender).toMatchObject({ title: 'Four', status: 'active' });
+  });
+
+  it('pages the releases feed in publication order, without gaps or repeats, up to the limit', async () => {
+    const o = ocid('page');
+    for (let i = 0; i < 25; i++)
+      await publish(
+        rel(o, `p${String(i).padStart(2, '0')}`, `2026-02-01T00:00:${String(i).padStart(2, '0')}Z`),
+        a1.id,
+      );
+    const all = await readAll('releases', 'limit=7');
+    const mine = all.filter((r) => r.ocid === o).map((r) => r.id);
+    expect(mine).toEqual(Array.from({ length: 25 }, (_, i) => `p${String(i).padStart(2, '0')}`));
+    const keys = all.map((r) => `${r.ocid}/${r.id}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    const total = await t.db.db
+      .selectFrom('ocds_release')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(all.length).toBe(Number(total.n));
+
+    // The end of the feed gives the cursor to poll with; a later release shows up there.
+    const first = await t.app.inject('/ocds/v1/releases?limit=1000');
+    const next = (first.json() as Pkg).links.next.replace(/^https?:\/\/[^/]+/, '');
+    expect((await t.app.inject(next)).json()).toMatchObject({ releases: [] });
+    await publish(rel(o, 'p99', '2026-02-02T00:00:00Z'), a1.id);
+    expect(((await t.app.inject(next)).json() as Pkg).releases.map((r) => r.id)).toEqual(['p99']);
+
+    for (const bad of [
+      'limit=0',
+      'limit=1001',
+      'cursor=nope!',
+      `cursor=${Buffer.from('1.x').toString('base64url')}`,
+    ]) {
+      const res = await t.app.inject(`/ocds/v1/releases?${bad}`);
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.json(), bad).toMatchObject({ code: 'VALIDATION_FAILED' });
+    }
+  });
+
+  it('filters by authority and by date range', async () => {
+    await publish(rel(`${prefix1}-other`, 'x1', '2024-06-01T12:00:00Z'), a1.id);
+    const otherPrefix = 'ocds-zzzzzz';
+    await publish(rel(`${otherPrefix}-a2`, 'y1', '2024-06-02T12:00:00Z'), a2.id);
+    await publish(rel(`${otherPrefix}-a2`, 'y2', '2024-07-02T12:00:00Z'), a2.id);
+    const byAuthority = await readAll('releases', `authority=${a2.id}`);
+    expect(byAuthority.map((r) => r.id)).toEqual(['y1', 'y2']);
+    const byDate = await readAll('releases', 'from=2024-06-01&to=2024-07-01T00:00:00Z');
+    expect(byDate.map((r) => r.id)).toEqual(['x1', 'y1']);
+    const both = await readAll('releases', `authority=${a1.id}&from=2024-01-01&to=2024-12-31`);
+    expect(both.map((r) => r.id)).toEqual(['x1']);
+    const records = await readAll('records', `authority=${a2.id}`);
+    expect(records.map((r) => r.ocid)).toEqual([`${otherPrefix}-a2`]);
+    expect((await t.app.inject('/ocds/v1/releases?from=yesterday')).statusCode).toBe(400);
+    expect((await t.app.inject('/ocds/v1/releases?authority=not-a-uuid')).statusCode).toBe(400);
+  });
+
+  it('moves a changed record to the end of the records feed and links its releases by date', async () => {
+    const before = await readAll('records', '');
+    const o = ocid('merge');
+    expect(before.map((r) => r.ocid)).toContain(o);
+    const res = await t.app.inject('/ocds/v1/records?limit=1000');
+    const next = (res.json() as RecordPkg).links.next.replace(/^https?:\/\/[^/]+/, '');
+    await publish(rel(o, 'm5', '2026-01-06T00:00:00Z', { tag: ['tenderUpdate'] }), a1.id);
+    const after = (await t.app.inject(next)).json() as RecordPkg;
+    expect(after.records.map((r) => r.ocid)).toEqual([o]);
+    const rec = after.records[0];
+    expect(rec?.releases.map((l) => l.date)).toEqual([
+      '2025-12-31T00:00:00Z',
+      '2026-01-01T00:00:00Z',
+      '2026-01-03T00:00:00Z',
+      '2026-01-03T00:00:00Z',
+      '2026-01-05T00:00:00Z',
+      '2026-01-06T00:00:00Z',
+    ]);
+    expect(rec?.releases[0]?.url).toMatch(/\/ocds\/v1\/releases\/m0\?ocid=.*#m0$/);
+  });
+
+  it('serves one release and one record as packages, 404 when unknown', async () => {
+    const o = ocid('merge');
+    const one = await t.app.inject(`/ocds/v1/releases/m1?ocid=${encodeURIComponent(o)}`);
+    expect(one.statusCode).toBe(200);
+    const pkg = one.json() as Pkg & { version: string; license: string; publicationPolicy: string };
+    expect(pkg).toMatchObject({ version: '1.1', publisher: { name: 'Contracta' } });
+    expect(pkg.license).toMatch(/^https:\/\//);
+    expect(pkg.publicationPolicy).toMatch(/\/open-data$/);
+    expect(pkg.releases.map((r) => r.id)).toEqual(['m1']);
+    const rec = await t.app.inject(`/ocds/v1/records/${encodeURIComponent(o)}`);
+    expect(rec.statusCode).toBe(200);
+    expect((rec.json() as RecordPkg).records[0]?.compiledRelease).toMatchObject({
+      ocid: o,
+      tag: ['compiled'],
+    });
+    for (const url of ['/ocds/v1/releases/nope', `/ocds/v1/releases/m1?ocid=nope`, '/ocds/v1/records/nope']) {
+      const res = await t.app.inject(url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json()).toMatchObject({ code: 'NOT_FOUND' });
+    }
+  });
+
+  it('answers If-None-Match with 304 and compresses with gzip when asked', async () => {
+    const url = '/ocds/v1/releases?limit=50';
+    const res = await t.app.inject(url);
+    const etag = res.headers.etag as string;
+    expect(etag).toMatch(/^W\/"/);
+    const again = await t.app.inject({ url, headers: { 'if-none-match': etag } });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    const other = await t.app.inject({
+      url: '/ocds/v1/releases?limit=49',
+      headers: { 'if-none-match': etag },
+    });
+    expect(other.statusCode).toBe(200);
+
+    const gz = await t.app.inject({ url, headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(gz.rawPayload).toString('utf8'))).toEqual(res.json());
+    expect(gz.headers.etag).toBe(etag);
+    const plain = await t.app.inject(url);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+  });
+
+  it.skipIf(!hasOcdsData)('publishes packages that pass the 1.1.5 schema with our extensions', async () => {
+    const options = { schema: { dir: ocdsPath('schema') }, extensionSource: { offline: true } };
+    const rp = (await t.app.inject('/ocds/v1/releases?limit=5')).json() as JsonValue;
+    const rr = (await t.app.inject('/ocds/v1/records?limit=5')).json() as JsonValue;
+    for (const doc of [rp, rr]) {
+      const report = await validate(doc, options);
+      const errors = report.findings.filter((f) => f.severity === 'error');
+      expect(errors, JSON.stringify(errors.slice(0, 3))).toEqual([]);
+    }
+  });
+
+  it('never skips or repeats while several writers publish concurrently', async () => {
+    // Start from the end of the feed, then let 4 writers publish 15 releases each while a reader polls.
+    const head = await t.app.inject('/ocds/v1/releases?limit=1000');
+    let cursorUrl = (head.json() as Pkg).links.next.replace(/^https?:\/\/[^/]+/, '');
+    const expected = new Set<string>();
+    const writers = [0, 1, 2, 3].map(async (w) => {
+      for (let i = 0; i < 15; i++) {
+        const id = `w${w}-${i}`;
+        expected.add(id);
+        await publish(rel(ocid(`conc-${w}`), id, `2026-04-01T00:00:${String(i).padStart(2, '0')}Z`), a1.id);
+        await new Promise((r) => setTimeout(r, Math.random() * 5));
+      }
+    });
+    const seen: string[] = [];
+    let done = false;
+    const all = Promise.all(writers).then(() => {
+      done = true;
+    });
+    for (let polls = 0; polls < 2000; polls++) {
+      const wasDone = done;
+      const page = (await t.app.inject(cursorUrl)).json() as Pkg;
+      seen.push(...page.releases.map((r) => r.id as string));
+      cursorUrl = page.links.next.replace(/^https?:\/\/[^/]+/, '');
+      if (wasDone && page.releases.length === 0) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await all;
+    expect(seen.length).toBe(60);
+    expect(new Set(seen)).toEqual(expected);
+  });
+
+  it.skipIf(driverName !== 'postgres')(
+    'two writers: the lower seq committing last is served after, never skipped (PostgreSQL)',
+    async () => {
+      const head = await t.app.inject('/ocds/v1/releases?limit=1000');
+      const start = (head.json() as Pkg).links.next.replace(/^https?:\/\/[^/]+/, '');
+      let releaseA!: () => void;
+      const gateA = new Promise<void>((r) => {
+        releaseA = r;
+      });
+      let aInserted!: () => void;
+      const aReady = new Promise<void>((r) => {
+        aInserted = r;
+      });
+      // Writer A takes the lower seq and waits before committing.
+      const txA = t.db.db.transaction().execute(async (trx) => {
+        const res = await recordRelease(trx, rel(ocid('twoA'), 'A', '2026-05-01T00:00:00Z'), a1.id, {
+          rules,
+          now,
+        });
+        aInserted();
+        await gateA;
+        return res;
+      });
+      await aReady;
+      // Writer B takes a higher seq and commits first.
+      const b = await publish(rel(ocid('twoB'), 'B', '2026-05-01T00:00:00Z'), a1.id);
+
+      // A naive seq cursor would serve B now and move past A's seq: the hazard is real.
+      const naive = await sql<{
+        id: string;
+      }>`SELECT id FROM ocds_release WHERE seq > ${b.seq}::bigint - 2 ORDER BY seq`.execute(t.db.db);
+      expect(naive.rows.map((r) => r.id)).toEqual(['B']);
+
+      // The watermark holds B back while A is in flight.
+      const during = (await t.app.inject(start)).json() as Pkg;
+      expect(during.releases.map((r) => r.id)).toEqual([]);
+      const cursorDuring = during.links.next.replace(/^https?:\/\/[^/]+/, '');
+
+      releaseA();
+      const a = await txA;
+      expect(BigInt(a.seq)).toBeLessThan(BigInt(b.seq));
+      let served: string[] = [];
+      for (let i = 0; i < 200 && served.length < 2; i++) {
+        const page = (await t.app.inject(cursorDuring)).json() as Pkg;
+        served = page.releases.map((r) => r.id as string);
+        if (served.length < 2) await new Promise((r) => setTimeout(r, 10));
+      }
+      expect([...served].sort()).toEqual(['A', 'B']);
+      // A is before B in the feed: its transaction started first (its xid is lower).
+      expect(served).toEqual(['A', 'B']);
+    },
+  );
+});
