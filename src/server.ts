@@ -8,6 +8,7 @@ import { openDatabase } from './platform/db/client.js';
 import { migrate } from './platform/db/migrate.js';
 import { createLogger } from './platform/logger.js';
 import { fileOutboxMailer, smtpMailer } from './platform/mail.js';
+import { startOcdsPublication } from './modules/ocds/ocds-tender.publish.js';
 import { loadSigningKeyRing } from './platform/signing-key.js';
 
 /**
@@ -40,6 +41,13 @@ export async function startApp(config: Config): Promise<App> {
   });
   const applied = await migrate(database.db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  // The OCDS merge rules, read once before any public act (never inside an act's transaction);
+  // without a schema the app still starts and the acts go on without releases (logged warning).
+  await startOcdsPublication({
+    schemaDir: config.ocdsSchemaDir,
+    publicBaseUrl: config.publicUrl,
+    logger,
+  });
   const mailer = config.smtpUrl
     ? smtpMailer(config.smtpUrl, config.mailFrom)
     : fileOutboxMailer(path.join(config.dataDir, 'outbox'), config.mailFrom);

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Runtime configuration, read once from the environment. Every variable is listed in the README. */
 export type Config = {
@@ -30,6 +32,11 @@ export type Config = {
    * once into `<dataDir>/signing-key.pem`. See docs/RECEIPTS.md.
    */
   signingKeyFile: string | undefined;
+  /**
+   * OCDS release schema directory (OCDS_SCHEMA_DIR; default `../shared/data/ocds/schema` next to the
+   * repository when it exists). Undefined: the schema cached on disk or the official URL, at start-up.
+   */
+  ocdsSchemaDir: string | undefined;
   /** OCDS package metadata (issue 6): the publisher, licence and publication policy of /ocds/v1. */
   ocds: {
     publisherName: string;
@@ -46,6 +53,13 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
   if (!Number.isInteger(n) || n < 0)
     throw new Error(`${name} must be a non-negative integer, got "${value}"`);
   return n;
+}
+
+/** The OCDS schemas beside the repository (`../shared/data/ocds/schema`), when they are there. */
+function defaultOcdsSchemaDir(): string | undefined {
+  const repository = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const dir = path.resolve(repository, '..', 'shared', 'data', 'ocds', 'schema');
+  return fs.existsSync(dir) ? dir : undefined;
 }
 
 /** Reads the configuration from an environment (process.env by default). */
@@ -67,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     documentMaxBytes: intFrom(env.DOCUMENT_MAX_BYTES, 104_857_600, 'DOCUMENT_MAX_BYTES'),
     bidEnvelopeMaxBytes: intFrom(env.BID_ENVELOPE_MAX_BYTES, 1_073_741_824, 'BID_ENVELOPE_MAX_BYTES'),
     signingKeyFile: env.CONTRACTA_SIGNING_KEY_FILE ? path.resolve(env.CONTRACTA_SIGNING_KEY_FILE) : undefined,
+    ocdsSchemaDir: env.OCDS_SCHEMA_DIR ? path.resolve(env.OCDS_SCHEMA_DIR) : defaultOcdsSchemaDir(),
     ocds: {
       publisherName: env.OCDS_PUBLISHER_NAME || 'Contracta',
       ...(env.OCDS_PUBLISHER_SCHEME ? { publisherScheme: env.OCDS_PUBLISHER_SCHEME } : {}),

@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupStorage } from '../../src/modules/bids/bid-cleanup.js';
@@ -8,6 +5,7 @@ import { newId } from '../../src/platform/ids.js';
 import { samplePdf, samplePng } from '../../src/platform/storage/sample-files.js';
 import { buildTestApp, login, makeUser, rowCounts, type Session, type TestApp } from '../helpers/app.js';
 import { driverName } from '../helpers/db.js';
+import { expectRefusedWritingNothing, formType, multipart, type Part, sha256 } from '../helpers/documents.js';
 import { type EvaluatedTender, formalisedContract } from '../helpers/evaluation.js';
 
 type DocumentBody = {
@@ -31,41 +29,7 @@ type PublicContracts = {
   contracts: { id: string; amendments: { valueChange: string; documents: PublicDocument[] }[] }[];
 };
 
-type Part =
-  | { name: string; value: string }
-  | { name: string; fileName: string; contentType: string; content: Buffer };
-
-const BOUNDARY = '----contracta-contract-docs-91b2';
-const CRLF = '\r\n';
-
-/** A multipart/form-data body, built by hand so that the test controls every byte. */
-function multipart(parts: Part[]): Buffer {
-  const chunks: Buffer[] = [];
-  for (const p of parts) {
-    const disposition =
-      'fileName' in p
-        ? `form-data; name="${p.name}"; filename="${p.fileName}"${CRLF}Content-Type: ${p.contentType}`
-        : `form-data; name="${p.name}"`;
-    chunks.push(Buffer.from(`--${BOUNDARY}${CRLF}Content-Disposition: ${disposition}${CRLF}${CRLF}`));
-    chunks.push('fileName' in p ? p.content : Buffer.from(p.value, 'utf8'));
-    chunks.push(Buffer.from(CRLF));
-  }
-  chunks.push(Buffer.from(`--${BOUNDARY}--${CRLF}`));
-  return Buffer.concat(chunks);
-}
-
-const formType = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` };
-const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const LIMIT = 64 * 1024;
-
-/** Every file under the app's document store (blobs and temporary files alike). */
-async function storedFiles(t: TestApp): Promise<string[]> {
-  const entries = await fs.readdir(t.blobDir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((x) => x.isFile())
-    .map((x) => path.relative(t.blobDir, path.join(x.parentPath, x.name)))
-    .sort();
-}
 
 /**
  * Documents of contracts (issue 5 point 7): uploaded to the store with the tender documents' type
@@ -125,22 +89,6 @@ describe(`contract documents (${driverName})`, () => {
   });
   const publicUrl = (contractId: string, digest: string, ocid = e.ocid) =>
     `/api/v1/tenders/${ocid}/contracts/${contractId}/documents/${digest}`;
-
-  /** Runs `send` and checks it was refused with `status`/`code` and that nothing was written. */
-  async function refusedWritingNothing(
-    send: () => Promise<{ statusCode: number; body: string; json(): unknown }>,
-    status: number,
-    code: string,
-  ) {
-    const before = await rowCounts(t);
-    const files = await storedFiles(t);
-    const res = await send();
-    expect(res.statusCode, res.body).toBe(status);
-    expect(res.json()).toMatchObject({ code });
-    expect(await rowCounts(t)).toEqual(before);
-    expect(await storedFiles(t)).toEqual(files);
-    return res;
-  }
 
   beforeAll(async () => {
     t = await buildTestApp({ now: new Date('2026-11-26T10:00:00Z'), documentMaxBytes: LIMIT });
@@ -219,9 +167,10 @@ describe(`contract documents (${driverName})`, () => {
     expect(content.rawPayload.equals(pdf)).toBe(true);
     expect(content.headers['x-content-sha256']).toBe(doc.sha256);
     // The same bytes twice on one contract: refused, nothing written.
-    await refusedWritingNothing(() => upload(e.contractId, pdfParts(pdf)), 409, 'CONFLICT');
+    await expectRefusedWritingNothing(t, () => upload(e.contractId, pdfParts(pdf)), 409, 'CONFLICT');
     // The auditor reads but does not upload (evaluation.manage_contracts).
-    await refusedWritingNothing(
+    await expectRefusedWritingNothing(
+      t,
       () => upload(e.contractId, pdfParts(samplePdf('auditor')), { session: auditor }),
       403,
       'FORBIDDEN',
@@ -229,7 +178,8 @@ describe(`contract documents (${driverName})`, () => {
   });
 
   it('refuses a wrong type (415), a mismatch (422), an oversize file (413) and a bad form, keeping nothing', async () => {
-    await refusedWritingNothing(
+    await expectRefusedWritingNothing(
+      t,
       () =>
         upload(e.contractId, [
           { name: 'title', value: 'Executable' },
@@ -243,24 +193,33 @@ describe(`contract documents (${driverName})`, () => {
       415,
       'DOCUMENT_TYPE_NOT_ALLOWED',
     );
-    await refusedWritingNothing(
+    await expectRefusedWritingNothing(
+      t,
       () => upload(e.contractId, pdfParts(samplePng(), 'Imatge', 'imatge.pdf')),
       422,
       'CONTENT_TYPE_MISMATCH',
     );
     const big = Buffer.concat([samplePdf('gran'), Buffer.alloc(LIMIT + 10, 0x20)]);
-    await refusedWritingNothing(() => upload(e.contractId, pdfParts(big)), 413, 'DOCUMENT_TOO_LARGE');
-    await refusedWritingNothing(
+    await expectRefusedWritingNothing(
+      t,
+      () => upload(e.contractId, pdfParts(big)),
+      413,
+      'DOCUMENT_TOO_LARGE',
+    );
+    await expectRefusedWritingNothing(
+      t,
       () => upload(e.contractId, [pdfParts(samplePdf('no title'))[1] as Part]),
       400,
       'VALIDATION_FAILED',
     );
-    await refusedWritingNothing(
+    await expectRefusedWritingNothing(
+      t,
       () => upload(e.contractId, pdfParts(samplePdf('t'), 'x'.repeat(201))),
       400,
       'VALIDATION_FAILED',
     );
-    await refusedWritingNothing(
+    await expectRefusedWritingNothing(
+      t,
       () => upload(e.contractId, [{ name: 'kind', value: 'pcap' }, ...pdfParts(samplePdf('kind'))]),
       400,
       'VALIDATION_FAILED',
@@ -269,14 +228,16 @@ describe(`contract documents (${driverName})`, () => {
 
   it('answers 404 for a contract that does not exist or belongs to another authority', async () => {
     const pdf = () => pdfParts(samplePdf(`foreign ${newId()}`));
-    await refusedWritingNothing(() => upload(newId(), pdf()), 404, 'NOT_FOUND');
+    await expectRefusedWritingNothing(t, () => upload(newId(), pdf()), 404, 'NOT_FOUND');
     // Another authority's officer: through their own authority, and through ours.
-    await refusedWritingNothing(
+    await expectRefusedWritingNothing(
+      t,
       () => upload(e.contractId, pdf(), { session: e.sessions.foreign, authorityId: e.otherAuthorityId }),
       404,
       'NOT_FOUND',
     );
-    await refusedWritingNothing(
+    await expectRefusedWritingNothing(
+      t,
       () => upload(e.contractId, pdf(), { session: e.sessions.foreign }),
       404,
       'NOT_FOUND',
@@ -296,7 +257,12 @@ describe(`contract documents (${driverName})`, () => {
       [foreign.sha256],
       [own.sha256, foreign.sha256],
     ]) {
-      await refusedWritingNothing(() => event(e.contractId, amendment(documents)), 422, 'UNPROCESSABLE');
+      await expectRefusedWritingNothing(
+        t,
+        () => event(e.contractId, amendment(documents)),
+        422,
+        'UNPROCESSABLE',
+      );
       const res = await event(e.contractId, amendment(documents));
       expect(res.json()).toMatchObject({ details: { field: 'documents', reason: 'unknown_document' } });
     }

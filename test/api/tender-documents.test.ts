@@ -15,6 +15,17 @@ import {
   type TestApp,
 } from '../helpers/app.js';
 import { driverName } from '../helpers/db.js';
+import {
+  BOUNDARY,
+  CRLF,
+  expectRefusedWritingNothing,
+  formType,
+  multipart,
+  type Part,
+  partHead,
+  sha256,
+  storedFiles,
+} from '../helpers/documents.js';
 import { loadDemoCpv, tenderPayload } from '../helpers/tenders.js';
 
 type DocumentBody = {
@@ -33,37 +44,6 @@ type TenderBody = {
   version: number;
   findings: { code: string; details?: { missing?: string[] } }[];
 };
-
-type Part =
-  | { name: string; value: string }
-  | { name: string; fileName: string; contentType: string; content: Buffer };
-
-const BOUNDARY = '----contracta-test-boundary-7d1c';
-const CRLF = '\r\n';
-
-function partHead(p: Part): string {
-  const disposition =
-    'fileName' in p
-      ? `form-data; name="${p.name}"; filename="${p.fileName}"${CRLF}Content-Type: ${p.contentType}`
-      : `form-data; name="${p.name}"`;
-  return `--${BOUNDARY}${CRLF}Content-Disposition: ${disposition}${CRLF}${CRLF}`;
-}
-
-/** A multipart/form-data body, built by hand so that tests control every byte. */
-function multipart(parts: Part[]): Buffer {
-  const chunks: Buffer[] = [];
-  for (const p of parts) {
-    chunks.push(Buffer.from(partHead(p), 'utf8'));
-    chunks.push('fileName' in p ? p.content : Buffer.from(p.value, 'utf8'));
-    chunks.push(Buffer.from(CRLF));
-  }
-  chunks.push(Buffer.from(`--${BOUNDARY}--${CRLF}`));
-  return Buffer.concat(chunks);
-}
-
-const formType = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` };
-
-const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /**
  * A form whose file part would be `fileBytes` long, produced lazily, 64 KiB at a time and
@@ -111,14 +91,6 @@ function endlessUpload(fileBytes: number): Readable & { pulled: () => number } {
     },
   });
   return Object.assign(stream, { pulled: () => pulled });
-}
-
-/** Every file under the app's document store (blobs and temporary files alike). */
-async function storedFiles(t: TestApp): Promise<string[]> {
-  const entries = await fs.readdir(t.blobDir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(t.blobDir, path.join(e.parentPath, e.name)));
 }
 
 const LIMIT = 64 * 1024;
@@ -173,22 +145,6 @@ describe(`tender documents (${driverName})`, () => {
     { name: 'title', value: 'Plec de clàusules administratives particulars' },
     { name: 'file', fileName, contentType: 'application/pdf', content },
   ];
-
-  /** Runs `send` and checks it was refused with `status`/`code` and that nothing was written. */
-  async function expectRefusedWritingNothing(
-    send: () => Promise<{ statusCode: number; body: string; json(): unknown }>,
-    status: number,
-    code: string,
-  ) {
-    const before = await rowCounts(t);
-    const filesBefore = await storedFiles(t);
-    const res = await send();
-    expect(res.statusCode, res.body).toBe(status);
-    expect(res.json()).toMatchObject({ code });
-    expect(await rowCounts(t)).toEqual(before);
-    expect(await storedFiles(t)).toEqual(filesBefore);
-    return res;
-  }
 
   it('stores a PDF and gives it back byte for byte, with its SHA-256', async () => {
     const tender = await newTender();
@@ -307,6 +263,7 @@ describe(`tender documents (${driverName})`, () => {
     it('a document over the limit, streamed without a length (413)', async () => {
       const body = endlessUpload(16 * LIMIT);
       const res = await expectRefusedWritingNothing(
+        t,
         () =>
           t.app.inject({
             method: 'POST',
@@ -325,6 +282,7 @@ describe(`tender documents (${driverName})`, () => {
       const body = endlessUpload(2 * 1024 ** 3);
       const started = Date.now();
       await expectRefusedWritingNothing(
+        t,
         () =>
           t.app.inject({
             method: 'POST',
@@ -343,6 +301,7 @@ describe(`tender documents (${driverName})`, () => {
     it('a body announced as 2 GB, before reading it (413)', async () => {
       const body = endlessUpload(2 * 1024 ** 3);
       await expectRefusedWritingNothing(
+        t,
         () =>
           t.app.inject({
             method: 'POST',
@@ -358,6 +317,7 @@ describe(`tender documents (${driverName})`, () => {
 
     it('a PNG declared as a PDF (422)', async () => {
       const res = await expectRefusedWritingNothing(
+        t,
         () => upload(tenderId, pdfParts(samplePng(), 'pcap', 'plec.pdf')),
         422,
         'CONTENT_TYPE_MISMATCH',
@@ -367,6 +327,7 @@ describe(`tender documents (${driverName})`, () => {
 
     it('a PDF named as something else (422)', async () => {
       await expectRefusedWritingNothing(
+        t,
         () => upload(tenderId, pdfParts(samplePdf(), 'pcap', 'plec.docx')),
         422,
         'CONTENT_TYPE_MISMATCH',
@@ -375,6 +336,7 @@ describe(`tender documents (${driverName})`, () => {
 
     it('text that is not UTF-8 (422)', async () => {
       await expectRefusedWritingNothing(
+        t,
         () =>
           upload(tenderId, [
             { name: 'kind', value: 'other' },
@@ -393,6 +355,7 @@ describe(`tender documents (${driverName})`, () => {
 
     it('a format not accepted (415)', async () => {
       await expectRefusedWritingNothing(
+        t,
         () =>
           upload(tenderId, [
             { name: 'kind', value: 'other' },
@@ -411,6 +374,7 @@ describe(`tender documents (${driverName})`, () => {
 
     it('an upload by an auditor (403)', async () => {
       await expectRefusedWritingNothing(
+        t,
         () => upload(tenderId, pdfParts(), { session: auditor }),
         403,
         'FORBIDDEN',
@@ -419,6 +383,7 @@ describe(`tender documents (${driverName})`, () => {
 
     it("an upload by another authority's officer, who cannot see the file (404)", async () => {
       await expectRefusedWritingNothing(
+        t,
         () => upload(tenderId, pdfParts(), { session: otherOfficer }),
         404,
         'NOT_FOUND',
@@ -432,6 +397,7 @@ describe(`tender documents (${driverName})`, () => {
           .executeTakeFirstOrThrow()
       ).authority_id;
       await expectRefusedWritingNothing(
+        t,
         () => upload(tenderId, pdfParts(), { session: otherOfficer, authorityId: own }),
         404,
         'NOT_FOUND',
@@ -440,6 +406,7 @@ describe(`tender documents (${driverName})`, () => {
 
     it('an upload without signing in (401)', async () => {
       await expectRefusedWritingNothing(
+        t,
         () =>
           t.app.inject({
             method: 'POST',
@@ -459,7 +426,7 @@ describe(`tender documents (${driverName})`, () => {
         .set({ status: 'published' })
         .where('id', '=', published.id)
         .execute();
-      await expectRefusedWritingNothing(() => upload(published.id, pdfParts()), 409, 'INVALID_TRANSITION');
+      await expectRefusedWritingNothing(t, () => upload(published.id, pdfParts()), 409, 'INVALID_TRANSITION');
     });
 
     it.each<[string, () => Buffer | string, Record<string, string>?]>([
@@ -486,6 +453,7 @@ describe(`tender documents (${driverName})`, () => {
       ],
     ])('%s (400)', async (_name, body, headers) => {
       await expectRefusedWritingNothing(
+        t,
         () =>
           t.app.inject({
             method: 'POST',
@@ -500,6 +468,7 @@ describe(`tender documents (${driverName})`, () => {
 
     it('a JSON body (415)', async () => {
       await expectRefusedWritingNothing(
+        t,
         () =>
           t.app.inject({
             method: 'POST',

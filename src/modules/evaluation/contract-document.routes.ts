@@ -4,15 +4,13 @@
  * Registered by contract.routes.ts in a plugin of its own, so no other route parses multipart.
  */
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifySchemaCompiler } from 'fastify';
 import type { App } from '../../app.js';
+import { downloadHeaders, streamedBodyValidator } from '../../platform/http/documents.js';
 import { errors, Uuid } from '../../platform/http/schemas.js';
-import { validatorCompiler } from '../../platform/http/validation.js';
 import type { BlobStore } from '../../platform/storage/blob-store.js';
-import { contentDisposition, DOCUMENT_CONTENT_TYPES } from '../tenders/tender-document.rules.js';
+import { DOCUMENT_CONTENT_TYPES } from '../tenders/tender-document.rules.js';
 import {
   CONTRACT_DOCUMENT_TITLE_MAX,
-  type ContractDocumentView,
   listContractDocuments,
   openContractDocument,
   openPublicContractDocument,
@@ -50,25 +48,6 @@ const Binary = {
   description: 'The document, byte for byte as uploaded',
   content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
 };
-
-/** A multipart body is validated part by part while it streams; parameters as everywhere else. */
-const streamedBodyValidator: FastifySchemaCompiler<unknown> = (route) =>
-  route.httpPart === 'body' ? () => true : validatorCompiler(route);
-
-/** Headers of a download: the stored type, the size, the name, and the hash to verify it by. */
-function downloadHeaders(reply: FastifyReply, document: ContractDocumentView, cacheControl: string) {
-  // Text was checked to be UTF-8 on upload, so saying so is safe.
-  const type = document.contentType.startsWith('text/')
-    ? `${document.contentType}; charset=utf-8`
-    : document.contentType;
-  return reply
-    .header('content-type', type)
-    .header('content-length', String(document.size))
-    .header('content-disposition', contentDisposition(document.fileName))
-    .header('x-content-sha256', document.sha256)
-    .header('repr-digest', `sha-256=:${Buffer.from(document.sha256, 'hex').toString('base64')}:`)
-    .header('cache-control', cacheControl);
-}
 
 export type ContractDocumentRouteOptions = { store: BlobStore; maxBytes: number };
 

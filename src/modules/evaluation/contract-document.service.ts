@@ -7,17 +7,20 @@
  * the officer's draft and stays private; once an event names it, it is part of a published act
  * (art. 63.3 LCSP) and anyone may download it.
  */
-import { createHash } from 'node:crypto';
-import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import type { ServiceContext } from '../../platform/context.js';
 import type { Db } from '../../platform/db/client.js';
 import { withTransaction } from '../../platform/db/tx.js';
 import { DomainError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { BlobStore } from '../../platform/storage/blob-store.js';
+import { openVerified } from '../../platform/storage/verified-read.js';
 import { recordEvent } from '../audit/audit.service.js';
-import { blobIsReferenced, lockBlob } from '../tenders/tender-document.repo.js';
-import type { DocumentStorage, StoredContent } from '../tenders/tender-document.service.js';
+import {
+  type DocumentStorage,
+  discardContent,
+  lockStoredContent,
+  type StoredContent,
+} from '../tenders/tender-document.service.js';
 import {
   type ContractDocumentRow,
   contractDocumentById,
@@ -28,8 +31,6 @@ import {
 } from './contract-document.repo.js';
 import { contractById, contractEvents, lockContract } from './contract.repo.js';
 import { authorizeOnEvaluation } from './evaluation.policy.js';
-
-export { storeDocumentContent as storeContractDocumentContent } from '../tenders/tender-document.service.js';
 
 export const CONTRACT_DOCUMENT_TITLE_MAX = 200;
 
@@ -96,28 +97,6 @@ export async function checkCanAddContractDocument(
 }
 
 /**
- * Removes content this request stored when no row of any kind (documents of files and of
- * contracts, bid pieces) references it, under the per-content lock. Logged, never thrown: the
- * caller is already reporting the error that matters.
- */
-export async function discardContractContent(
-  ctx: ServiceContext,
-  storage: DocumentStorage,
-  content: StoredContent,
-): Promise<void> {
-  if (!content.created) return;
-  try {
-    await withTransaction(ctx.db as Db, async (trx) => {
-      await lockBlob(trx, content.sha256);
-      if (await blobIsReferenced(trx, content.sha256)) return;
-      await storage.store.delete(content.sha256);
-    });
-  } catch (err) {
-    storage.log.warn({ err, sha256: content.sha256 }, 'could not remove unreferenced contract document');
-  }
-}
-
-/**
  * Records stored content as a document of the contract, with its audit event, in one transaction.
  * The same bytes twice on one contract are refused (CONFLICT): an event names a document by its
  * content. If the transaction fails, the content is removed again unless another row uses it.
@@ -139,11 +118,7 @@ export async function recordContractDocument(
       if (!(await lockContract(trx, authorityId, contractId))) {
         throw new DomainError('NOT_FOUND', 'Contract not found');
       }
-      await lockBlob(trx, content.sha256);
-      // A concurrent failed upload of the same bytes may have removed them since `put`.
-      if (!(await storage.store.has(content.sha256))) {
-        throw new DomainError('CONFLICT', 'The document changed in storage meanwhile; send it again');
-      }
+      await lockStoredContent(trx, storage.store, content.sha256);
       if ((await knownContractDigests(trx, authorityId, contractId, [content.sha256])).size > 0) {
         throw new DomainError('CONFLICT', 'This document is already uploaded to the contract', {
           field: 'file',
@@ -180,7 +155,7 @@ export async function recordContractDocument(
       });
     });
   } catch (err) {
-    await discardContractContent(ctx, storage, content);
+    await discardContent(ctx, storage, content, 'contract document');
     throw err;
   }
   const row = await contractDocumentById(ctx.db, authorityId, contractId, id);
@@ -250,32 +225,8 @@ export async function contractDocumentIndex(
 export const publicContractDocumentUrl = (ocid: string, contractId: string, sha256: string) =>
   `/api/v1/tenders/${encodeURIComponent(ocid)}/contracts/${contractId}/documents/${sha256}`;
 
-/**
- * Passes stored bytes through while hashing them and fails at the end if they are not the bytes
- * recorded: a corrupted copy is cut off rather than delivered as if it were the document.
- */
-function verifying(sha256: string): Transform {
-  const hash = createHash('sha256');
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb: TransformCallback) {
-      hash.update(chunk);
-      cb(null, chunk);
-    },
-    flush(cb: TransformCallback) {
-      const actual = hash.digest('hex');
-      cb(actual === sha256 ? null : new DomainError('INTERNAL', `Stored content ${sha256} is corrupt`));
-    },
-  });
-}
-
-async function open(store: BlobStore, row: ContractDocumentRow) {
-  // Checked before the response starts: once bytes are sent, an error can only cut the stream.
-  if (!(await store.has(row.sha256))) {
-    throw new DomainError('INTERNAL', `Stored content of contract document ${row.id} is missing`);
-  }
-  const content: Readable = pipeline(store.get(row.sha256), verifying(row.sha256), () => {});
-  return { document: present(row, new Set([row.sha256])), content };
-}
+const open = (store: BlobStore, row: ContractDocumentRow) =>
+  openVerified(store, row.sha256, `contract document ${row.id}`);
 
 /**
  * A document of a contract of a published tender, for anyone, only once a recorded event of the
@@ -290,7 +241,8 @@ export async function openPublicContractDocument(
 ) {
   const row = await publishedContractDocument(db, ocid, contractId, sha256);
   if (!row) throw new DomainError('NOT_FOUND', 'Document not found');
-  return open(store, row);
+  // Named by an event, hence published.
+  return { document: present(row, new Set([row.sha256])), content: await open(store, row) };
 }
 
 /** A document of the contract and its content, for the authority's staff (drafts included). */
@@ -305,6 +257,5 @@ export async function openContractDocument(
   const row = await contractDocumentById(ctx.db, authorityId, contractId, documentId);
   if (!row) throw new DomainError('NOT_FOUND', 'Document not found');
   const named = await namedDigests(ctx.db, authorityId, contractId);
-  const { content } = await open(store, row);
-  return { document: present(row, named), content };
+  return { document: present(row, named), content: await open(store, row) };
 }

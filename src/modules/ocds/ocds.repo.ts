@@ -3,7 +3,7 @@
  * public act's); the feed reads apply the watermark described in ocds.feed.ts. Releases and records
  * are public data, so the reads filter by authority only when the caller asks.
  */
-import { sql } from 'kysely';
+import { type Expression, type SqlBool, sql } from 'kysely';
 import type { Db } from '../../platform/db/client.js';
 import type { Tx } from '../../platform/db/tx.js';
 
@@ -59,6 +59,39 @@ export type FeedFilter = {
   /** Exclusive upper bound. */
   to?: Date | undefined;
 };
+
+/** The feed position as text: xid8 and bigint have no JavaScript number that holds them. */
+const xidText = sql<string>`xid::text`.as('xid');
+
+const RELEASE_COLUMNS = [
+  'seq',
+  xidText,
+  'id',
+  'ocid',
+  'authority_id',
+  'date',
+  'tags',
+  'package_version',
+  'extensions',
+  'json',
+  'sha256',
+  'published_at',
+] as const;
+
+const RECORD_COLUMNS = [
+  'ocid',
+  'authority_id',
+  'compiled',
+  'versioned',
+  'release_count',
+  'date',
+  xidText,
+  'seq',
+  'updated_at',
+] as const;
+
+/** The row with `seq` as text, as feed keys carry it (a bigint: never a JavaScript number). */
+const withTextSeq = <R extends { seq: unknown }>(r: R) => ({ ...r, seq: String(r.seq) });
 
 /**
  * Serialises the writers of one ocid until the end of the transaction: the record is read, merged
@@ -119,20 +152,10 @@ export async function releaseHistory(trx: Tx, ocid: string, exceptSeq?: string):
 export async function findRecord(db: Db | Tx, ocid: string): Promise<RecordRow | undefined> {
   const row = await db
     .selectFrom('ocds_record')
-    .select([
-      'ocid',
-      'authority_id',
-      'compiled',
-      'versioned',
-      'release_count',
-      'date',
-      sql<string>`xid::text`.as('xid'),
-      'seq',
-      'updated_at',
-    ])
+    .select(RECORD_COLUMNS)
     .where('ocid', '=', ocid)
     .executeTakeFirst();
-  return row ? { ...row, seq: String(row.seq) } : undefined;
+  return row ? withTextSeq(row) : undefined;
 }
 
 export type RecordWrite = {
@@ -175,83 +198,56 @@ export async function saveRecord(trx: Tx, r: RecordWrite): Promise<void> {
 }
 
 /**
- * One page of the releases feed: rows after `after` in (xid, seq) order, below the watermark (the
- * oldest transaction still in flight, ocds.feed.ts). The row comparison uses the (xid, seq) index.
+ * What selects one page of either feed (each table has xid, seq, authority_id and date): rows
+ * below the watermark (the oldest transaction still in flight, ocds.feed.ts) and after `after` in
+ * (xid, seq) order, within the caller's filters. The row comparison uses the (xid, seq) index.
  */
+function feedPageWhere(f: FeedFilter): Expression<SqlBool> {
+  const conditions = [sql`xid < pg_snapshot_xmin(pg_current_snapshot())`];
+  if (f.after) conditions.push(sql`(xid, seq) > (${f.after.xid}::xid8, ${f.after.seq}::bigint)`);
+  if (f.authorityId) conditions.push(sql`${sql.ref('authority_id')} = ${f.authorityId}`);
+  if (f.from) conditions.push(sql`${sql.ref('date')} >= ${f.from}`);
+  if (f.to) conditions.push(sql`${sql.ref('date')} < ${f.to}`);
+  return sql<SqlBool>`${sql.join(conditions, sql` and `)}`;
+}
+
+/** One page of the releases feed, in (xid, seq) order. */
 export async function releasePage(db: Db, f: FeedFilter): Promise<ReleaseRow[]> {
-  let q = db
+  const rows = await db
     .selectFrom('ocds_release')
-    .select([
-      'seq',
-      sql<string>`xid::text`.as('xid'),
-      'id',
-      'ocid',
-      'authority_id',
-      'date',
-      'tags',
-      'package_version',
-      'extensions',
-      'json',
-      'sha256',
-      'published_at',
-    ])
-    .where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())`);
-  if (f.after) q = q.where(sql<boolean>`(xid, seq) > (${f.after.xid}::xid8, ${f.after.seq}::bigint)`);
-  if (f.authorityId) q = q.where('authority_id', '=', f.authorityId);
-  if (f.from) q = q.where('date', '>=', f.from);
-  if (f.to) q = q.where('date', '<', f.to);
-  const rows = await q.orderBy(sql`xid`).orderBy('seq').limit(f.limit).execute();
-  return rows.map((r) => ({ ...r, seq: String(r.seq) }));
+    .select(RELEASE_COLUMNS)
+    .where(feedPageWhere(f))
+    .orderBy(sql`xid`)
+    .orderBy('seq')
+    .limit(f.limit)
+    .execute();
+  return rows.map(withTextSeq);
 }
 
 /** One page of the records feed, like releasePage; a record sits at the position of its last change. */
 export async function recordPage(db: Db, f: FeedFilter): Promise<RecordRow[]> {
-  let q = db
+  const rows = await db
     .selectFrom('ocds_record')
-    .select([
-      'ocid',
-      'authority_id',
-      'compiled',
-      'versioned',
-      'release_count',
-      'date',
-      sql<string>`xid::text`.as('xid'),
-      'seq',
-      'updated_at',
-    ])
-    .where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())`);
-  if (f.after) q = q.where(sql<boolean>`(xid, seq) > (${f.after.xid}::xid8, ${f.after.seq}::bigint)`);
-  if (f.authorityId) q = q.where('authority_id', '=', f.authorityId);
-  if (f.from) q = q.where('date', '>=', f.from);
-  if (f.to) q = q.where('date', '<', f.to);
-  const rows = await q.orderBy(sql`xid`).orderBy('seq').limit(f.limit).execute();
-  return rows.map((r) => ({ ...r, seq: String(r.seq) }));
+    .select(RECORD_COLUMNS)
+    .where(feedPageWhere(f))
+    .orderBy(sql`xid`)
+    .orderBy('seq')
+    .limit(f.limit)
+    .execute();
+  return rows.map(withTextSeq);
 }
 
 /** The releases with this id (one per ocid that uses it), or the one of `ocid`. */
 export async function releasesById(db: Db, id: string, ocid?: string): Promise<ReleaseRow[]> {
   const rows = await db
     .selectFrom('ocds_release')
-    .select([
-      'seq',
-      sql<string>`xid::text`.as('xid'),
-      'id',
-      'ocid',
-      'authority_id',
-      'date',
-      'tags',
-      'package_version',
-      'extensions',
-      'json',
-      'sha256',
-      'published_at',
-    ])
+    .select(RELEASE_COLUMNS)
     .where('id', '=', id)
     .$if(ocid !== undefined, (q) => q.where('ocid', '=', ocid as string))
     .orderBy('seq')
     .limit(1000)
     .execute();
-  return rows.map((r) => ({ ...r, seq: String(r.seq) }));
+  return rows.map(withTextSeq);
 }
 
 /** `date_text`: the release's own `date` string, as published (a record lists it unchanged). */

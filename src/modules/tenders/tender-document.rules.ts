@@ -52,24 +52,3 @@ export function safeFileName(raw: string): string {
   }
   return name || 'document';
 }
-
-/** RFC 5987 `attr-char` encoding: what `encodeURIComponent` leaves, less `'()*`. */
-function encodeRfc5987(value: string): string {
-  return encodeURIComponent(value).replace(
-    /['()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
-/**
- * `Content-Disposition` for a download (RFC 6266): always `attachment`, so a document is saved
- * rather than rendered in the portal's origin; an ASCII `filename` for old clients and the exact
- * name as UTF-8 in `filename*` (RFC 8187).
- */
-export function contentDisposition(fileName: string): string {
-  const ascii = fileName
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeRfc5987(fileName)}`;
-}

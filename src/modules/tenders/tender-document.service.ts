@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
-import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import type { ServiceContext } from '../../platform/context.js';
 import type { Db } from '../../platform/db/client.js';
-import { withTransaction } from '../../platform/db/tx.js';
+import { type Tx, withTransaction } from '../../platform/db/tx.js';
 import { DomainError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { BlobStore, StoredBlob } from '../../platform/storage/blob-store.js';
 import { declaredFormat, sniffingStream } from '../../platform/storage/content-type.js';
+import { openVerified } from '../../platform/storage/verified-read.js';
 import { recordEvent } from '../audit/audit.service.js';
 import { presentDocument, type TenderDocumentView } from './tender-document.presenter.js';
 import {
@@ -89,14 +89,16 @@ export async function storeDocumentContent(
 }
 
 /**
- * Removes content that this request stored and that no document row references, under the
- * per-content lock (see `lockBlob`). Errors are logged, not thrown: an orphaned blob wastes space
- * but is harmless, and the caller is already reporting the error that matters.
+ * Removes content that this request stored and that no row of any kind references (documents of
+ * files and of contracts, bid pieces), under the per-content lock (see `lockBlob`). Errors are
+ * logged, not thrown: an orphaned blob wastes space but is harmless, and the caller is already
+ * reporting the error that matters. `what` names the content in that log line.
  */
 export async function discardContent(
   ctx: ServiceContext,
   storage: DocumentStorage,
   content: StoredContent,
+  what = 'document content',
 ): Promise<void> {
   if (!content.created) return;
   try {
@@ -105,7 +107,19 @@ export async function discardContent(
       if (!(await blobIsReferenced(trx, content.sha256))) await storage.store.delete(content.sha256);
     });
   } catch (err) {
-    storage.log.warn({ err, sha256: content.sha256 }, 'could not remove unreferenced document content');
+    storage.log.warn({ err, sha256: content.sha256 }, `could not remove unreferenced ${what}`);
+  }
+}
+
+/**
+ * Takes the per-content lock for the rest of the transaction, then checks the content is still
+ * stored: a concurrent failed upload of the same bytes may have removed it since `put`. A row
+ * recorded after this keeps it from being removed.
+ */
+export async function lockStoredContent(trx: Tx, store: BlobStore, sha256: string): Promise<void> {
+  await lockBlob(trx, sha256);
+  if (!(await store.has(sha256))) {
+    throw new DomainError('CONFLICT', 'The document changed in storage meanwhile; send it again');
   }
 }
 
@@ -132,11 +146,7 @@ export async function recordDocument(
       if (!tender) throw new DomainError('NOT_FOUND', 'Tender not found');
       const from = tender.status as TenderStatus;
       const to = nextStatus(from, { type: 'edit' });
-      await lockBlob(trx, content.sha256);
-      // A concurrent failed upload of the same bytes may have removed them since `put`.
-      if (!(await storage.store.has(content.sha256))) {
-        throw new DomainError('CONFLICT', 'The document changed in storage meanwhile; send it again');
-      }
+      await lockStoredContent(trx, storage.store, content.sha256);
       await insertDocument(trx, {
         id,
         tenderId,
@@ -193,24 +203,6 @@ export async function listDocuments(
 }
 
 /**
- * Passes stored bytes through while hashing them, and fails at the end if they are not the bytes
- * recorded: a corrupted copy is cut off rather than delivered as if it were the document.
- */
-function verifying(sha256: string): Transform {
-  const hash = createHash('sha256');
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb: TransformCallback) {
-      hash.update(chunk);
-      cb(null, chunk);
-    },
-    flush(cb: TransformCallback) {
-      const actual = hash.digest('hex');
-      cb(actual === sha256 ? null : new DomainError('INTERNAL', `Stored content ${sha256} is corrupt`));
-    },
-  });
-}
-
-/**
  * A document of a published notice, for anyone: its id must appear in one of the tender's
  * published notice versions (original or corrigendum), so a file uploaded to a published tender
  * but not yet part of a corrigendum stays private, and a superseded one stays downloadable with
@@ -224,10 +216,7 @@ export async function openPublicDocument(
 ): Promise<{ document: TenderDocumentView; content: Readable }> {
   const row = await findPublishedDocumentRow(ctx.db, ocid, documentId);
   if (!row) throw new DomainError('NOT_FOUND', 'Document not found');
-  if (!(await store.has(row.sha256))) {
-    throw new DomainError('INTERNAL', `Stored content of document ${documentId} is missing`);
-  }
-  const content = pipeline(store.get(row.sha256), verifying(row.sha256), () => {});
+  const content = await openVerified(store, row.sha256, `document ${documentId}`);
   return { document: presentDocument(row), content };
 }
 
@@ -242,10 +231,6 @@ export async function openDocument(
   authorizeOnTender(ctx.actor, 'tender.read', authorityId);
   const row = await findDocumentRow(ctx.db, authorityId, tenderId, documentId);
   if (!row) throw new DomainError('NOT_FOUND', 'Document not found');
-  // Checked before the response starts: once bytes are sent, an error can only cut the stream.
-  if (!(await store.has(row.sha256))) {
-    throw new DomainError('INTERNAL', `Stored content of document ${documentId} is missing`);
-  }
-  const content = pipeline(store.get(row.sha256), verifying(row.sha256), () => {});
+  const content = await openVerified(store, row.sha256, `document ${documentId}`);
   return { document: presentDocument(row), content };
 }

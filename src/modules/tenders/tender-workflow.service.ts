@@ -7,6 +7,7 @@ import { withTransaction } from '../../platform/db/tx.js';
 import { DomainError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { recordEvent } from '../audit/audit.service.js';
+import { publishTenderStage } from '../ocds/ocds-tender.publish.js';
 import { earliestDeadline, localDate } from '../calendar/calendar.rules.js';
 import { authorityCalendar } from '../calendar/calendar.service.js';
 import { activeKeysOf, lockCustodians } from '../custody/custodian-key.repo.js';
@@ -481,7 +482,7 @@ export async function publishTender(
       .set({ status: 'published', ocid, published_at: now, version: version + 1, updated_at: now })
       .where('id', '=', id)
       .execute();
-    await recordEvent(trx, ctx, {
+    const eventId = await recordEvent(trx, ctx, {
       action: 'tender.published',
       objectType: 'tender',
       objectId: id,
@@ -489,6 +490,8 @@ export async function publishTender(
       isPublic: true,
       data: { ocid, noticeVersion: 1, canonicalSha256: createHash('sha256').update(canonical).digest('hex') },
     });
+    // The contract notice as an OCDS `tender` release, committed with the act (issue 6).
+    await publishTenderStage(trx, { stage: 'tender', authorityId, tenderId: id, eventId });
   });
   return getTender(ctx, authorityId, id);
 }
@@ -648,7 +651,7 @@ export async function publishCorrigendum(
         published_at: now,
       })
       .execute();
-    await recordEvent(trx, ctx, {
+    const eventId = await recordEvent(trx, ctx, {
       action: 'tender.corrected',
       objectType: 'tender',
       objectId: id,
@@ -663,6 +666,8 @@ export async function publishCorrigendum(
         changed,
       },
     });
+    // The corrigendum as an OCDS `tenderAmendment` release (art. 136 LCSP), committed with the act.
+    await publishTenderStage(trx, { stage: 'tenderAmendment', authorityId, tenderId: id, eventId });
   });
   return getTender(ctx, authorityId, id);
 }
@@ -755,7 +760,7 @@ export async function cancelTender(
         })
         .execute();
     }
-    await recordEvent(trx, ctx, {
+    const eventId = await recordEvent(trx, ctx, {
       action: 'tender.cancelled',
       objectType: 'tender',
       objectId: id,
@@ -763,6 +768,10 @@ export async function cancelTender(
       isPublic: wasPublished,
       data: { ocid: agg.tender.ocid, kind: input.kind, reason: input.reason },
     });
+    // Only a published notice has a public cancellation (art. 152 LCSP), hence a release.
+    if (wasPublished && agg.tender.ocid) {
+      await publishTenderStage(trx, { stage: 'tenderCancellation', authorityId, tenderId: id, eventId });
+    }
   });
   return getTender(ctx, authorityId, id);
 }
