@@ -56,8 +56,24 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
 }
 
 /** The OCDS schemas beside the repository (`../shared/data/ocds/schema`), when they are there. */
+/**
+ * The repository's root: the nearest folder above this module holding package.json. This module
+ * runs from src/platform (tsx, tests) or bundled into dist/cli.js (the CLI), so a fixed number of
+ * `..` would be wrong in one of them.
+ */
+function repositoryRoot(): string | undefined {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
 function defaultOcdsSchemaDir(): string | undefined {
-  const repository = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const repository = repositoryRoot();
+  if (!repository) return undefined;
   const dir = path.resolve(repository, '..', 'shared', 'data', 'ocds', 'schema');
   return fs.existsSync(dir) ? dir : undefined;
 }
