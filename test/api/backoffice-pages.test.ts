@@ -395,6 +395,19 @@ describe(`back-office pages (${driverName})`, () => {
     const page = await web.get(file());
     expect(page.body).toContain(`id="custodian-${users.c1?.id}"`);
     const version = /name="version" value="(\d+)"/.exec(page.body)?.[1] ?? '';
+    // The committee of experts (art. 146.2.a) is chosen among the committee members; the same person
+    // cannot be both on one file: the page shows the refusal and nothing is written.
+    expect(page.body).toContain(`id="expert-${users.committee?.id}"`);
+    const before = await rowCounts(t);
+    const both = await web.post(`${file()}/assignments`, {
+      version,
+      committee: [users.committee?.id ?? ''],
+      custodians: [users.c1?.id ?? ''],
+      experts: [users.committee?.id ?? ''],
+    });
+    expect(both.statusCode).toBe(422);
+    expect(both.body).toContain('Una mateixa persona no pot ser experta');
+    expect(await rowCounts(t)).toEqual(before);
     const res = await web.post(`${file()}/assignments`, {
       version,
       committee: [users.committee?.id ?? ''],
