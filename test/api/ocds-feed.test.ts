@@ -10,7 +10,7 @@ import type { JsonValue } from '../../src/platform/canonical-json.js';
 import { withTransaction } from '../../src/platform/db/tx.js';
 import { buildTestApp, makeAuthority, rowCounts, type TestApp } from '../helpers/app.js';
 import { driverName } from '../helpers/db.js';
-import { hasOcdsData, ocdsPath } from '../helpers/ocds.js';
+import { hasOcdsData, ocdsPath, feedSettled } from '../helpers/ocds.js';
 
 /**
  * The OCDS storage and change feed (issue 6 points 2–3) on synthetic releases built here. The
@@ -91,6 +91,7 @@ describe(`OCDS storage and change feed (${driverName})`, () => {
   const ocid = (n: string) => `${prefix1}-${n}`;
 
   async function readAll(feed: 'releases' | 'records', query: string): Promise<JsonObject[]> {
+    await feedSettled(t.db.db);
     const out: JsonObject[] = [];
     let url = `/ocds/v1/${feed}?${query}`;
     for (let i = 0; i < 100; i++) {
@@ -205,6 +206,7 @@ describe(`OCDS storage and change feed (${driverName})`, () => {
     const next = (first.json() as Pkg).links.next.replace(/^https?:\/\/[^/]+/, '');
     expect((await t.app.inject(next)).json()).toMatchObject({ releases: [] });
     await publish(rel(o, 'p99', '2026-02-02T00:00:00Z'), a1.id);
+    await feedSettled(t.db.db);
     expect(((await t.app.inject(next)).json() as Pkg).releases.map((r) => r.id)).toEqual(['p99']);
 
     for (const bad of [
@@ -243,6 +245,7 @@ describe(`OCDS storage and change feed (${driverName})`, () => {
     const res = await t.app.inject('/ocds/v1/records?limit=1000');
     const next = (res.json() as RecordPkg).links.next.replace(/^https?:\/\/[^/]+/, '');
     await publish(rel(o, 'm5', '2026-01-06T00:00:00Z', { tag: ['tenderUpdate'] }), a1.id);
+    await feedSettled(t.db.db);
     const after = (await t.app.inject(next)).json() as RecordPkg;
     expect(after.records.map((r) => r.ocid)).toEqual([o]);
     const rec = after.records[0];

@@ -26,7 +26,7 @@ import {
   type PublishedFile,
   publishFile,
 } from '../helpers/lifecycle.js';
-import { hasOcdsData, OCDS_DATA_MISSING, ocdsPath } from '../helpers/ocds.js';
+import { feedSettled, hasOcdsData, OCDS_DATA_MISSING, ocdsPath } from '../helpers/ocds.js';
 
 type Pkg = { releases: JsonObject[]; links: { next: string } };
 type RecordPkg = {
@@ -71,6 +71,7 @@ describe(`OCDS releases of the tender stages (${driverName})`, () => {
     const bodies: Pkg[] = [];
     const releases: JsonObject[] = [];
     let url = `/ocds/v1/releases?${query}`;
+    await feedSettled(t.db.db);
     for (let i = 0; i < 50; i++) {
       const res = await t.app.inject(url);
       expect(res.statusCode, res.body).toBe(200);
