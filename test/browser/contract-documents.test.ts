@@ -3,19 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { fixedClock, systemClock } from '../../src/platform/clock.js';
-import { loadConfig } from '../../src/platform/config.js';
-import { openDatabase } from '../../src/platform/db/client.js';
-import { migrate } from '../../src/platform/db/migrate.js';
 import type { Locale } from '../../src/platform/i18n/i18n.js';
-import { createLogger } from '../../src/platform/logger.js';
-import { memoryMailer } from '../../src/platform/mail.js';
-import { fsBlobStore } from '../../src/platform/storage/blob-store.js';
 import { samplePdf } from '../../src/platform/storage/sample-files.js';
 import { PASSWORD, type TestApp } from '../helpers/app.js';
 import { type EvaluatedTender, formalisedContract } from '../helpers/evaluation.js';
-import { expectAccessible, launch } from './browser.js';
+import { expectAccessible, launch, startTestServer } from './browser.js';
 
 /**
  * The documents of a contract in Chromium (contract.pages.ts): the officer starts the contract,
@@ -31,37 +23,9 @@ let e: EvaluatedTender & { contractId: string };
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  const database = await openDatabase({});
-  await migrate(database.db);
-  const config = { ...loadConfig({ CONTRACTA_DATA_DIR: '/nonexistent-test-dir' }), rateLimitMax: 100_000 };
-  const blobDir = await fs.mkdtemp(path.join(os.tmpdir(), 'contracta-contract-docs-browser-'));
-  const clock = fixedClock(systemClock.now());
-  const mail = memoryMailer();
-  const app = await buildApp({
-    config,
-    database,
-    logger: createLogger('warn'),
-    clock,
-    mailer: mail,
-    cookieSecret: 'browser-contract-docs-cookie-secret-0001',
-    blobStore: fsBlobStore(blobDir),
-  });
-  await app.ready();
-  t = {
-    app,
-    db: database,
-    mail,
-    logs: [],
-    clock,
-    blobDir,
-    close: async () => {
-      await app.close();
-      await database.close();
-      await fs.rm(blobDir, { recursive: true, force: true });
-    },
-  };
+  t = await startTestServer('browser-contract-docs-cookie-secret-0001', 'contracta-contract-docs-browser-');
   e = await formalisedContract(t);
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  base = await t.app.listen({ port: 0, host: '127.0.0.1' });
   browser = await launch();
 });
 
