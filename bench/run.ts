@@ -9,7 +9,8 @@
  * BENCH_SURGE_BIDS (500), BENCH_SURGE_CLIENTS (100), BENCH_SURGE_MB (1), BENCH_SURGE_BIG_MB (200),
  * BENCH_SURGE_BIG_COUNT (3), BENCH_SURGE_DB (pglite | postgres), BENCH_SURGE_PROFILE (a directory),
  * BENCH_SURGE_NODE_ARGS (flags for the app's node), BENCH_EVAL_BIDS (200), BENCH_EVAL_CRITERIA (10), BENCH_EVAL_RUNS (50),
- * BENCH_OCDS_OCIDS (5000), OCDS_DATA_DIR (../shared/data/ocds).
+ * BENCH_OCDS_OCIDS (5000), OCDS_DATA_DIR (../shared/data/ocds), BENCH_FEED_RELEASES (1000000),
+ * BENCH_FEED_PAGES (200), BENCH_FEED_DB (contracta_bench), BENCH_FEED_RELOAD (1: load again).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -18,6 +19,7 @@ import { coldStart } from './cold-start.js';
 import { deadlineSurge } from './deadline-surge.js';
 import { evaluationBench } from './evaluation.js';
 import { ocdsCompileBench } from './ocds-compile.js';
+import { ocdsFeedBench } from './ocds-feed.js';
 import { searchBench } from './search.js';
 import { type Benchmark, type BenchResult, cleanupAll, formatValue, machineInfo } from './support.js';
 
@@ -28,6 +30,7 @@ const BENCHMARKS: Benchmark[] = [
   deadlineSurge,
   evaluationBench,
   ocdsCompileBench,
+  ocdsFeedBench,
 ];
 
 type Outcome = { bench: Benchmark; result?: BenchResult; error?: string; seconds: number };

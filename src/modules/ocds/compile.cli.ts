@@ -12,17 +12,56 @@ import { type CompileInput, type CompileOptions, type CompileSummary, compileOcd
 
 export type CompileIo = {
   out: (text: string) => void | Promise<void>;
+  /** Compiled output as UTF-8 bytes, valid only during the call (compileOcds `writeBytes`). */
+  outBytes?: ((bytes: Uint8Array) => void | Promise<void>) | undefined;
   err: (text: string) => void;
   stdin?: (() => AsyncIterable<Uint8Array>) | undefined;
+  /** Called once compile is done (a buffered `out` writes what it holds). */
+  flush?: (() => void | Promise<void>) | undefined;
 };
 
-function stdoutWriter(text: string): Promise<void> | undefined {
-  if (process.stdout.write(text)) return undefined;
-  return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+/**
+ * Standard output, written in blocks of 1 MiB instead of one write per compiled release (a write is
+ * a system call, and compile prints one text per ocid). Text and bytes share the block, in order.
+ */
+function stdoutWriter(): Pick<CompileIo, 'out' | 'outBytes' | 'flush'> {
+  const SIZE = 1024 * 1024;
+  let block = Buffer.allocUnsafe(SIZE);
+  let used = 0;
+  const drain = (): Promise<void> | undefined => {
+    const full = block.subarray(0, used);
+    block = Buffer.allocUnsafe(SIZE);
+    used = 0;
+    if (process.stdout.write(full)) return undefined;
+    return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+  };
+  const put = (bytes: Uint8Array): Promise<void> | undefined => {
+    if (used + bytes.length > SIZE) {
+      const waited = used > 0 ? drain() : undefined;
+      if (bytes.length > SIZE) {
+        // Larger than a block: written on its own (copied, the view is the caller's).
+        const own = Buffer.from(bytes);
+        const wrote = process.stdout.write(own);
+        if (!wrote) return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+        return waited;
+      }
+      block.set(bytes, used);
+      used += bytes.length;
+      return waited;
+    }
+    block.set(bytes, used);
+    used += bytes.length;
+    return undefined;
+  };
+  return {
+    out: (text) => put(Buffer.from(text)),
+    outBytes: (bytes) => put(bytes),
+    flush: () => (used > 0 ? drain() : undefined),
+  };
 }
 
 const defaultIo: CompileIo = {
-  out: (text) => stdoutWriter(text),
+  ...stdoutWriter(),
   err: (text) => process.stderr.write(text),
   stdin: () => process.stdin,
 };
@@ -55,7 +94,8 @@ export async function runCompile(
       return fs.createReadStream(name, { highWaterMark: 256 * 1024 });
     },
   }));
-  const summary = await compileOcds(inputs, io.out, options);
+  const summary = await compileOcds(inputs, io.out, options, io.outBytes);
+  await io.flush?.();
   io.err(formatSummary(summary));
   return summary;
 }

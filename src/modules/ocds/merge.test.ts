@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeRulesFromSchema, NO_RULES } from './merge-rules.js';
 import { appendToMerged, compileReleases, sortReleases, versionReleases } from './merge.js';
-import type { Json, JsonObject } from './merge.types.js';
+import type { Json, JsonObject, RuleOverride } from './merge.types.js';
 
 const schema: JsonObject = {
   type: 'object',
@@ -225,5 +225,92 @@ describe('incremental update', () => {
       ok: false,
       error: { code: 'missingDate' },
     });
+  });
+});
+
+describe('fast compiled merge (tree) against the flat reference', () => {
+  /** A small deterministic generator: few keys, so paths collide and change shape between releases. */
+  function generator(seed: number) {
+    let s = seed;
+    const next = () => {
+      s = (s * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return s / 2_147_483_648;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
+    const keys = ['a', 'b', 'id', 'items', 'plain', 'flagged', 'tender', 'title', 'name', 'x', '__proto__'];
+    const value = (depth: number): Json => {
+      const r = next();
+      if (depth <= 0 || r < 0.35) return pick([null, 1, 'one', true, 0, '1', 2]);
+      if (r < 0.45) return pick([{}, [], [1, 'x'], [null]]);
+      if (r < 0.75) {
+        const list: Json[] = [];
+        const n = Math.floor(next() * 4);
+        for (let i = 0; i < n; i++) {
+          const item = object(depth - 1) as JsonObject;
+          const id = next();
+          if (id < 0.7) item.id = pick([1, '1', 2, 'b', null, 3]);
+          list.push(item);
+        }
+        return list;
+      }
+      return object(depth - 1);
+    };
+    const object = (depth: number): JsonObject => {
+      const o: JsonObject = {};
+      const n = Math.floor(next() * 4);
+      for (let i = 0; i < n; i++) {
+        const k = pick(keys);
+        if (k === '__proto__')
+          Object.defineProperty(o, k, {
+            value: value(depth),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        else o[k] = value(depth);
+      }
+      return o;
+    };
+    return { next, object };
+  }
+
+  const outcome = (b: { build(): JsonObject; warnings: unknown[] }) => {
+    try {
+      return { json: JSON.stringify(b.build()), warnings: JSON.stringify(b.warnings) };
+    } catch (e) {
+      return {
+        error: (e as { failure?: { code: string; message: string } }).failure,
+        warnings: JSON.stringify(b.warnings),
+      };
+    }
+  };
+
+  it('gives the same bytes (key order included), warnings and errors on 3,000 random histories', async () => {
+    const { CompiledReleaseBuilder, FlatCompiledReleaseBuilder } = await import('./merge.js');
+    const g = generator(42);
+    let errors = 0;
+    let different = 0;
+    for (let n = 0; n < 3000; n++) {
+      const ruleSet = n % 3 === 0 ? NO_RULES : rules;
+      const overrides: Record<string, RuleOverride> =
+        n % 5 === 0 ? { items: 'mergeByPosition', plain: 'append' } : {};
+      const existing = n % 7 === 0 ? g.object(3) : undefined;
+      const fast = new CompiledReleaseBuilder(ruleSet, { overrides }, existing);
+      const flat = new FlatCompiledReleaseBuilder(ruleSet, { overrides }, existing);
+      const count = 1 + Math.floor(g.next() * 4);
+      for (let i = 0; i < count; i++) {
+        const release = { ...g.object(4), ocid: 'o', date: `2020-0${i + 1}`, tag: ['tender'] };
+        fast.append(release);
+        flat.append(release);
+      }
+      const a = outcome(fast);
+      const b = outcome(flat);
+      if (a.error) errors++;
+      if (JSON.stringify(a) !== JSON.stringify(b)) different++;
+      expect(a).toEqual(b);
+    }
+    // The generator does reach the shape changes the tree hands over to the flat method.
+    expect(errors).toBeGreaterThan(50);
+    expect(different).toBe(0);
   });
 });

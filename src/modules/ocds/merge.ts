@@ -6,8 +6,10 @@
  * The method is ocdsmerge's: each release is flattened to `path → leaf value`, with array positions
  * replaced by the item's `id` (compared as a string, the original value kept), and the flat maps are
  * laid over each other in date order (last writer wins, first insertion fixes the position). Nulls are
- * written as values and left out when unflattening, which is how a `null` deletes a field. Pure: no I/O,
- * no clock; errors and warnings are returned as values.
+ * written as values and left out when unflattening, which is how a `null` deletes a field. The compiled
+ * merge gets the same result faster without the flat map (CompiledReleaseBuilder, falling back to the
+ * flat method, FlatCompiledReleaseBuilder, when a path changes shape). Pure: no I/O, no clock; errors
+ * and warnings are returned as values.
  */
 import { type MergeRules, NO_RULES, type RuleNode } from './merge-rules.js';
 import {
@@ -284,8 +286,12 @@ function overrideMap(options: MergeOptions): ReadonlyMap<string, RuleOverride> {
   return new Map(Object.entries(options.overrides ?? {}));
 }
 
-/** A compiled release being built, release by release (ocdsmerge `CompiledRelease`). */
-export class CompiledReleaseBuilder {
+/**
+ * The reference compiled merge: ocdsmerge's flat-map method, line for line (ocds.md §3.2). The fast
+ * builder below falls back to it whenever a path changes shape between releases, and the unit tests
+ * compare the two byte for byte.
+ */
+export class FlatCompiledReleaseBuilder {
   private readonly data = new Map<string, Entry>();
   private readonly overrides: ReadonlyMap<string, RuleOverride>;
   readonly warnings: MergeWarning[] = [];
@@ -329,6 +335,221 @@ export class CompiledReleaseBuilder {
   /** The compiled release; throws MergeFailure on inconsistent types (caught by the functions below). */
   build(): JsonObject {
     return unflatten(this.data.values());
+  }
+}
+
+/**
+ * The compiled merge without the flat map (issue 6, compile speed): the releases are laid over a tree
+ * of containers directly, in the same walk order as `flatten`, so the result is the one `unflatten`
+ * would build from the flat map, key order included:
+ * - a flat entry's position is its first write; a container's position in its parent is the first
+ *   write below it, so containers are attached only once something was written under them (an empty
+ *   `{}` or `[]` writes nothing, as in `flatten`);
+ * - a null leaf keeps its slot (its position) and is left out when the tree is built;
+ * - an array item made from an `id` starts with that first `id` value, later `id` writes are ignored
+ *   (what `unflatten` does when the key is already there).
+ * When a path is a leaf in one place and a container in another (or an object and an array), the flat
+ * method's outcome depends on the order of the entries (an error, or a value silently dropped); the
+ * tree then gives up (`SHAPE_CHANGE`) and the builder replays everything with the flat reference.
+ */
+class ObjSlot {
+  readonly keys = new Map<string, Slot>();
+  /** An array item whose `id` came from its identifier: writes to `id` are ignored. */
+  fixedId = false;
+}
+class ArrSlot {
+  readonly items = new Map<string, ObjSlot>();
+}
+/** A leaf is the JSON value itself (null included); containers are the two classes above. */
+type Slot = Json | ObjSlot | ArrSlot;
+
+const SHAPE_CHANGE = new Error('a path changes shape between releases');
+
+type TreeContext = {
+  overrides: ReadonlyMap<string, RuleOverride>;
+  warnings: MergeWarning[];
+  /** Leaf writes so far (ignored `id` writes and nulls included): a new container is kept if it grew. */
+  writes: number;
+};
+
+function hasKeys(obj: JsonObject): boolean {
+  for (const _ in obj) return true;
+  return false;
+}
+
+function allObjects(items: Json[]): boolean {
+  for (const item of items) if (!isJsonObject(item)) return false;
+  return true;
+}
+
+function writeLeaf(ctx: TreeContext, node: ObjSlot, key: string, value: Json): void {
+  ctx.writes++;
+  if (node.fixedId && key === 'id') return;
+  const existing = node.keys.get(key);
+  if (existing instanceof ObjSlot || existing instanceof ArrSlot) throw SHAPE_CHANGE;
+  node.keys.set(key, value);
+}
+
+function mergeObject(
+  ctx: TreeContext,
+  node: ObjSlot,
+  obj: JsonObject,
+  rules: RuleNode | undefined,
+  rulePath: string,
+  skipTag: boolean,
+): void {
+  const children = rules?.children;
+  for (const k of Object.keys(obj)) {
+    if (skipTag && k === 'tag') continue;
+    const child = children?.get(k);
+    const rule = child?.rule;
+    if (rule === 'omitWhenMerged') continue;
+    const value = obj[k] as Json;
+    if (rule === 'wholeListMerge' || value === null || typeof value !== 'object') {
+      writeLeaf(ctx, node, k, value);
+      continue;
+    }
+    if (Array.isArray(value)) {
+      if (!allObjects(value)) writeLeaf(ctx, node, k, value);
+      else if (value.length > 0)
+        mergeArray(ctx, node, k, value as JsonObject[], child, rulePath ? `${rulePath}.${k}` : k);
+      continue;
+    }
+    if (!hasKeys(value)) continue;
+    const childPath = rulePath ? `${rulePath}.${k}` : k;
+    const existing = node.keys.get(k);
+    if (existing === undefined) {
+      const created = new ObjSlot();
+      const before = ctx.writes;
+      mergeObject(ctx, created, value, child, childPath, false);
+      if (ctx.writes !== before) node.keys.set(k, created);
+    } else if (existing instanceof ObjSlot) mergeObject(ctx, existing, value, child, childPath, false);
+    else throw SHAPE_CHANGE;
+  }
+}
+
+function mergeArray(
+  ctx: TreeContext,
+  parent: ObjSlot,
+  key: string,
+  items: JsonObject[],
+  rules: RuleNode | undefined,
+  rulePath: string,
+): void {
+  const existing = parent.keys.get(key);
+  if (existing !== undefined && !(existing instanceof ArrSlot)) throw SHAPE_CHANGE;
+  const arr = existing ?? new ArrSlot();
+  const before = ctx.writes;
+  const override = ctx.overrides.size > 0 ? ctx.overrides.get(rulePath) : undefined;
+  const seen = items.length > 1 ? new Map<string, number>() : undefined;
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index] as JsonObject;
+    const hasId = Object.hasOwn(item, 'id');
+    const original = hasId ? item.id : undefined;
+    const defaultKey = hasId ? pyStr(original) : uniqueKey();
+    let identifier = defaultKey;
+    if (override === 'append') identifier = hasId ? uniqueKey() : defaultKey;
+    else if (override === 'mergeByPosition') identifier = String(index);
+    if (seen) {
+      const first = seen.get(defaultKey);
+      if (first === undefined) seen.set(defaultKey, index);
+      else if (first !== index)
+        ctx.warnings.push({
+          code: 'duplicateId',
+          path: rulePath,
+          id: defaultKey,
+          message: `Multiple objects have the \`id\` value '${defaultKey}' in the \`${rulePath}\` array`,
+        });
+    }
+    if (!hasKeys(item)) continue;
+    const target = arr.items.get(identifier);
+    if (target) {
+      mergeObject(ctx, target, item, rules, rulePath, false);
+      continue;
+    }
+    const created = new ObjSlot();
+    if (original !== undefined && original !== null) {
+      created.keys.set('id', original);
+      created.fixedId = true;
+    }
+    const w = ctx.writes;
+    mergeObject(ctx, created, item, rules, rulePath, false);
+    if (ctx.writes !== w) arr.items.set(identifier, created);
+  }
+  if (existing === undefined && ctx.writes !== before) parent.keys.set(key, arr);
+}
+
+function buildObject(node: ObjSlot): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of node.keys) {
+    if (v instanceof ObjSlot) setOwn(out, k, buildObject(v));
+    else if (v instanceof ArrSlot) {
+      const list: Json[] = [];
+      for (const item of v.items.values()) list.push(buildObject(item));
+      setOwn(out, k, list);
+    } else if (v !== null) setOwn(out, k, v);
+  }
+  return out;
+}
+
+/** A compiled release being built, release by release (ocdsmerge `CompiledRelease`). */
+export class CompiledReleaseBuilder {
+  private readonly root = new ObjSlot();
+  private readonly ctx: TreeContext;
+  private readonly appended: JsonObject[] = [];
+  /** Set once a path changed shape: the flat reference, fed everything again. */
+  private flat: FlatCompiledReleaseBuilder | undefined;
+
+  /** `existing`: a saved compiled release to continue from, without its history. */
+  constructor(
+    private readonly rules: MergeRules = NO_RULES,
+    private readonly options: MergeOptions = {},
+    private readonly existing?: JsonObject,
+  ) {
+    this.ctx = { overrides: overrideMap(options), warnings: [], writes: 0 };
+    try {
+      if (existing) mergeObject(this.ctx, this.root, existing, rules.root, '', false);
+      writeLeaf(this.ctx, this.root, 'tag', ['compiled']);
+    } catch (e) {
+      if (e !== SHAPE_CHANGE) throw e;
+      this.toFlat();
+    }
+  }
+
+  get warnings(): MergeWarning[] {
+    return this.flat ? this.flat.warnings : this.ctx.warnings;
+  }
+
+  append(release: JsonObject): void {
+    this.appended.push(release);
+    if (this.flat) {
+      this.flat.append(release);
+      return;
+    }
+    try {
+      const ocid = release.ocid;
+      const date = release.date;
+      writeLeaf(this.ctx, this.root, 'id', `${pyStr(ocid)}-${pyStr(date)}`);
+      writeLeaf(this.ctx, this.root, 'date', date ?? null);
+      // 1.0 marks `ocid` as "ocdsOmit", but a compiled release keeps it.
+      writeLeaf(this.ctx, this.root, 'ocid', ocid ?? null);
+      // `tag` becomes ["compiled"] (before 1.1.4 it had no omitWhenMerged).
+      mergeObject(this.ctx, this.root, release, this.rules.root, '', true);
+    } catch (e) {
+      if (e !== SHAPE_CHANGE) throw e;
+      this.toFlat();
+    }
+  }
+
+  private toFlat(): void {
+    const flat = new FlatCompiledReleaseBuilder(this.rules, this.options, this.existing);
+    for (const r of this.appended) flat.append(r);
+    this.flat = flat;
+  }
+
+  /** The compiled release; throws MergeFailure on inconsistent types (caught by the functions below). */
+  build(): JsonObject {
+    return this.flat ? this.flat.build() : buildObject(this.root);
   }
 }
 

@@ -89,4 +89,56 @@ describe('OCDS input splitter', () => {
     // A UTF-8 sequence split across chunks is still UTF-8.
     expect((await read('{"ocid":"Ó€","date":"d"}', 1)).releases[0]?.release.ocid).toBe('Ó€');
   });
+
+  it('reads JSON Lines (CRLF, blank lines, a BOM) the same whatever the chunking, and falls back to scanning', async () => {
+    const lines = `\ufeff${rel('a')}\r\n\n${rel('b', ',"x":"é€"')}\n  ${rel('c')}  \n${rel('d')}`;
+    const want = ['a', 'b', 'c', 'd'];
+    for (const size of [1, 2, 5, 64, 100_000]) {
+      const r = await read(lines, size);
+      expect(r.releases.map((x) => x.release.ocid)).toEqual(want);
+      expect(r.releases[1]?.release.x).toBe('é€');
+      expect(r.warnings).toEqual([]);
+    }
+    // Not one object per line: the scan takes over from there, same outcome.
+    const mixed = `${rel('a')}\n{"ocid":"b",\n"date":"d"}\n${rel('c')}\n`;
+    for (const size of [3, 4096]) {
+      const r = await read(mixed, size);
+      expect(r.releases.map((x) => x.release.ocid)).toEqual(['a', 'b', 'c']);
+    }
+    // A broken line is still reported as bad JSON, and what follows it is skipped as before.
+    expect((await read(`${rel('a')}\n{"ocid":"b"\n${rel('c')}\n`, 8)).codes).toEqual(['invalidJson']);
+  });
+
+  it('decodes UTF-8 as a fatal TextDecoder does, for any chunking (BOM dropped, invalid input read as ISO-8859-1)', async () => {
+    const { decodeStream } = await import('./ocds-input.js');
+    const samples: Uint8Array[] = [
+      new TextEncoder().encode('\ufeff{"a":"Ó€😀"}'),
+      Uint8Array.from([0xef, 0xbb, 0xbf, 0x41]),
+      Uint8Array.from([0xef, 0xbb]),
+      Uint8Array.from([0x41, 0xd3, 0x42, 0xc3, 0xa9]),
+      Uint8Array.from([0x41, 0xe2, 0x82]),
+      new TextEncoder().encode('plain ascii'),
+    ];
+    const reference = (bytes: Uint8Array): { text: string; warned: boolean } => {
+      try {
+        return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), warned: false };
+      } catch {
+        return { text: Buffer.from(bytes).toString('latin1'), warned: true };
+      }
+    };
+    for (const bytes of samples)
+      for (const size of [1, 2, 3, 4, 1000]) {
+        let warned = false;
+        let text = '';
+        for await (const t of decodeStream(chunksOf(bytes, size), 's', () => {
+          warned = true;
+        }))
+          text += t;
+        const ref = reference(bytes);
+        expect({ warned, text: warned ? undefined : text }).toEqual({
+          warned: ref.warned,
+          text: ref.warned ? undefined : ref.text,
+        });
+      }
+  });
 });

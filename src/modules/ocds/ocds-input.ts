@@ -12,6 +12,7 @@
  * Dirt is reported as counted warnings, never thrown: invalid UTF-8 (read as ISO-8859-1, as the
  * CDMX fixtures need), empty input, malformed JSON (the rest of that input is skipped).
  */
+import { isUtf8 } from 'node:buffer';
 import { isJsonObject, type Json, type JsonObject } from './merge.types.js';
 
 export type InputWarningCode =
@@ -97,6 +98,10 @@ export class OcdsSplitter {
   private containers = 0;
   private failed = false;
   private sawValue = false;
+  /** Set when a top-level object did not parse as a line of its own (wholeLine). */
+  private noLines = false;
+  /** Where the search for the end of the current line resumes, when it waited for more input. */
+  private lineSearched = 0;
 
   constructor(
     private readonly source: string,
@@ -108,13 +113,30 @@ export class OcdsSplitter {
     return this.containers;
   }
 
-  push(text: string): void {
+  push(chunk: string): void {
     if (this.failed) return;
+    let text = chunk;
+    if (this.pos < this.buf.length && !this.capture && !this.noLines && this.frames.length === 1) {
+      // A JSON Lines object cut by the chunk boundary (wholeLine is waiting for its end): it is
+      // finished on its own, and the new chunk is then read as it came. Appending the whole chunk to
+      // the leftover instead makes every later slice and JSON.parse of that buffer several times
+      // slower in V8 (measured: 0.8 s instead of 0.14 s per 64 MB of JSON Lines).
+      const nl = text.indexOf('\n');
+      if (nl !== -1) {
+        this.buf = this.buf.slice(this.pos) + text.slice(0, nl + 1);
+        this.pos = 0;
+        this.lineSearched = 0;
+        this.run(false);
+        if (this.failed) return;
+        text = text.slice(nl + 1);
+      }
+    }
     this.buf = this.buf.length === this.pos ? text : this.buf.slice(this.pos) + text;
     if (this.capture) {
       this.capture.start -= this.pos;
       this.capture.scan -= this.pos;
     }
+    if (this.lineSearched > 0) this.lineSearched -= this.pos;
     this.pos = 0;
     this.run(false);
   }
@@ -238,8 +260,12 @@ export class OcdsSplitter {
       switch (frame.type) {
         case 'top':
           this.sawValue = true;
-          if (ch === 0x7b) this.startCapture(i, true);
-          else if (ch === 0x5b) {
+          if (ch === 0x7b) {
+            const line = this.wholeLine(i, atEnd);
+            if (line === 'wait') return;
+            if (line) this.onWholeObject(line.text, line.value);
+            else this.startCapture(i, true);
+          } else if (ch === 0x5b) {
             this.frames.push({ type: 'topArray', expectValue: true, any: false });
             this.pos = i + 1;
           } else this.startCapture(i);
@@ -311,9 +337,41 @@ export class OcdsSplitter {
     this.pos = at + 1;
   }
 
+  /**
+   * The JSON Lines fast path: a top-level object that is exactly the rest of its line is parsed in one
+   * native `JSON.parse`, without the character scan. The line is found with a native `indexOf`; if it
+   * does not parse alone (a pretty-printed or concatenated value), undefined: the scan takes over,
+   * with the same outcome as without this path. 'wait': the line is not complete in the buffer yet.
+   */
+  private wholeLine(at: number, atEnd: boolean): { text: string; value: Json } | 'wait' | undefined {
+    if (this.noLines) return undefined;
+    const buf = this.buf;
+    let nl = buf.indexOf('\n', Math.max(at, this.lineSearched));
+    if (nl === -1) {
+      if (!atEnd && buf.length - at <= WHOLE_LIMIT) {
+        this.lineSearched = buf.length;
+        return 'wait';
+      }
+      nl = buf.length;
+    }
+    this.lineSearched = 0;
+    if (nl - at > WHOLE_LIMIT) return undefined;
+    const text = buf.slice(at, nl);
+    let value: Json;
+    try {
+      value = JSON.parse(text) as Json;
+    } catch {
+      // Not one value per line: this input is not JSON Lines, so stop trying the fast path on it.
+      this.noLines = true;
+      return undefined;
+    }
+    this.pos = nl;
+    return { text, value };
+  }
+
   /** A top-level object read whole: the same handling as a streamed one, from its parsed members. */
-  private onWholeObject(text: string): void {
-    const value = this.parse(text);
+  private onWholeObject(text: string, parsed?: Json): void {
+    const value = parsed === undefined ? this.parse(text) : parsed;
     if (!isJsonObject(value)) throw new SyntaxFailure('expected an object');
     this.closeObject(this.newObjectFrame(value), text);
   }
@@ -474,32 +532,48 @@ export async function* decodeStream(
     if (decoder) yield decoder.decode();
     return;
   }
-  let decoder: InstanceType<typeof TextDecoder> | null = new TextDecoder('utf-8', { fatal: true });
-  let tail: Uint8Array = new Uint8Array(0);
+  // UTF-8 is checked with the native validator and decoded by Buffer (both simdutf), which is several
+  // times faster than a fatal TextDecoder; a sequence cut at a chunk's end is carried to the next one.
+  // The outcome is the TextDecoder's: a leading BOM is dropped, and at the first invalid chunk the
+  // rest (from the carried bytes on) is read as ISO-8859-1.
+  let utf8 = true;
+  let tail: Buffer = Buffer.alloc(0);
+  let first = true;
   for await (const chunk of chunks) {
-    if (!decoder) {
-      yield Buffer.from(chunk).toString('latin1');
+    let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (!utf8) {
+      yield bytes.toString('latin1');
       continue;
     }
-    try {
-      yield decoder.decode(chunk, { stream: true });
-      tail = incompleteTail(chunk);
-    } catch {
+    if (tail.length > 0) bytes = Buffer.concat([tail, bytes]);
+    if (first && bytes.length < 3 && bytes.length > 0 && bytes[0] === 0xef) {
+      // Too short to tell whether a BOM starts here.
+      tail = bytes;
+      continue;
+    }
+    const cut = incompleteTail(bytes).length;
+    const whole = bytes.subarray(0, bytes.length - cut);
+    if (!isUtf8(whole)) {
       onWarning({
         code: 'encodingFallback',
         source,
         message: 'the input is not valid UTF-8: it is read as ISO-8859-1 (use --encoding to choose)',
       });
-      decoder = null;
-      yield Buffer.concat([tail, chunk]).toString('latin1');
+      utf8 = false;
+      yield bytes.toString('latin1');
+      continue;
     }
+    const bom = first && whole.length >= 3 && whole[0] === 0xef && whole[1] === 0xbb && whole[2] === 0xbf;
+    if (whole.length > 0) first = false;
+    tail = Buffer.from(bytes.subarray(bytes.length - cut));
+    yield whole.toString('utf8', bom ? 3 : 0);
   }
-  if (decoder) {
-    try {
-      yield decoder.decode();
-    } catch {
+  if (utf8 && tail.length > 0) {
+    const bom = first && tail.length >= 3 && tail[0] === 0xef && tail[1] === 0xbb && tail[2] === 0xbf;
+    if (isUtf8(tail)) yield tail.toString('utf8', bom ? 3 : 0);
+    else {
       onWarning({ code: 'encodingFallback', source, message: 'the input ends inside a UTF-8 sequence' });
-      yield Buffer.from(tail).toString('latin1');
+      yield tail.toString('latin1');
     }
   }
 }
