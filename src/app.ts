@@ -27,6 +27,7 @@ import { bidRoutes } from './modules/bids/bid.routes.js';
 import { selectionRoutes } from './modules/selection/selection.routes.js';
 import { minutesRoutes } from './modules/evaluation/minutes.routes.js';
 import { ocdsRoutes } from './modules/ocds/ocds.routes.js';
+import { ocdsBulkRoutes } from './modules/ocds/ocds-bulk.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/identity/auth.routes.js';
 import { resolveApiToken } from './modules/identity/api-token.service.js';
@@ -246,6 +247,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(selectionRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(minutesRoutes(appWithDeps), { prefix: '/api/v1' });
   await app.register(ocdsRoutes(appWithDeps), { prefix: '/ocds/v1' });
+  await app.register(ocdsBulkRoutes(appWithDeps), { prefix: '/ocds/v1' });
   await app.register(portalRoutes(appWithDeps));
   return appWithDeps;
 }

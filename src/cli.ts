@@ -18,6 +18,8 @@ import { cleanupStorage, DEFAULT_GRACE_MINUTES } from './modules/bids/bid-cleanu
 import { fsBlobStore } from './platform/storage/blob-store.js';
 import { registerCompileCommand } from './modules/ocds/compile.cli.js';
 import { registerValidateCommand } from './modules/ocds/validate.cli.js';
+import { registerImportCommand } from './modules/ocds/import.cli.js';
+import { registerBulkCommand } from './modules/ocds/bulk.cli.js';
 import { startApp } from './server.js';
 
 const systemCtx = (label: string) => ({
@@ -173,6 +175,9 @@ const ocds = program
   .description('Open Contracting Data Standard tools: compile releases into records, validate data');
 registerCompileCommand(ocds);
 registerValidateCommand(ocds);
+// Third-party OCDS into an external, read-only authority (issue 6 point 5).
+registerImportCommand(ocds, withDb, () => loadConfig().ocdsSchemaDir);
+registerBulkCommand(ocds);
 
 const storage = program.command('storage').description('The content-addressed document and bid store');
 storage

@@ -9,6 +9,7 @@ import { migrate } from './platform/db/migrate.js';
 import { createLogger } from './platform/logger.js';
 import { fileOutboxMailer, smtpMailer } from './platform/mail.js';
 import { startOcdsPublication } from './modules/ocds/ocds-tender.publish.js';
+import { startBulkLoop } from './modules/ocds/ocds-bulk.js';
 import { loadSigningKeyRing } from './platform/signing-key.js';
 
 /**
@@ -62,6 +63,25 @@ export async function startApp(config: Config): Promise<App> {
     // key that is not published. The key is never logged; only its keyId is.
     signingKey,
   });
+  // The OCDS bulk files (issue 6 point 3), brought up to date every OCDS_BULK_INTERVAL_S seconds.
+  if (config.ocdsBulkIntervalS > 0) {
+    const stop = startBulkLoop(
+      {
+        db: database.db,
+        driver: database.driver,
+        dataDir: config.dataDir,
+        baseUrl: config.publicUrl,
+        clock: systemClock,
+      },
+      config.ocdsBulkIntervalS,
+      (result) => {
+        if (result instanceof Error) logger.error({ err: result }, 'OCDS bulk files not generated');
+        else if (result.status === 'done' && result.releases.appended + result.records.changed > 0)
+          logger.info({ bulk: result }, 'OCDS bulk files updated');
+      },
+    );
+    app.addHook('onClose', async () => stop());
+  }
   app.addHook('onClose', async () => database.close());
   return app;
 }

@@ -37,6 +37,11 @@ export type Config = {
    * repository when it exists). Undefined: the schema cached on disk or the official URL, at start-up.
    */
   ocdsSchemaDir: string | undefined;
+  /**
+   * Seconds between two runs of the OCDS bulk files generator in the server (OCDS_BULK_INTERVAL_S,
+   * 300 by default; 0 turns it off, the default under NODE_ENV=test). `contracta ocds bulk` runs it once.
+   */
+  ocdsBulkIntervalS: number;
   /** OCDS package metadata (issue 6): the publisher, licence and publication policy of /ocds/v1. */
   ocds: {
     publisherName: string;
@@ -97,6 +102,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     documentMaxBytes: intFrom(env.DOCUMENT_MAX_BYTES, 104_857_600, 'DOCUMENT_MAX_BYTES'),
     bidEnvelopeMaxBytes: intFrom(env.BID_ENVELOPE_MAX_BYTES, 1_073_741_824, 'BID_ENVELOPE_MAX_BYTES'),
     signingKeyFile: env.CONTRACTA_SIGNING_KEY_FILE ? path.resolve(env.CONTRACTA_SIGNING_KEY_FILE) : undefined,
+    ocdsBulkIntervalS: intFrom(
+      env.OCDS_BULK_INTERVAL_S,
+      env.NODE_ENV === 'test' ? 0 : 300,
+      'OCDS_BULK_INTERVAL_S',
+    ),
     ocdsSchemaDir: env.OCDS_SCHEMA_DIR ? path.resolve(env.OCDS_SCHEMA_DIR) : defaultOcdsSchemaDir(),
     ocds: {
       publisherName: env.OCDS_PUBLISHER_NAME || 'Contracta',

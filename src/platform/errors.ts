@@ -117,6 +117,8 @@ export const ErrorCodes = {
   EXPERTS_ONLY: 403,
   /** Fewer than three experts are assigned to a tender that needs the committee of experts (art. 146.2.a LCSP). */
   EXPERT_COMMITTEE_INCOMPLETE: 409,
+  /** The authority holds imported third-party OCDS data (0023): nobody may act in it (no roles, no files). */
+  AUTHORITY_READ_ONLY: 409,
   /** Bids cannot be opened yet: before the tender deadline or the opening time (`details.opensAt`; LCSP DA 17ª, art. 157). */
   OPENING_NOT_YET: 409,
   /** Envelopes open in legal order A → B → C, each once (`details.pending` names the stage that is next). */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MergeRules, mergeRulesFromSchema } from '../../src/modules/ocds/merge-rules.js';
 import { compileReleases, versionReleases } from '../../src/modules/ocds/merge.js';
 import type { JsonObject } from '../../src/modules/ocds/merge.types.js';
+import { CONTRACTA_EXTENSIONS, declaredExtensionUrls } from '../../src/modules/ocds/extensions.js';
 import { ocdsMergeRules, recordRelease } from '../../src/modules/ocds/ocds-publish.service.js';
 import { validate } from '../../src/modules/ocds/validate.js';
 import type { JsonValue } from '../../src/platform/canonical-json.js';
@@ -90,18 +91,42 @@ describe(`OCDS storage and change feed (${driverName})`, () => {
 
   const ocid = (n: string) => `${prefix1}-${n}`;
 
+  const local = (url: string) => url.replace(/^https?:\/\/[^/]+/, '');
+
+  /**
+   * One feed page: its items (none for 204 No Content) and the next page's URL. Checks what every
+   * page carries: the next URL in the Link header and the cursor in x-ocds-next-cursor, the same as
+   * the package's links.next; a 204 has no body at all (an empty package would be invalid).
+   */
+  async function page(url: string): Promise<{ status: number; items: JsonObject[]; next: string }> {
+    const res = await t.app.inject(url);
+    expect([200, 204], res.body).toContain(res.statusCode);
+    const link = /^<([^>]+)>; rel="next"$/.exec(String(res.headers.link));
+    expect(link, String(res.headers.link)).not.toBeNull();
+    const next = local(link?.[1] as string);
+    const cursor = String(res.headers['x-ocds-next-cursor']);
+    if (cursor) expect(new URL(next, 'http://x').searchParams.get('cursor')).toBe(cursor);
+    if (res.statusCode === 204) {
+      expect(res.body).toBe('');
+      expect(res.headers['content-type']).toBeUndefined();
+      return { status: 204, items: [], next };
+    }
+    const body = res.json() as Pkg & RecordPkg;
+    expect(local(body.links.next)).toBe(next);
+    const items = (body.releases ?? body.records) as JsonObject[];
+    expect(items.length).toBeGreaterThan(0);
+    return { status: 200, items, next };
+  }
+
   async function readAll(feed: 'releases' | 'records', query: string): Promise<JsonObject[]> {
     await feedSettled(t.db.db);
     const out: JsonObject[] = [];
     let url = `/ocds/v1/${feed}?${query}`;
     for (let i = 0; i < 100; i++) {
-      const res = await t.app.inject(url);
-      expect(res.statusCode, res.body).toBe(200);
-      const body = res.json() as Pkg & RecordPkg;
-      const items = (feed === 'releases' ? body.releases : body.records) as JsonObject[];
-      if (items.length === 0) return out;
-      out.push(...items);
-      url = body.links.next.replace(/^https?:\/\/[^/]+/, '');
+      const p = await page(url);
+      if (p.status === 204) return out;
+      out.push(...p.items);
+      url = p.next;
     }
     throw new Error('feed did not end');
   }
@@ -201,13 +226,29 @@ describe(`OCDS storage and change feed (${driverName})`, () => {
       .executeTakeFirstOrThrow();
     expect(all.length).toBe(Number(total.n));
 
-    // The end of the feed gives the cursor to poll with; a later release shows up there.
-    const first = await t.app.inject('/ocds/v1/releases?limit=1000');
-    const next = (first.json() as Pkg).links.next.replace(/^https?:\/\/[^/]+/, '');
-    expect((await t.app.inject(next)).json()).toMatchObject({ releases: [] });
+    // The end of the feed: 204 No Content with the cursor to poll with; a later release shows up there.
+    const first = await page('/ocds/v1/releases?limit=1000');
+    const end = await page(first.next);
+    expect(end).toMatchObject({ status: 204, next: first.next });
     await publish(rel(o, 'p99', '2026-02-02T00:00:00Z'), a1.id);
     await feedSettled(t.db.db);
-    expect(((await t.app.inject(next)).json() as Pkg).releases.map((r) => r.id)).toEqual(['p99']);
+    expect((await page(first.next)).items.map((r) => r.id)).toEqual(['p99']);
+
+    // Nothing matches yet (the head of a filtered feed): 204, never an empty, invalid package.
+    const nobody = '00000000-0000-4000-8000-000000000000';
+    for (const feed of ['releases', 'records']) {
+      const head = await page(`/ocds/v1/${feed}?authority=${nobody}&limit=5`);
+      expect(head).toEqual({ status: 204, items: [], next: `/ocds/v1/${feed}?limit=5&authority=${nobody}` });
+      const gz = await t.app.inject({
+        url: `/ocds/v1/${feed}?authority=${nobody}`,
+        headers: { 'accept-encoding': 'gzip' },
+      });
+      expect([gz.statusCode, gz.rawPayload.length, gz.headers['content-encoding']]).toEqual([
+        204,
+        0,
+        undefined,
+      ]);
+    }
 
     for (const bad of [
       'limit=0',
@@ -242,13 +283,14 @@ describe(`OCDS storage and change feed (${driverName})`, () => {
     const before = await readAll('records', '');
     const o = ocid('merge');
     expect(before.map((r) => r.ocid)).toContain(o);
-    const res = await t.app.inject('/ocds/v1/records?limit=1000');
-    const next = (res.json() as RecordPkg).links.next.replace(/^https?:\/\/[^/]+/, '');
+    const next = (await page('/ocds/v1/records?limit=1000')).next;
     await publish(rel(o, 'm5', '2026-01-06T00:00:00Z', { tag: ['tenderUpdate'] }), a1.id);
     await feedSettled(t.db.db);
-    const after = (await t.app.inject(next)).json() as RecordPkg;
-    expect(after.records.map((r) => r.ocid)).toEqual([o]);
-    const rec = after.records[0];
+    const after = (await page(next)).items as RecordPkg['records'];
+    expect(after.map((r) => r.ocid)).toEqual([o]);
+    // Feed records carry the compiled release and linked releases, not the versioned release.
+    expect(after[0]).not.toHaveProperty('versionedRelease');
+    const rec = after[0];
     expect(rec?.releases.map((l) => l.date)).toEqual([
       '2025-12-31T00:00:00Z',
       '2026-01-01T00:00:00Z',
@@ -271,10 +313,24 @@ describe(`OCDS storage and change feed (${driverName})`, () => {
     expect(pkg.releases.map((r) => r.id)).toEqual(['m1']);
     const rec = await t.app.inject(`/ocds/v1/records/${encodeURIComponent(o)}`);
     expect(rec.statusCode).toBe(200);
-    expect((rec.json() as RecordPkg).records[0]?.compiledRelease).toMatchObject({
-      ocid: o,
-      tag: ['compiled'],
-    });
+    const record = (rec.json() as RecordPkg).records[0];
+    expect(record?.compiledRelease).toMatchObject({ ocid: o, tag: ['compiled'] });
+    expect(record).not.toHaveProperty('versionedRelease');
+    // The versioned release on request only, as the record stores it.
+    const withVersioned = await t.app.inject(`/ocds/v1/records/${encodeURIComponent(o)}?versioned=true`);
+    expect(withVersioned.statusCode).toBe(200);
+    const stored = await t.db.db
+      .selectFrom('ocds_record')
+      .select('versioned')
+      .where('ocid', '=', o)
+      .executeTakeFirstOrThrow();
+    const vpkg = withVersioned.json() as { uri: string; records: { versionedRelease: JsonObject }[] };
+    expect(vpkg.records[0]?.versionedRelease).toEqual(stored.versioned);
+    expect(vpkg.uri).toMatch(/\?versioned=true$/);
+    expect(withVersioned.headers.etag).not.toBe(rec.headers.etag);
+    expect((await t.app.inject(`/ocds/v1/records/${encodeURIComponent(o)}?versioned=maybe`)).statusCode).toBe(
+      400,
+    );
     for (const url of ['/ocds/v1/releases/nope', `/ocds/v1/releases/m1?ocid=nope`, '/ocds/v1/records/nope']) {
       const res = await t.app.inject(url);
       expect(res.statusCode, url).toBe(404);
@@ -306,19 +362,117 @@ describe(`OCDS storage and change feed (${driverName})`, () => {
 
   it.skipIf(!hasOcdsData)('publishes packages that pass the 1.1.5 schema with our extensions', async () => {
     const options = { schema: { dir: ocdsPath('schema') }, extensionSource: { offline: true } };
+    const base = t.app.deps.config.publicUrl;
     const rp = (await t.app.inject('/ocds/v1/releases?limit=5')).json() as JsonValue;
     const rr = (await t.app.inject('/ocds/v1/records?limit=5')).json() as JsonValue;
-    for (const doc of [rp, rr]) {
+    const o = encodeURIComponent(ocid('merge'));
+    const rv = (await t.app.inject(`/ocds/v1/records/${o}?versioned=true`)).json() as JsonValue;
+    for (const doc of [rp, rr, rv]) {
+      expect((doc as { extensions: string[] }).extensions).toEqual(declaredExtensionUrls(base));
       const report = await validate(doc, options);
       const errors = report.findings.filter((f) => f.severity === 'error');
       expect(errors, JSON.stringify(errors.slice(0, 3))).toEqual([]);
     }
   });
 
+  it('serves our own extension (document integrity) where every package declares it', async () => {
+    const base = t.app.deps.config.publicUrl;
+    const own = CONTRACTA_EXTENSIONS.filter((e) => e.own);
+    expect(own.map((e) => e.id)).toEqual(['documentIntegrity']);
+    const url = `${base}/ocds/v1/extensions/documentIntegrity/extension.json`;
+    expect(declaredExtensionUrls(base)).toContain(url);
+    expect(declaredExtensionUrls()).not.toContain(url);
+
+    const meta = await t.app.inject(local(url));
+    expect(meta.statusCode).toBe(200);
+    expect(meta.headers['content-type']).toMatch(/^application\/json/);
+    expect(meta.json()).toMatchObject({
+      name: { en: 'Document integrity' },
+      compatibility: ['1.1'],
+      schemas: ['release-schema.json'],
+    });
+    const patch = await t.app.inject(local(url.replace('extension.json', 'release-schema.json')));
+    expect(patch.statusCode).toBe(200);
+    expect(patch.json()).toEqual(own[0]?.minimalPatch);
+    expect(patch.json()).toMatchObject({
+      definitions: {
+        Document: {
+          properties: {
+            integrity: {
+              type: ['array', 'null'],
+              items: { $ref: '#/definitions/Identifier' },
+              wholeListMerge: true,
+            },
+          },
+        },
+      },
+    });
+    for (const bad of ['nope/extension.json', 'lots/extension.json', 'documentIntegrity/other.json']) {
+      const res = await t.app.inject(`/ocds/v1/extensions/${bad}`);
+      expect(res.statusCode, bad).toBe(404);
+    }
+  });
+
+  it.skipIf(!hasOcdsData)('checks Document.integrity once the extension is declared', async () => {
+    const options = { schema: { dir: ocdsPath('schema') }, extensionSource: { offline: true } };
+    const base = t.app.deps.config.publicUrl;
+    const hash = 'a'.repeat(64);
+    const release = rel(`${prefix1}-integrity`, 'i1', '2026-03-01T00:00:00Z', {
+      tender: {
+        id: 't',
+        documents: [
+          { id: 'd1', url: 'https://example.org/d1.pdf', integrity: [{ scheme: 'sha256', id: hash }] },
+        ],
+      },
+    });
+    const pkg = (r: JsonObject, extensions: string[]) =>
+      ({
+        uri: `${base}/ocds/v1/releases/i1`,
+        publisher: { name: 'Contracta' },
+        publishedDate: '2026-03-01T00:00:00Z',
+        version: '1.1',
+        extensions,
+        releases: [r],
+      }) as unknown as JsonValue;
+    const errors = async (doc: JsonValue) =>
+      (await validate(doc, options)).findings
+        .filter((f) => f.severity === 'error')
+        .map((f) => `${f.code} ${f.path}`);
+    expect(await errors(pkg(release, declaredExtensionUrls(base)))).toEqual([]);
+    const broken = structuredClone(release);
+    ((broken.tender as JsonObject).documents as JsonObject[])[0]!.integrity = [];
+    expect(await errors(pkg(broken, declaredExtensionUrls(base)))).toContain(
+      'schema.minItems /releases/0/tender/documents/0/integrity',
+    );
+    // Undeclared, the field is not checked (proof that the declared patch did it).
+    expect(await errors(pkg(broken, declaredExtensionUrls()))).toEqual([]);
+    // A SHA-256 that is not 64 lower-case hex digits is reported (a quality warning).
+    const upper = structuredClone(release);
+    ((upper.tender as JsonObject).documents as JsonObject[])[0]!.integrity = [
+      { scheme: 'sha256', id: 'A'.repeat(64) },
+    ];
+    const codes = async (doc: JsonValue) =>
+      (await validate(doc, options)).findings.map((f) => `${f.severity} ${f.code} ${f.path}`);
+    expect(await codes(pkg(upper, declaredExtensionUrls(base)))).toEqual([
+      'warning document.integrity.format /releases/0/tender/documents/0/integrity/0/id',
+    ]);
+    expect(await codes(pkg(release, declaredExtensionUrls(base)))).toEqual([]);
+
+    // Merged whole: a replaced file replaces its hash instead of adding a second one.
+    const replaced = rel(`${prefix1}-integrity`, 'i2', '2026-03-02T00:00:00Z', {
+      tag: ['tenderAmendment'],
+      tender: { id: 't', documents: [{ id: 'd1', integrity: [{ scheme: 'sha256', id: 'b'.repeat(64) }] }] },
+    });
+    const compiled = compileReleases([release, replaced], rules);
+    if (!compiled.ok) throw new Error(compiled.error.message);
+    expect(((compiled.value.tender as JsonObject).documents as JsonObject[])[0]?.integrity).toEqual([
+      { scheme: 'sha256', id: 'b'.repeat(64) },
+    ]);
+  });
+
   it('never skips or repeats while several writers publish concurrently', async () => {
     // Start from the end of the feed, then let 4 writers publish 15 releases each while a reader polls.
-    const head = await t.app.inject('/ocds/v1/releases?limit=1000');
-    let cursorUrl = (head.json() as Pkg).links.next.replace(/^https?:\/\/[^/]+/, '');
+    let cursorUrl = (await page('/ocds/v1/releases?limit=1000')).next;
     const expected = new Set<string>();
     const writers = [0, 1, 2, 3].map(async (w) => {
       for (let i = 0; i < 15; i++) {
@@ -335,10 +489,10 @@ describe(`OCDS storage and change feed (${driverName})`, () => {
     });
     for (let polls = 0; polls < 2000; polls++) {
       const wasDone = done;
-      const page = (await t.app.inject(cursorUrl)).json() as Pkg;
-      seen.push(...page.releases.map((r) => r.id as string));
-      cursorUrl = page.links.next.replace(/^https?:\/\/[^/]+/, '');
-      if (wasDone && page.releases.length === 0) break;
+      const p = await page(cursorUrl);
+      seen.push(...p.items.map((r) => r.id as string));
+      cursorUrl = p.next;
+      if (wasDone && p.items.length === 0) break;
       await new Promise((r) => setTimeout(r, 2));
     }
     await all;
@@ -349,8 +503,9 @@ describe(`OCDS storage and change feed (${driverName})`, () => {
   it.skipIf(driverName !== 'postgres')(
     'two writers: the lower seq committing last is served after, never skipped (PostgreSQL)',
     async () => {
-      const head = await t.app.inject('/ocds/v1/releases?limit=1000');
-      const start = (head.json() as Pkg).links.next.replace(/^https?:\/\/[^/]+/, '');
+      // Every earlier write served first (another test file's transaction may hold the watermark).
+      await feedSettled(t.db.db);
+      const start = (await page('/ocds/v1/releases?limit=1000')).next;
       let releaseA!: () => void;
       const gateA = new Promise<void>((r) => {
         releaseA = r;
@@ -379,18 +534,17 @@ describe(`OCDS storage and change feed (${driverName})`, () => {
       }>`SELECT id FROM ocds_release WHERE seq > ${b.seq}::bigint - 2 ORDER BY seq`.execute(t.db.db);
       expect(naive.rows.map((r) => r.id)).toEqual(['B']);
 
-      // The watermark holds B back while A is in flight.
-      const during = (await t.app.inject(start)).json() as Pkg;
-      expect(during.releases.map((r) => r.id)).toEqual([]);
-      const cursorDuring = during.links.next.replace(/^https?:\/\/[^/]+/, '');
+      // The watermark holds B back while A is in flight (an empty page: 204 and the same cursor).
+      const during = await page(start);
+      expect(during).toEqual({ status: 204, items: [], next: start });
+      const cursorDuring = during.next;
 
       releaseA();
       const a = await txA;
       expect(BigInt(a.seq)).toBeLessThan(BigInt(b.seq));
       let served: string[] = [];
       for (let i = 0; i < 200 && served.length < 2; i++) {
-        const page = (await t.app.inject(cursorDuring)).json() as Pkg;
-        served = page.releases.map((r) => r.id as string);
+        served = (await page(cursorDuring)).items.map((r) => r.id as string);
         if (served.length < 2) await new Promise((r) => setTimeout(r, 10));
       }
       expect([...served].sort()).toEqual(['A', 'B']);

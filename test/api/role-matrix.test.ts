@@ -1707,8 +1707,11 @@ describe(`role matrix (${driverName})`, () => {
     '/readyz',
     '/api/openapi.json',
     // OCDS API (issue 6): public, shaped by the standard, outside the /api/v1 OpenAPI document.
-    '/ocds/v1/releases',
-    '/ocds/v1/records',
+    // Contracta's own OCDS extension, at the URL every package declares.
+    '/ocds/v1/extensions/documentIntegrity/extension.json',
+    '/ocds/v1/extensions/documentIntegrity/release-schema.json',
+    // OCDS bulk files (issue 6 point 3): the index answers before any file is generated.
+    '/ocds/v1/bulk',
   ]
     .map((url) => ({
       method: 'GET' as const,
@@ -1718,7 +1721,29 @@ describe(`role matrix (${driverName})`, () => {
       build: () => ({ url }),
     }))
     .concat(
-      ['/ocds/v1/releases/unknown-release', '/ocds/v1/records/ocds-unknown-1'].map((url) => ({
+      // The change feeds: a page with nothing to serve is 204 No Content (an empty package is invalid).
+      [
+        '/ocds/v1/releases?authority=00000000-0000-4000-8000-000000000000',
+        '/ocds/v1/records?authority=00000000-0000-4000-8000-000000000000',
+      ].map((url) => ({
+        method: 'GET' as const,
+        path: url,
+        access: { kind: 'public' as const },
+        ok: 204,
+        build: () => ({ url }),
+      })),
+    )
+    .concat(
+      [
+        '/ocds/v1/releases/unknown-release',
+        '/ocds/v1/records/ocds-unknown-1',
+        '/ocds/v1/extensions/unknown/extension.json',
+        // Not generated in the test app's data directory: 404 for everyone alike.
+        '/ocds/v1/bulk/releases.jsonl.gz',
+        '/ocds/v1/bulk/records.jsonl.gz',
+        '/ocds/v1/bulk/daily/2026-01-01.releases.jsonl.gz',
+        '/ocds/v1/bulk/contracts.csv',
+      ].map((url) => ({
         method: 'GET' as const,
         path: url,
         access: { kind: 'public' as const },

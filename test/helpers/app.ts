@@ -263,6 +263,9 @@ export async function rowCounts(t: TestApp): Promise<Record<string, number>> {
     // OCDS releases and records (0022)
     'ocds_release',
     'ocds_record',
+    // imported third-party OCDS (0023)
+    'ocds_import_release',
+    'ocds_import_record',
   ] as const;
   const out: Record<string, number> = {};
   for (const table of tables) {

@@ -218,6 +218,20 @@ export async function publishFile(
   input: TenderInput,
   opts: { experts?: string[] } = {},
 ): Promise<PublishedFile> {
+  return publishDraft(t, cast, await draftFile(t, cast, input), input.openingAt, opts);
+}
+
+/**
+ * Approves and publishes a drafted file (its documents in place) through the API; the committee and
+ * custodians are assigned, and the experts given. `openingAt`: the opening the draft states.
+ */
+export async function publishDraft(
+  t: TestApp,
+  cast: Cast,
+  created: { id: string; version: number },
+  openingAt: string | null | undefined,
+  opts: { experts?: string[] } = {},
+): Promise<PublishedFile> {
   const call = async (method: 'POST' | 'PUT', p: string, payload: object) => {
     const res = await t.app.inject({
       method,
@@ -228,7 +242,6 @@ export async function publishFile(
     expect(res.statusCode, `${method} ${p}: ${res.body}`).toBeLessThan(300);
     return res.json() as { id: string; version: number; ocid: string | null };
   };
-  const created = await draftFile(t, cast, input);
   const assigned = await call('PUT', `/${created.id}/assignments`, {
     version: created.version,
     committee: [cast.ids.committee],
@@ -266,7 +279,7 @@ export async function publishFile(
     envelopes: notice.envelopes,
     target,
     deadline,
-    openingAt: new Date(input.openingAt ?? notice.openingAt),
+    openingAt: new Date(openingAt ?? notice.openingAt),
     sealed: {
       authorityId: cast.authorityId,
       tenderId: created.id,
@@ -290,8 +303,19 @@ export async function submitBid(
   offer: { price: string; newHires: string },
   invited?: Bidder,
 ): Promise<{ bidId: string; bidder: Bidder }> {
+  return submitBidOnLots(t, file, [{ lot: 1, ...offer }], invited);
+}
+
+/** As submitBid, for several lots of the file, each with its own price (and social commitment). */
+export async function submitBidOnLots(
+  t: TestApp,
+  file: PublishedFile,
+  offers: readonly { lot: number; price: string; newHires: string }[],
+  invited?: Bidder,
+): Promise<{ bidId: string; bidder: Bidder }> {
   const bidder = invited ?? (await makeBidder(t));
   const bidId = newId();
+  const lots = offers.map((o) => o.lot);
   const envelopes = [];
   for (const envelope of file.envelopes) {
     const files = [
@@ -299,13 +323,20 @@ export async function submitBid(
     ];
     if (envelope === 'C') {
       // The social commitment is criterion 2 where the notice has one (never in the abbreviated file).
-      const values = file.envelopes.length > 1 ? [{ criterion: 2, value: offer.newHires }] : [];
-      const o = makeOffer({ ocid: file.ocid, bidId, lots: [{ lot: 1, price: offer.price, values }] });
+      const o = makeOffer({
+        ocid: file.ocid,
+        bidId,
+        lots: offers.map((x) => ({
+          lot: x.lot,
+          price: x.price,
+          values: file.envelopes.length > 1 ? [{ criterion: 2, value: x.newHires }] : [],
+        })),
+      });
       files.push({ name: OFFER_FILE_NAME, content: new Uint8Array(offerBytes(o)) });
     }
-    envelopes.push(await sealEnvelopeToMemory({ target: file.target, bidId, lots: [1], envelope, files }));
+    envelopes.push(await sealEnvelopeToMemory({ target: file.target, bidId, lots, envelope, files }));
   }
-  const bid = { bidId, lots: [1], envelopes };
+  const bid = { bidId, lots, envelopes };
   await uploadBid(t, file.sealed, bidder, bid);
   const res = await commitVersion(t, file.sealed, bidder, bid);
   expect(res.statusCode, res.body).toBe(201);
@@ -423,33 +454,37 @@ type AwardView = {
   contractId: string | null;
 };
 
+/** One step of the award of `lot` (POST …/awards/:lot) at the lot's current version, as `who`. */
+export async function awardStep(
+  t: TestApp,
+  cast: Cast,
+  file: PublishedFile,
+  lot: number,
+  who: 'committee' | 'officer',
+  payload: object,
+): Promise<AwardView> {
+  const list = await t.app.inject({
+    url: tenderUrl(cast, file, '/awards'),
+    headers: cast.s.officer?.headers,
+  });
+  expect(list.statusCode, list.body).toBe(200);
+  const current = (list.json() as { lots: (AwardView & { lot: number })[] }).lots.find((l) => l.lot === lot);
+  const res = await t.app.inject({
+    method: 'POST',
+    url: tenderUrl(cast, file, `/awards/${lot}`),
+    headers: cast.s[who]?.headers,
+    payload: { version: current?.version ?? 0, ...payload },
+  });
+  expect(res.statusCode, `${JSON.stringify(payload)} ${res.body}`).toBe(200);
+  return res.json() as AwardView;
+}
+
 /**
  * The award of lot 1 up to the contract: proposal, documentation, award, notification, the
  * standstill when the special appeal lies (art. 153.3; passed with the clock), formalisation.
  */
 export async function awardLot1(t: TestApp, cast: Cast, file: PublishedFile) {
-  const url = tenderUrl(cast, file, '/awards/1');
-  const current = async () => {
-    const res = await t.app.inject({
-      url: tenderUrl(cast, file, '/awards'),
-      headers: cast.s.officer?.headers,
-    });
-    expect(res.statusCode, res.body).toBe(200);
-    return (res.json() as { lots: (AwardView & { lot: number })[] }).lots.find(
-      (l) => l.lot === 1,
-    ) as AwardView;
-  };
-  const step = async (who: 'committee' | 'officer', payload: object) => {
-    const { version } = await current();
-    const res = await t.app.inject({
-      method: 'POST',
-      url,
-      headers: cast.s[who]?.headers,
-      payload: { version, ...payload },
-    });
-    expect(res.statusCode, `${JSON.stringify(payload)} ${res.body}`).toBe(200);
-    return res.json() as AwardView;
-  };
+  const step = (who: 'committee' | 'officer', payload: object) => awardStep(t, cast, file, 1, who, payload);
   const proposed = await step('committee', { event: 'propose' });
   await step('committee', { event: 'request_documentation' });
   await step('committee', { event: 'documentation_ok' });

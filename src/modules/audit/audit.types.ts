@@ -249,6 +249,20 @@ export type AuditEvents = {
     size: number;
     sha256: string;
   };
+  // --- imported third-party OCDS (ocds-import.ts, issue 6 point 5) ---
+  /** An external authority created to hold another publisher's open data (read-only, 0023). */
+  'authority.external_created': { slug: string; name: string; sourceUrl: string | null };
+  /** One batch of an import (one transaction): what it stored, from which inputs, by which command. */
+  'ocds.imported': {
+    files: string[];
+    batch: number;
+    releasesStored: number;
+    duplicates: number;
+    conflicts: number;
+    recordsWritten: number;
+    firstOcid: string;
+    lastOcid: string;
+  };
 };
 
 export type AuditAction = keyof AuditEvents;

@@ -28,6 +28,8 @@ import { companyRecipients } from '../parties/company-recipients.repo.js';
 import { tenderMailFacts } from '../tenders/tender.repo.js';
 import { Dec } from '../../platform/money.js';
 import { recordEvent } from '../audit/audit.service.js';
+import { publishAwardStep } from '../ocds/ocds-award.publish.js';
+import { publishContractStage } from '../ocds/ocds-contract.publish.js';
 import { authorityCalendar } from '../calendar/calendar.service.js';
 import { localDate } from '../calendar/calendar.rules.js';
 import { currentNotice, openingRows } from '../opening/opening.repo.js';
@@ -514,7 +516,7 @@ export async function stepAward(
       version,
     });
     const e = input.event;
-    await recordEvent(trx, ctx, {
+    const eventId = await recordEvent(trx, ctx, {
       action: 'evaluation.award_step',
       objectType: 'tender',
       objectId: tenderId,
@@ -542,6 +544,11 @@ export async function stepAward(
         version,
       },
     });
+    // The public steps as OCDS releases, committed with the step (issue 6): award, void,
+    // notification (ocds-award.publish.ts); the formalisation as the contract.
+    await publishAwardStep(trx, { step: e.type, authorityId, tenderId, eventId });
+    if (e.type === 'formalise')
+      await publishContractStage(trx, { stage: 'contract', authorityId, tenderId, eventId });
   });
   if (pending.notice) await sendAwardNotice(mail, pending.notice);
   return lotView(ctx, authorityId, tenderId, lot);

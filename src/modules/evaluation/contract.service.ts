@@ -15,6 +15,7 @@ import { DomainError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { Dec, parseDecimal } from '../../platform/money.js';
 import { recordEvent } from '../audit/audit.service.js';
+import { contractStageOf, publishContractStage } from '../ocds/ocds-contract.publish.js';
 import { type LocalDate, localDate } from '../calendar/calendar.rules.js';
 import {
   type ContractEventRow,
@@ -509,7 +510,7 @@ export async function recordContractEvent(
       userId: actor.userId,
       at: now,
     });
-    await recordEvent(trx, ctx, {
+    const eventId = await recordEvent(trx, ctx, {
       action: 'contract.event',
       objectType: 'contract',
       objectId: contractId,
@@ -523,6 +524,13 @@ export async function recordContractEvent(
         version,
         fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v ?? null])),
       },
+    });
+    // The event as an OCDS release, committed with it (issue 6; ocds-contract.publish.ts).
+    await publishContractStage(trx, {
+      stage: contractStageOf(input.type),
+      authorityId,
+      tenderId: row.tender_id,
+      eventId,
     });
   });
   return getContract(ctx, authorityId, contractId);

@@ -1,6 +1,7 @@
 import type { Locale } from '../../platform/i18n/i18n.js';
 import type { CompanyInvitationRow, MinorContractRow, MinorFileRow } from './minor-contract.repo.js';
-import { fileVatRate, isQuotingOpen, publishedTaxId, toCsv } from './minor-contract.rules.js';
+import { toCsv } from '../../platform/csv.js';
+import { fileVatRate, isQuotingOpen, publishedTaxId } from './minor-contract.rules.js';
 import type { MinorStatus, QuarterlyLine } from './minor-contract.types.js';
 
 type Names = { ca: string; es: string; en: string };

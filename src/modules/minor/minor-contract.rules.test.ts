@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toCsv } from '../../platform/csv.js';
 import { DomainError } from '../../platform/errors.js';
 import {
   amountInclVat,
@@ -19,7 +20,6 @@ import {
   quotesSealed,
   rankSuggestions,
   splittingGuard,
-  toCsv,
 } from './minor-contract.rules.js';
 import type { MinorEvent, MinorStatus, PriorMinorAward } from './minor-contract.types.js';
 

@@ -377,18 +377,3 @@ export function quarterRange(year: number, quarter: number): { from: string; to:
   const to = new Date(Date.UTC(year, first + 3, 0)).toISOString().slice(0, 10);
   return { from, to };
 }
-
-/**
- * Serialises rows as CSV (RFC 4180): comma-separated, CRLF line ends, fields with a comma, quote
- * or line break in double quotes with inner quotes doubled. A text field that a spreadsheet would
- * run as a formula (=, +, -, @, tab, CR at the start) gets a leading apostrophe (OWASP "CSV
- * injection"): the list is a public download opened in spreadsheets. Plain numbers pass as they are.
- */
-export function toCsv(rows: readonly (readonly (string | number | null)[])[]): string {
-  const field = (value: string | number | null): string => {
-    let text = value === null ? '' : String(value);
-    if (/^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return `${rows.map((r) => r.map(field).join(',')).join('\r\n')}\r\n`;
-}

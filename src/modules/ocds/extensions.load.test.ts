@@ -49,6 +49,13 @@ describe('loading extension patches', () => {
       expect.stringMatching(/^https:\/\/example\.org\/x\/extension\.json: .*offline/),
     ]);
 
+    // Our own extension is known: never fetched, whatever the host that serves it.
+    const own = 'https://contracta.example.cat/ocds/v1/extensions/documentIntegrity/extension.json';
+    const ours = await loadExtensionPatches([own], { cacheDir: path.join(tmp, 'own'), fetchText });
+    expect(ours.loaded.map((l) => l.origin)).toEqual(['own']);
+    expect(ours.loaded[0]!.patch).toHaveProperty('definitions.Document.properties.integrity');
+    expect(fetched).toEqual([releaseSchemaUrl(OTHER)]);
+
     const broken = await loadExtensionPatches([OTHER], {
       cacheDir: path.join(tmp, 'other'),
       fetchText: async () => 'not json',

@@ -1,7 +1,8 @@
 /**
  * Where the extensions' release-schema patches come from (issue 6, ocds.md §6: "patch the schema with
  * the package's declared extensions; tolerate extension URLs that cannot be retrieved (warn); use a
- * local cache, since CI has no network"). In order:
+ * local cache, since CI has no network"). Contracta's own extensions (extensions.ts, `own`, served by
+ * every deployment under /ocds/v1/extensions/) are known here and never fetched. Any other, in order:
  *  1. a directory (`dir`) holding one folder per extension, named after its repository
  *     (`ocds_lots_extension/release-schema.json`) or its registry id (`lots/release-schema.json`);
  *  2. the on-disk cache of earlier downloads;
@@ -15,7 +16,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CONTRACTA_EXTENSIONS, minimalPatchFor } from './extensions.js';
+import { CONTRACTA_EXTENSIONS, minimalPatchFor, ownExtensionFor } from './extensions.js';
 import { isJsonObject, type JsonObject } from './schema-patch.js';
 
 export type ExtensionSource = {
@@ -29,7 +30,7 @@ export type ExtensionSource = {
   fetchText?: ((url: string) => Promise<string>) | undefined;
 };
 
-export type ExtensionPatchOrigin = 'dir' | 'cache' | 'download' | 'minimal';
+export type ExtensionPatchOrigin = 'own' | 'dir' | 'cache' | 'download' | 'minimal';
 
 export type LoadedExtension = { url: string; origin: ExtensionPatchOrigin; patch: JsonObject };
 
@@ -81,6 +82,8 @@ function parsePatch(text: string): JsonObject {
 const failedDownloads = new Map<string, string>();
 
 async function loadOne(url: string, source: ExtensionSource): Promise<LoadedExtension | string> {
+  const own = ownExtensionFor(url);
+  if (own) return { url, origin: 'own', patch: own.minimalPatch };
   if (source.dir) {
     for (const folder of candidateFolders(url)) {
       const text = await readIfExists(path.join(source.dir, folder, 'release-schema.json'));

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../../platform/config.js';
-import { declaredExtensionUrls } from './extensions.js';
+import { declaredExtensionUrls, resolveExtensionUrl } from './extensions.js';
 import type { JsonObject } from './merge.types.js';
 
 export type PackageMeta = {
@@ -20,10 +20,13 @@ export type PackageMeta = {
   publicationPolicy: string;
 };
 
-/** The declared extensions: ours first, then any other a stored release's package declared. */
-export function packageExtensions(perRow: readonly (readonly string[])[]): string[] {
-  const out = new Set(declaredExtensionUrls());
-  for (const list of perRow) for (const url of list) out.add(url);
+/**
+ * The declared extensions: ours first (Contracta's own ones at this deployment's `baseUrl`), then
+ * any other a stored release's package declared (a stored path is one of our own: made absolute).
+ */
+export function packageExtensions(baseUrl: string, perRow: readonly (readonly string[])[]): string[] {
+  const out = new Set(declaredExtensionUrls(baseUrl));
+  for (const list of perRow) for (const url of list) out.add(resolveExtensionUrl(url, baseUrl));
   return [...out];
 }
 
@@ -60,7 +63,11 @@ function open(meta: PackageMeta, links: PageLinks | undefined): string {
   return head.slice(0, -1);
 }
 
-/** A release package around stored release texts (each already a JSON object). */
+/**
+ * A release package around stored release texts (each already a JSON object). The package schema
+ * requires at least one release (`releases` minItems 1): callers never build an empty one (an empty
+ * feed page is answered 204 No Content, ocds.routes.ts).
+ */
 export function releasePackageJson(
   meta: PackageMeta,
   releases: readonly string[],
@@ -69,13 +76,20 @@ export function releasePackageJson(
   return `${open(meta, links)},"releases":[${releases.join(',')}]}`;
 }
 
+/**
+ * A record as served: its releases linked (url, date, tag), the compiled release, and the versioned
+ * release only when asked for (`/records/{ocid}?versioned=true`): it is optional in the record
+ * schema, and the largest part of a record by far (ocds.md §8: 390 MB of record package for 128 MB
+ * of releases), so feeds and bulk files leave it out (ocds.md §10, decided for issue 6).
+ */
 export type RecordEntry = {
   ocid: string;
   releases: { url: string; date: string; tag: string[] }[];
   compiledRelease: JsonObject;
-  versionedRelease: JsonObject;
+  versionedRelease?: JsonObject;
 };
 
+/** A record package; like the release package, never empty (`records` minItems 1). */
 export function recordPackageJson(
   meta: PackageMeta,
   records: readonly RecordEntry[],

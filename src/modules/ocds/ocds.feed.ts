@@ -14,6 +14,13 @@
  * holds the feed back (not the writers) until it ends. PGlite is one connection whose transactions
  * never interleave (the dialect's mutex): a reader always runs between transactions, its watermark
  * is the next xid and every committed row is below it — the same rule, trivially satisfied.
+ *
+ * Empty pages. The release and record package schemas require at least one release or record
+ * (`minItems: 1`), so a page with nothing to serve (the head of the feed, or filters matching
+ * nothing yet) is not a package at all: it has no body (the route answers 204 No Content) and gives
+ * its next cursor in headers only (`x-ocds-next-cursor`, and `Link: <…>; rel="next"`, RFC 8288,
+ * which full pages carry too, next to the package's own `links.next`). So every body the feed
+ * serves is a valid package.
  */
 import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db/client.js';
@@ -26,6 +33,7 @@ import {
   releasePage,
   releasesById,
   findRecord,
+  type RecordPageRow,
   type RecordRow,
 } from './ocds.repo.js';
 import {
@@ -62,7 +70,11 @@ export type FeedQuery = {
 
 export type FeedContext = { db: Db; config: Config['ocds']; baseUrl: string; now: Date };
 
-export type FeedPage = { body: string; next: string; count: number };
+/**
+ * One page: `body` is the package, absent when the page is empty (no valid package has no release
+ * or record); `next` the cursor to continue from and `nextUrl` the URL of the next page.
+ */
+export type FeedPage = { body: string | undefined; next: string; nextUrl: string; count: number };
 
 function parseDate(value: string | undefined, field: string): Date | undefined {
   if (value === undefined) return undefined;
@@ -111,6 +123,8 @@ export async function releasesFeed(ctx: FeedContext, q: FeedQuery): Promise<Feed
   const rows = await releasePage(ctx.db, f);
   const last = rows[rows.length - 1];
   const next = last ? encodeCursor(last) : (q.cursor ?? '');
+  const nextUrl = pageUrl(ctx, 'releases', q, next || undefined);
+  if (rows.length === 0) return { body: undefined, next, nextUrl, count: 0 };
   const meta = packageMeta(
     ctx.config,
     pageUrl(ctx, 'releases', q, q.cursor),
@@ -119,21 +133,27 @@ export async function releasesFeed(ctx: FeedContext, q: FeedQuery): Promise<Feed
       rows.map((r) => r.published_at),
       ctx.now,
     ),
-    packageExtensions(rows.map((r) => r.extensions)),
+    packageExtensions(
+      ctx.baseUrl,
+      rows.map((r) => r.extensions),
+    ),
   );
   const body = releasePackageJson(
     meta,
     rows.map((r) => r.json),
-    { next: pageUrl(ctx, 'releases', q, next || undefined) },
+    { next: nextUrl },
   );
-  return { body, next, count: rows.length };
+  return { body, next, nextUrl, count: rows.length };
 }
 
 function releaseUrl(ctx: FeedContext, ocid: string, id: string): string {
   return `${ctx.baseUrl}/ocds/v1/releases/${encodeURIComponent(id)}?ocid=${encodeURIComponent(ocid)}`;
 }
 
-async function recordEntries(ctx: FeedContext, rows: readonly RecordRow[]): Promise<RecordEntry[]> {
+async function recordEntries(
+  ctx: FeedContext,
+  rows: readonly (RecordPageRow & { versioned?: unknown })[],
+): Promise<RecordEntry[]> {
   const linked = await linkedReleases(
     ctx.db,
     rows.map((r) => r.ocid),
@@ -144,12 +164,15 @@ async function recordEntries(ctx: FeedContext, rows: readonly RecordRow[]): Prom
     list.push({ url: `${releaseUrl(ctx, l.ocid, l.id)}#${l.id}`, date: l.date_text, tag: l.tags });
     byOcid.set(l.ocid, list);
   }
-  return rows.map((r) => ({
-    ocid: r.ocid,
-    releases: byOcid.get(r.ocid) ?? [],
-    compiledRelease: asObject(r.compiled),
-    versionedRelease: asObject(r.versioned),
-  }));
+  return rows.map((r) => {
+    const entry: RecordEntry = {
+      ocid: r.ocid,
+      releases: byOcid.get(r.ocid) ?? [],
+      compiledRelease: asObject(r.compiled),
+    };
+    if (r.versioned !== undefined) entry.versionedRelease = asObject(r.versioned);
+    return entry;
+  });
 }
 
 function asObject(value: unknown): JsonObject {
@@ -162,6 +185,8 @@ export async function recordsFeed(ctx: FeedContext, q: FeedQuery): Promise<FeedP
   const rows = await recordPage(ctx.db, f);
   const last = rows[rows.length - 1];
   const next = last ? encodeCursor(last) : (q.cursor ?? '');
+  const nextUrl = pageUrl(ctx, 'records', q, next || undefined);
+  if (rows.length === 0) return { body: undefined, next, nextUrl, count: 0 };
   const meta = packageMeta(
     ctx.config,
     pageUrl(ctx, 'records', q, q.cursor),
@@ -169,12 +194,10 @@ export async function recordsFeed(ctx: FeedContext, q: FeedQuery): Promise<FeedP
       rows.map((r) => r.updated_at),
       ctx.now,
     ),
-    packageExtensions([]),
+    packageExtensions(ctx.baseUrl, []),
   );
-  const body = recordPackageJson(meta, await recordEntries(ctx, rows), {
-    next: pageUrl(ctx, 'records', q, next || undefined),
-  });
-  return { body, next, count: rows.length };
+  const body = recordPackageJson(meta, await recordEntries(ctx, rows), { next: nextUrl });
+  return { body, next, nextUrl, count: rows.length };
 }
 
 /** The release package of one release id (every ocid using it, or the one given); NOT_FOUND if none. */
@@ -189,7 +212,10 @@ export async function releasePackageById(ctx: FeedContext, id: string, ocid?: st
       rows.map((r) => r.published_at),
       ctx.now,
     ),
-    packageExtensions(rows.map((r) => r.extensions)),
+    packageExtensions(
+      ctx.baseUrl,
+      rows.map((r) => r.extensions),
+    ),
   );
   return releasePackageJson(
     meta,
@@ -197,14 +223,26 @@ export async function releasePackageById(ctx: FeedContext, id: string, ocid?: st
   );
 }
 
-export async function recordPackageByOcid(ctx: FeedContext, ocid: string): Promise<string> {
-  const row = await findRecord(ctx.db, ocid);
+/**
+ * The record package of one ocid; NOT_FOUND if none. The versioned release only with `versioned`
+ * (`?versioned=true`): see RecordEntry.
+ */
+export async function recordPackageByOcid(
+  ctx: FeedContext,
+  ocid: string,
+  options: { versioned?: boolean } = {},
+): Promise<string> {
+  const row: RecordRow | undefined = await findRecord(ctx.db, ocid);
   if (!row) throw new DomainError('NOT_FOUND', 'No such record');
+  const path = `${ctx.baseUrl}/ocds/v1/records/${encodeURIComponent(ocid)}`;
   const meta = packageMeta(
     ctx.config,
-    `${ctx.baseUrl}/ocds/v1/records/${encodeURIComponent(ocid)}`,
+    options.versioned ? `${path}?versioned=true` : path,
     row.updated_at,
-    packageExtensions([]),
+    packageExtensions(ctx.baseUrl, []),
   );
-  return recordPackageJson(meta, await recordEntries(ctx, [row]));
+  return recordPackageJson(
+    meta,
+    await recordEntries(ctx, [options.versioned ? row : { ...row, versioned: undefined }]),
+  );
 }

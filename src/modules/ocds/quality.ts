@@ -149,7 +149,32 @@ function walkWithSchema(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Generic walks: empty values, duplicate ids in arrays, dates
+// Generic walks: empty values, duplicate ids in arrays, dates, document hashes
+
+/** Hex digits of the hashes Contracta's document integrity extension names (extensions.ts). */
+const HASH_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+
+/**
+ * `documents[].integrity` (our document integrity extension): a known algorithm's hash must be its
+ * lower-case hexadecimal digest, or nobody can compare it with `sha256sum`'s output. A warning, not
+ * an error: the standard's proposal (open-contracting/standard#1725) has not fixed an encoding yet.
+ */
+function integrityFindings(list: JsonValue[], path: string, out: Finding[]): void {
+  list.forEach((entry, i) => {
+    if (!isJsonObject(entry) || typeof entry.scheme !== 'string') return;
+    const digits = HASH_HEX_LENGTH[entry.scheme];
+    if (digits === undefined) return;
+    const id = str(entry.id);
+    if (id !== undefined && new RegExp(`^[0-9a-f]{${digits}}$`).test(id)) return;
+    out.push({
+      code: 'document.integrity.format',
+      severity: 'warning',
+      path: joinPointer(path, i, 'id'),
+      ...(id !== undefined ? { value: id } : {}),
+      message: `a ${entry.scheme} hash is ${digits} lower-case hexadecimal digits`,
+    });
+  });
+}
 
 function genericFindings(
   value: JsonValue,
@@ -189,6 +214,7 @@ function genericFindings(
       out.push({ code: 'empty.array', severity: 'warning', path, message: 'empty array' });
       return;
     }
+    if (key === 'integrity') integrityFindings(value, path, out);
     const seen = new Map<string, number>();
     value.forEach((item, i) => {
       if (!isJsonObject(item)) return;

@@ -11,15 +11,16 @@
  *   contracts with their amendments and transactions): merge matches array items by id, so repeating
  *   them is harmless, and the wiring needs only the public views as they are (publicAwards and
  *   publicContracts return every lot and every contract).
- * - Documents: OCDS 1.1.5 and the declared extensions have no field for a hash, so each document's
- *   SHA-256 is stated in its `description` (`SHA-256: …`); contract documents are also identified
- *   by it (their public URL is keyed by it). A proper field needs an extension declared in
- *   extensions.ts.
+ * - Documents: each document's SHA-256 is in `integrity` (our documentIntegrity extension,
+ *   extensions.ts: 1.1.5 has no hash field) and, for readers without the extension, in its
+ *   `description` (`SHA-256: …`); contract documents are also identified by it (their public URL is
+ *   keyed by it).
  * - Deletions: a document dropped by a corrigendum is published with all its fields null, the only
  *   way to remove an array item in OCDS (ocds.md §3.1).
  * - Cancellation of a tender, withdrawal of a plan entry and termination of a contract carry their
  *   reasons as an `amendments[]` entry: 1.1.5 has no status-details field (1.2 adds one).
  */
+import { Dec } from '../../platform/money.js';
 import { noticeDiff } from '../tenders/notice-diff.rules.js';
 import type { JsonObject } from './merge.types.js';
 import {
@@ -164,6 +165,14 @@ const DOCUMENT_TYPES: Record<string, string> = {
   informe_necesidad: 'needsAssessment',
 };
 
+/**
+ * The document's hash in our documentIntegrity extension (extensions.ts; after the proposal in
+ * open-contracting/standard#1725): anyone can check a download against the published release.
+ */
+function integrity(sha256: string): Loose[] {
+  return [{ scheme: 'sha256', id: sha256 }];
+}
+
 function tenderDocument(
   ctx: ReleaseContext,
   ocid: string,
@@ -175,6 +184,7 @@ function tenderDocument(
     documentType: DOCUMENT_TYPES[d.kind],
     title: text(d.title) ?? d.file_name,
     description: `SHA-256: ${d.sha256}`,
+    integrity: integrity(d.sha256),
     url: `${ctx.publicBaseUrl.replace(/\/$/, '')}/api/v1/tenders/${ocid}/documents/${d.id}`,
     format: text(d.content_type),
     datePublished: datePublished ? utc(datePublished) : undefined,
@@ -243,6 +253,7 @@ function tenderSection(
       documentType: null,
       title: null,
       description: null,
+      integrity: null,
       url: null,
       format: null,
       datePublished: null,
@@ -464,13 +475,20 @@ export function bidsReceivedRelease(
 
 // --- award --------------------------------------------------------------------------------------
 
-function lotStatistics(lot: number, bids: OcdsOpenedBid[], at: string): Loose[] {
+/** The status of a bid's offer for one lot: the lot's own, else the bid's. */
+const lotStatus = (b: OcdsOpenedBid, lot: number) => b.lots.find((x) => x.lot === lot)?.status ?? b.status;
+
+/**
+ * The bid statistics of one decided lot. The lowest and highest valid prices are compared as
+ * decimals (platform/money.ts: never floats), and become JSON numbers only here, at the OCDS edge.
+ */
+export function lotStatistics(lot: number, bids: OcdsOpenedBid[], at: string): Loose[] {
   const onLot = bids.filter((b) => b.lots.some((x) => x.lot === lot));
-  const valid = onLot.filter((b) => b.status === 'valid');
+  const valid = onLot.filter((b) => lotStatus(b, lot) === 'valid');
   const prices = valid
     .map((b) => b.lots.find((x) => x.lot === lot)?.price)
     .filter((p): p is string => typeof p === 'string' && /^\d+(\.\d+)?$/.test(p))
-    .map(Number);
+    .map((p) => new Dec(p));
   const stats: Loose[] = [
     { id: `bids-lot-${lot}`, measure: 'bids', date: at, value: onLot.length, relatedLot: lotId(lot) },
     {
@@ -484,17 +502,19 @@ function lotStatistics(lot: number, bids: OcdsOpenedBid[], at: string): Loose[] 
       id: `disqualifiedBids-lot-${lot}`,
       measure: 'disqualifiedBids',
       date: at,
-      value: onLot.filter((b) => b.status === 'disqualified').length,
+      value: onLot.filter((b) => lotStatus(b, lot) === 'disqualified').length,
       relatedLot: lotId(lot),
     },
   ];
   if (prices.length > 0) {
+    const lowest = prices.reduce((m, p) => (p.lessThan(m) ? p : m));
+    const highest = prices.reduce((m, p) => (p.greaterThan(m) ? p : m));
     stats.push(
       {
         id: `lowestValidBidValue-lot-${lot}`,
         measure: 'lowestValidBidValue',
         date: at,
-        value: Math.min(...prices),
+        value: value(lowest.toFixed())?.amount,
         currency: 'EUR',
         relatedLot: lotId(lot),
       },
@@ -502,7 +522,7 @@ function lotStatistics(lot: number, bids: OcdsOpenedBid[], at: string): Loose[] 
         id: `highestValidBidValue-lot-${lot}`,
         measure: 'highestValidBidValue',
         date: at,
-        value: Math.max(...prices),
+        value: value(highest.toFixed())?.amount,
         currency: 'EUR',
         relatedLot: lotId(lot),
       },
@@ -516,7 +536,8 @@ function lotStatistics(lot: number, bids: OcdsOpenedBid[], at: string): Loose[] 
  * lots as `active` awards to their supplier at the awarded price, void lots (desierto) as
  * `unsuccessful` awards, and, for those lots, every bid — losing and disqualified ones included —
  * with its status, price and tenderer (bids extension). `tag`: `award` for an award, `awardCancellation`
- * for a lot declared void, `awardUpdate` for a later act (notification, formalisation).
+ * for a lot declared void, `awardUpdate` for a later act (the notification; the formalisation is
+ * the `contract` release).
  */
 export function awardRelease(
   ctx: ReleaseContext,
@@ -542,6 +563,7 @@ export function awardRelease(
           suppliers: [companyRef(a.award.company)],
           relatedLots: [lotId(a.lot)],
           relatedBids: [bidDetailIdFor(a.award.bidId, a.lot)],
+          documents: awardDocuments(ctx, notice.ocid, a.lot, a.award),
         }
       : {
           id: `${a.lot}-void`,
@@ -577,7 +599,7 @@ export function awardRelease(
             .map((x) => ({
               id: bidDetailIdFor(b.bidId, x.lot),
               date: utc(b.receivedAt),
-              status: b.status,
+              status: x.status ?? b.status,
               tenderers: [companyRef(b.company)],
               value: value(x.price),
               relatedLots: [lotId(x.lot)],
@@ -593,6 +615,39 @@ export function awardRelease(
       ...decided.flatMap((a) => (a.award ? [{ company: a.award.company, roles: SUPPLIER_ROLES }] : [])),
     ],
   );
+}
+
+/**
+ * The published acts of an awarded lot as documents: the award resolution (art. 151.1: published
+ * in the perfil de contratante) and, once sent, its notification to the bidders, both read on the
+ * file's public award page. OCDS 1.1.5 has no notification date on an award: the notification's
+ * datePublished carries it.
+ */
+function awardDocuments(
+  ctx: ReleaseContext,
+  ocid: string,
+  lot: number,
+  award: NonNullable<OcdsLotAward['award']>,
+): Loose[] {
+  const url = `${ctx.publicBaseUrl.replace(/\/$/, '')}/tenders/${encodeURIComponent(ocid)}#award-lot-${lot}`;
+  return [
+    {
+      id: `award-lot-${lot}`,
+      documentType: 'awardNotice',
+      title: `Resolució d’adjudicació del lot ${lot} (art. 151 LCSP)`,
+      url,
+      datePublished: utc(award.awardedAt),
+    },
+    award.notifiedAt
+      ? {
+          id: `notification-lot-${lot}`,
+          documentType: 'awardNotice',
+          title: `Notificació de l’adjudicació del lot ${lot} als licitadors (art. 151.1 LCSP)`,
+          url,
+          datePublished: utc(award.notifiedAt),
+        }
+      : undefined,
+  ];
 }
 
 function uniqueRefs(companies: OcdsCompany[]): JsonObject[] {
@@ -666,6 +721,7 @@ function contractObject(
       id: d.sha256,
       title: text(d.title) ?? `SHA-256 ${d.sha256}`,
       description: `SHA-256: ${d.sha256}`,
+      integrity: integrity(d.sha256),
       url: d.url ? new URL(d.url, ctx.publicBaseUrl).toString() : undefined,
       format: text(d.contentType),
       datePublished: utc(a.at),

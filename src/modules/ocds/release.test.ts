@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { awardRelease, planningRelease, tenderAmendmentRelease } from './release.build.js';
+import { awardRelease, lotStatistics, planningRelease, tenderAmendmentRelease } from './release.build.js';
+import type { OcdsLotAward, OcdsOpenedBid } from './release.types.js';
 import {
   bids,
   cancelledProcessReleases,
@@ -145,6 +146,7 @@ describe('OCDS release builders', () => {
       id: 'doc-pcap',
       documentType: 'biddingDocuments',
       description: `SHA-256: ${'a'.repeat(64)}`,
+      integrity: [{ scheme: 'sha256', id: 'a'.repeat(64) }],
       url: `https://contracta.example.cat/api/v1/tenders/${FIXTURE_OCID}/documents/doc-pcap`,
       format: 'application/pdf',
       datePublished: '2026-04-02T08:00:00.000Z',
@@ -180,6 +182,7 @@ describe('OCDS release builders', () => {
       documentType: null,
       title: null,
       description: null,
+      integrity: null,
       url: null,
       format: null,
       datePublished: null,
@@ -213,6 +216,23 @@ describe('OCDS release builders', () => {
         suppliers: [{ id: 'ES-NIF-A87654321', name: 'Serveis Beta SA' }],
         relatedLots: ['1'],
         relatedBids: ['bid-beta-lot-1'],
+        // The award resolution and its notification (art. 151), on the file's public award page.
+        documents: [
+          {
+            id: 'award-lot-1',
+            documentType: 'awardNotice',
+            title: 'Resolució d’adjudicació del lot 1 (art. 151 LCSP)',
+            url: `https://contracta.example.cat/tenders/${FIXTURE_OCID}#award-lot-1`,
+            datePublished: '2026-06-10T10:00:00.000Z',
+          },
+          {
+            id: 'notification-lot-1',
+            documentType: 'awardNotice',
+            title: 'Notificació de l’adjudicació del lot 1 als licitadors (art. 151.1 LCSP)',
+            url: `https://contracta.example.cat/tenders/${FIXTURE_OCID}#award-lot-1`,
+            datePublished: '2026-06-10T10:05:00.000Z',
+          },
+        ],
       },
     ]);
     const voided = releases[6] as JsonObject;
@@ -306,4 +326,105 @@ describe('OCDS release builders', () => {
       'FR-VAT-FR12345678901',
     );
   });
+
+  it('bid statistics compare prices as amounts, and count an offer rejected on one lot as disqualified there', () => {
+    const stats = (b: OcdsOpenedBid[], lot: number) =>
+      Object.fromEntries(
+        lotStatistics(lot, b, '2026-05-18T12:00:00.000Z').map((s) => {
+          const o = s as JsonObject;
+          return [o.id, o.value];
+        }),
+      );
+    // As strings '9.50' > '10.00' and '10.00' < '9.50'; as decimals the opposite.
+    const priced: OcdsOpenedBid[] = [
+      { ...bid('a'), lots: [{ lot: 1, price: '9.50' }] },
+      { ...bid('b'), lots: [{ lot: 1, price: '10.00' }] },
+      { ...bid('c'), lots: [{ lot: 1, price: '100.05' }] },
+    ];
+    expect(stats(priced, 1)).toMatchObject({
+      'lowestValidBidValue-lot-1': 9.5,
+      'highestValidBidValue-lot-1': 100.05,
+    });
+
+    // An offer rejected as abnormally low on lot 2 (art. 149.6): disqualified on lot 2 only.
+    const rejected: OcdsOpenedBid[] = [
+      {
+        ...bid('a'),
+        lots: [
+          { lot: 1, price: '100.00' },
+          { lot: 2, price: '50.00', status: 'disqualified' },
+        ],
+      },
+      { ...bid('b'), lots: [{ lot: 2, price: '80.00' }] },
+    ];
+    expect(stats(rejected, 1)).toMatchObject({ 'validBids-lot-1': 1, 'disqualifiedBids-lot-1': 0 });
+    expect(stats(rejected, 2)).toMatchObject({
+      'validBids-lot-2': 1,
+      'disqualifiedBids-lot-2': 1,
+      'lowestValidBidValue-lot-2': 80,
+    });
+    const award = awardRelease(
+      ctx,
+      v2.notice,
+      [
+        {
+          lot: 2,
+          stage: 'void',
+          award: null,
+          void: { reasons: 'Cap oferta', at: '2026-06-12T10:00:00.000Z' },
+        },
+      ],
+      rejected,
+      { id: 'e1', at: '2026-06-12T10:00:00.000Z' },
+      'awardCancellation',
+    );
+    expect(arr(obj(award.bids).details).map((d) => [d.id, d.status])).toEqual([
+      ['a-lot-2', 'disqualified'],
+      ['b-lot-2', 'valid'],
+    ]);
+  });
+
+  it('an award not yet notified lists its resolution only', () => {
+    const award = awardRelease(
+      ctx,
+      v2.notice,
+      [
+        {
+          ...awardOf(bids),
+          award: { ...(awardOf(bids).award as NonNullable<OcdsLotAward['award']>), notifiedAt: null },
+        },
+      ],
+      bids,
+      { id: 'e2', at: '2026-06-10T10:00:00.000Z' },
+    );
+    expect(arr(arr(award.awards)[0]?.documents).map((d) => d.id)).toEqual(['award-lot-1']);
+  });
 });
+
+function bid(id: string): OcdsOpenedBid {
+  return {
+    bidId: id,
+    company: { legalName: `Empresa ${id}`, taxId: `B0000000${id}`, taxIdKind: 'CIF' },
+    receivedAt: '2026-05-18T10:00:00.000Z',
+    lots: [],
+    status: 'valid',
+  };
+}
+
+/** The award of lot 1 to the fixture's second bid. */
+function awardOf(b: OcdsOpenedBid[]): OcdsLotAward {
+  const beta = b[1] as OcdsOpenedBid;
+  return {
+    lot: 1,
+    stage: 'awarded',
+    award: {
+      bidId: beta.bidId,
+      company: beta.company,
+      price: '132000.00',
+      reasons: 'Millor relació qualitat-preu',
+      awardedAt: '2026-06-10T10:00:00.000Z',
+      notifiedAt: '2026-06-10T10:05:00.000Z',
+    },
+    void: null,
+  };
+}

@@ -149,9 +149,12 @@ export type OcdsOpenedBid = {
   company: OcdsCompany;
   /** When the counted version of the bid was received (the receipt). */
   receivedAt: string;
-  lots: { lot: number; price: string | null }[];
-  status: 'valid' | 'disqualified' | 'withdrawn';
+  /** `status` of one lot, where it differs from the bid's (an offer rejected as abnormal, art. 149.6). */
+  lots: { lot: number; price: string | null; status?: OcdsBidStatus | undefined }[];
+  status: OcdsBidStatus;
 };
+
+export type OcdsBidStatus = 'valid' | 'disqualified' | 'withdrawn';
 
 // --- award and contract -------------------------------------------------------------------------
 

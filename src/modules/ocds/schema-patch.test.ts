@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../platform/canonical-json.js';
-import { CONTRACTA_EXTENSIONS, declaredExtensionUrls } from './extensions.js';
+import {
+  CONTRACTA_EXTENSIONS,
+  declaredExtensionUrls,
+  ownExtensionFor,
+  resolveExtensionUrl,
+} from './extensions.js';
 import { combinePatches, mergePatch, patchSchema } from './schema-patch.js';
 
 describe('mergePatch (RFC 7386)', () => {
@@ -83,7 +88,22 @@ describe('Contracta extensions', () => {
         /^https:\/\/raw\.githubusercontent\.com\/open-contracting-extensions\/ocds_\w+_extension\/[\w.]+\/extension\.json$/,
       );
     }
-    for (const e of CONTRACTA_EXTENSIONS)
+    for (const e of CONTRACTA_EXTENSIONS.filter((x) => !x.own))
       expect(e.documentation).toMatch(/^https:\/\/extensions\.open-contracting\.org\//);
+  });
+
+  it("declares our own document integrity extension at this deployment's URL only when given one", () => {
+    const base = 'https://contracta.example.cat';
+    const own = `${base}/ocds/v1/extensions/documentIntegrity/extension.json`;
+    expect(declaredExtensionUrls(base)).toEqual([...declaredExtensionUrls(), own]);
+    expect(ownExtensionFor(own)?.id).toBe('documentIntegrity');
+    expect(
+      ownExtensionFor('https://other.example/ocds/v1/extensions/documentIntegrity/extension.json')?.id,
+    ).toBe('documentIntegrity');
+    expect(ownExtensionFor(declaredExtensionUrls()[0] as string)).toBeUndefined();
+    expect(ownExtensionFor('not a url at all')).toBeUndefined();
+    expect(resolveExtensionUrl('/ocds/v1/x/extension.json', `${base}/`)).toBe(
+      `${base}/ocds/v1/x/extension.json`,
+    );
   });
 });

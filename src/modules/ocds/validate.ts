@@ -1,6 +1,8 @@
 /**
  * Validation of OCDS documents (issue 6 §4): the official 1.1.5 schemas (release, release package,
- * record package, versioned release), with the release schema patched with the declared extensions,
+ * record package), with the release schema patched with the declared extensions, and the versioned
+ * release schema derived from that patched schema (versioned-schema.ts: the official file knows no
+ * extension field and mis-types language variants; 1.0 data keeps the official 1.0.3 file),
  * checked with Ajv in draft-04 mode (`ajv-draft-04`, the Ajv project's own draft-04 class, since the
  * OCDS 1.1 schemas are draft-04: `id`, boolean exclusiveMinimum…), plus the quality checks of
  * quality.ts. Formats `date-time` and `uri` are checked as the schema states (ajv-formats: RFC 3339
@@ -30,9 +32,11 @@ import {
   type SchemaFile,
   type SchemaSource,
   loadSchema,
+  officialSchemaUrl,
 } from './schema.load.js';
 import { isJsonObject, type JsonObject, patchSchema } from './schema-patch.js';
 import { type DocumentKind, type DocumentReport, type Finding, joinPointer } from './validate.types.js';
+import { versionedReleaseSchema } from './versioned-schema.js';
 
 // Both packages are CommonJS; under NodeNext their default export arrives wrapped (the class is `.default`).
 type Ajv04Ctor = typeof Ajv04Module.default;
@@ -45,9 +49,9 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 ) => Ajv04;
 
 /**
- * schema.load.ts names the three files every version has; the versioned-release validation schema,
- * which the record package schema references, is read through the same loader (same directory,
- * cache and URL rules).
+ * schema.load.ts names the three files every version has; the official versioned-release validation
+ * schema, which the record package schema references, is read through the same loader (same
+ * directory, cache and URL rules) for 1.0 only: for 1.1 we derive our own.
  */
 const VERSIONED_FILE: SchemaFile = 'versioned-release-validation-schema.json';
 
@@ -57,7 +61,11 @@ export type SchemaSet = {
   release: JsonObject;
   releasePackage: JsonObject;
   recordPackage: JsonObject;
-  /** Absent when the file could not be read: versioned releases are then not checked. */
+  /**
+   * The versioned release schema: for 1.1 derived from `release` (under the official file's id, which
+   * the record package schema `$ref`s); for 1.0 the official file. Absent when the 1.0 file could not
+   * be read: versioned releases are then not checked.
+   */
   versioned: JsonObject | undefined;
   /** Code list CSVs of the version (empty when the schema came from a URL without them). */
   codelists: Map<string, Set<string>>;
@@ -99,6 +107,15 @@ async function readCodelists(
   return out;
 }
 
+/** The id the record package schema gives its versioned release (`$ref` of `versionedRelease`). */
+function versionedSchemaId(recordPackage: JsonObject): string | undefined {
+  const definitions = recordPackage.definitions;
+  const record = isJsonObject(definitions) ? definitions.record : undefined;
+  const properties = isJsonObject(record) ? record.properties : undefined;
+  const versioned = isJsonObject(properties) ? properties.versionedRelease : undefined;
+  return isJsonObject(versioned) && typeof versioned.$ref === 'string' ? versioned.$ref : undefined;
+}
+
 /** Reads the schemas of `version` and patches the release schema with the given extensions. */
 export async function loadSchemaSet(
   extensionUrls: readonly unknown[],
@@ -112,22 +129,31 @@ export async function loadSchemaSet(
     loadSchema(version, 'record-package-schema.json', source),
   ]);
   const warnings: string[] = [];
-  let versioned: JsonObject | undefined;
-  try {
-    versioned = (await loadSchema(version, VERSIONED_FILE, source)) as JsonObject;
-  } catch (err) {
-    warnings.push(
-      `versioned release schema not available (${err instanceof Error ? err.message : String(err)})`,
-    );
-  }
   const ext = await loadExtensionPatches(extensionUrls, options.extensionSource);
   warnings.push(...ext.warnings);
+  const release = patchSchema(
+    core as JsonObject,
+    ext.loaded.map((e) => e.patch),
+  );
+  let versioned: JsonObject | undefined;
+  if (version === '1.1') {
+    const derived = versionedReleaseSchema(release, {
+      id: versionedSchemaId(recordPackage as JsonObject) ?? officialSchemaUrl(version, VERSIONED_FILE),
+    });
+    versioned = derived.schema;
+    warnings.push(...derived.warnings.map((w) => `versioned release schema: ${w}`));
+  } else {
+    try {
+      versioned = (await loadSchema(version, VERSIONED_FILE, source)) as JsonObject;
+    } catch (err) {
+      warnings.push(
+        `versioned release schema not available (${err instanceof Error ? err.message : String(err)})`,
+      );
+    }
+  }
   return {
     version,
-    release: patchSchema(
-      core as JsonObject,
-      ext.loaded.map((e) => e.patch),
-    ),
+    release,
     releasePackage: releasePackage as JsonObject,
     recordPackage: recordPackage as JsonObject,
     versioned,

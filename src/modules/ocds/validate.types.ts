@@ -34,6 +34,8 @@ export type FindingCode =
   | 'party.id.format'
   | 'party.reference.unresolved'
   | 'party.role.missing'
+  // Documents (our document integrity extension)
+  | 'document.integrity.format'
   // Records
   | 'record.releases.unsorted'
   | 'record.releases.mixed';

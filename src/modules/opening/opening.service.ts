@@ -16,6 +16,7 @@ import { DomainError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { BlobStore } from '../../platform/storage/blob-store.js';
 import { liftEmbargo, recordEvent } from '../audit/audit.service.js';
+import { publishBidsReceived } from '../ocds/ocds-award.publish.js';
 import { qualificationPending } from '../evaluation/qualification.service.js';
 import { bidderEmbargo } from '../bids/bid.service.js';
 import { OFFER_FILE_NAME, parseOffer } from '../sealing/offer.rules.js';
@@ -517,7 +518,7 @@ async function openStage(
       }
       // The record names the bidders: from now on their bid events may be read (audit embargo).
       await liftEmbargo(trx, ctx, bidderEmbargo(tenderId));
-      await recordEvent(trx, ctx, {
+      const eventId = await recordEvent(trx, ctx, {
         action: 'opening.recorded',
         objectType: 'opening',
         objectId: id,
@@ -535,6 +536,8 @@ async function openStage(
           })),
         },
       });
+      // The first opening makes the bids known: their count as an OCDS `tenderUpdate` (issue 6).
+      await publishBidsReceived(trx, { authorityId, tenderId, eventId });
     });
     return presentOpening(text, recordSha256);
   } catch (err) {

@@ -5,6 +5,7 @@ import { withTransaction } from '../../platform/db/tx.js';
 import { DomainError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { recordEvent } from '../audit/audit.service.js';
+import { publishPlanStage } from '../ocds/ocds-plan.publish.js';
 import { checkCpv, formatCpv, parseCpv } from '../cpv/cpv.rules.js';
 import { normaliseQuery } from '../search/tender-search.service.js';
 import { createTender } from '../tenders/tender.service.js';
@@ -95,7 +96,7 @@ export async function createPlannedContract(
       at: ctx.clock.now(),
       input: clean,
     });
-    await recordEvent(trx, ctx, {
+    const eventId = await recordEvent(trx, ctx, {
       action: 'planned_contract.created',
       objectType: 'planned_contract',
       objectId: id,
@@ -108,6 +109,8 @@ export async function createPlannedContract(
         expectedQuarter: clean.expectedQuarter,
       },
     });
+    // The entry as an OCDS `planning` release, committed with the act (issue 6).
+    await publishPlanStage(trx, { stage: 'planning', authorityId, plannedContractId: id, eventId });
   });
   return view(ctx, authorityId, id);
 }
@@ -142,7 +145,7 @@ export async function updatePlannedContract(
     const same = (k: string) =>
       k === 'estimated_value' && new Decimal(cols.estimated_value).eq(row.estimated_value);
     await updateRow(trx, authorityId, id, { ...cols, version: row.version + 1, updated_at: ctx.clock.now() });
-    await recordEvent(trx, ctx, {
+    const eventId = await recordEvent(trx, ctx, {
       action: 'planned_contract.updated',
       objectType: 'planned_contract',
       objectId: id,
@@ -150,6 +153,7 @@ export async function updatePlannedContract(
       isPublic: true,
       data: { version: row.version + 1, changed: changed.filter((k) => !same(k)) },
     });
+    await publishPlanStage(trx, { stage: 'planningUpdate', authorityId, plannedContractId: id, eventId });
   });
   return view(ctx, authorityId, id);
 }
@@ -179,7 +183,7 @@ export async function withdrawPlannedContract(
       version: row.version + 1,
       updated_at: ctx.clock.now(),
     });
-    await recordEvent(trx, ctx, {
+    const eventId = await recordEvent(trx, ctx, {
       action: 'planned_contract.withdrawn',
       objectType: 'planned_contract',
       objectId: id,
@@ -187,6 +191,7 @@ export async function withdrawPlannedContract(
       isPublic: true,
       data: { version: row.version + 1, reason },
     });
+    await publishPlanStage(trx, { stage: 'planningUpdate', authorityId, plannedContractId: id, eventId });
   });
   return view(ctx, authorityId, id);
 }

@@ -154,7 +154,7 @@ ${opts.script ? html`<meta name="csrf-token" content="${pc.csrf}"><script type="
 <h1>${title}</h1>
 ${body}
 </main>
-<footer class="site-footer"><p>${pc.t('layout.footer')} · <a href="/api/docs">${pc.t('layout.apiDocs')}</a></p></footer>
+<footer class="site-footer"><p>${pc.t('layout.footer')} · <a href="/api/docs">${pc.t('layout.apiDocs')}</a> · <a href="/open-data">${pc.t('opendata.footerLink')}</a></p></footer>
 </body>
 </html>`;
 }

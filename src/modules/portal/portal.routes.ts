@@ -19,6 +19,8 @@ import { awardPages } from '../evaluation/award.pages.js';
 import { contractPages } from '../evaluation/contract.pages.js';
 import { selectionPages } from '../selection/selection.pages.js';
 import { minutesPages } from '../evaluation/minutes.pages.js';
+import { externalPages } from '../ocds/external.pages.js';
+import { openDataPages } from '../ocds/open-data.pages.js';
 
 export { renderErrorPage } from './portal.context.js';
 
@@ -45,4 +47,7 @@ export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
   contractPages(app, r);
   selectionPages(app, r);
   minutesPages(app, r);
+  // Third-party open data imported into external authorities (issue 6 point 5).
+  externalPages(app, r);
+  openDataPages(app, r);
 };

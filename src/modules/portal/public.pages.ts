@@ -64,9 +64,10 @@ export function publicPages(app: App, r: FastifyInstance): void {
       <caption>${t('directory.caption', { count: authorities.length })}</caption>
       <thead><tr><th scope="col">${t('directory.name')}</th><th scope="col">${t('directory.dir3')}</th><th scope="col">${t('directory.consortium')}</th></tr></thead>
       <tbody>${authorities.map(
-        (
-          a,
-        ) => html`<tr><td><a href="/authorities/${a.slug}">${a.name[pc.locale]}</a></td><td><code>${a.dir3Code}</code></td>
+        (a) => html`<tr><td><a href="/authorities/${a.slug}">${a.name[pc.locale]}</a></td><td>${
+          // External authorities (0023) have no DIR3 code, only the placeholder `external:<slug>`.
+          a.dir3Code.startsWith('external:') ? t('external.directoryLabel') : html`<code>${a.dir3Code}</code>`
+        }</td>
           <td>${a.consortiumId ? consortiumName.get(a.consortiumId) : '—'}</td></tr>`,
       )}</tbody></table>`;
     return sendPage(reply, layout(pc, t('directory.title'), body));
@@ -83,6 +84,8 @@ export function publicPages(app: App, r: FastifyInstance): void {
         404,
       );
     }
+    // An external authority holds only imported third-party data (0023): its page is that data's list.
+    if (a.is_external) return reply.redirect(`/authorities/${encodeURIComponent(a.slug)}/processes`, 303);
     const name = { ca: a.name_ca, es: a.name_es, en: a.name_en }[pc.locale];
     const body = html`<dl class="facts">
       <dt>${t('directory.dir3')}</dt><dd><code>${a.dir3_code}</code></dd>

@@ -19,6 +19,7 @@ import {
   listMembers as listMemberRows,
 } from './authority.repo.js';
 import type { AuthorityPublic, AuthoritySettings, ConsortiumView, MemberView } from './authority.types.js';
+import { assertAuthorityWritable } from './authority.read-only.js';
 import { authorizeOnAuthority, authorizeOnPlatform } from './tenancy.policy.js';
 
 function presentPublic(a: AuthorityRow): AuthorityPublic {
@@ -267,6 +268,8 @@ export async function addMember(
   const userId = invitee.userId;
   await withTransaction(db, async (trx) => {
     if (!(await findAuthority(trx, authorityId))) throw new DomainError('NOT_FOUND', 'Authority not found');
+    // An external authority (imported open data) has no staff (0023).
+    await assertAuthorityWritable(trx, authorityId);
     await createInvitedUser(trx, ctx, invitee, { email: input.email, name: input.name, authorityId });
     if (await findMembership(trx, authorityId, userId)) {
       throw new DomainError(

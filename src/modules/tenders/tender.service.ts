@@ -25,6 +25,7 @@ import {
 import { resolveEstimatedValue } from './estimated-value.rules.js';
 import { checkTender } from './tender.checks.js';
 import type { TenderInput } from './tender.input.js';
+import { assertAuthorityWritable } from '../tenancy/authority.read-only.js';
 import { authorizeOnTender } from './tender.policy.js';
 import { presentTender, type TenderView } from './tender.presenter.js';
 import {
@@ -238,6 +239,8 @@ export async function createTender(
   const estimatedValue = await validateInput(ctx, input);
   const id = newId();
   await withTransaction(ctx.db as Db, async (trx) => {
+    // No file is started in an external authority (imported open data, 0023).
+    await assertAuthorityWritable(trx, authorityId);
     await trx
       .insertInto('tender')
       .values({

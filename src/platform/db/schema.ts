@@ -30,6 +30,9 @@ export type AuthorityTable = {
   approval_chain: ColumnType<string[], string[] | undefined, string[]>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Holds imported third-party OCDS only, read-only (0023); fixed at creation. */
+  is_external: ColumnType<boolean, boolean | undefined, never>;
+  external_source_url: ColumnType<string | null, string | null | undefined, string | null>;
 };
 
 export type AuthorityHolidayTable = {
@@ -660,6 +663,9 @@ export type Database = {
   // --- OCDS releases and records (0022) ---
   ocds_release: OcdsReleaseTable;
   ocds_record: OcdsRecordTable;
+  // --- imported third-party OCDS (0023) ---
+  ocds_import_release: OcdsImportReleaseTable;
+  ocds_import_record: OcdsImportRecordTable;
 };
 
 // --- selection and negotiation (0019) ---
@@ -835,5 +841,33 @@ export type OcdsRecordTable = {
   date: Timestamp;
   xid: Generated<string>;
   seq: string;
+  updated_at: Timestamp;
+};
+
+/** A third-party release imported into an external authority (0023); `json` is its canonical JSON. */
+export type OcdsImportReleaseTable = {
+  seq: Generated<string>;
+  authority_id: string;
+  ocid: string;
+  id: string;
+  date: NullableTimestamp;
+  tags: string[];
+  package_version: string;
+  extensions: string[];
+  source: string;
+  json: string;
+  sha256: string;
+  imported_at: Timestamp;
+};
+
+/** The compiled release of one imported process (0023), merged by our merge. */
+export type OcdsImportRecordTable = {
+  authority_id: string;
+  ocid: string;
+  compiled: ColumnType<unknown, string, string>;
+  release_count: number;
+  package_version: string;
+  extensions: string[];
+  date: NullableTimestamp;
   updated_at: Timestamp;
 };

@@ -51,6 +51,13 @@ import selectionMailEs from './locales/selection-mail.es.json' with { type: 'jso
 import minutesCa from './locales/minutes.ca.json' with { type: 'json' };
 import minutesEn from './locales/minutes.en.json' with { type: 'json' };
 import minutesEs from './locales/minutes.es.json' with { type: 'json' };
+// Third-party open data pages (external.pages.ts, issue 6 point 5).
+import externalCa from './locales/external.ca.json' with { type: 'json' };
+import externalEn from './locales/external.en.json' with { type: 'json' };
+import externalEs from './locales/external.es.json' with { type: 'json' };
+import opendataCa from './locales/opendata.ca.json' with { type: 'json' };
+import opendataEn from './locales/opendata.en.json' with { type: 'json' };
+import opendataEs from './locales/opendata.es.json' with { type: 'json' };
 
 export const LOCALES = ['ca', 'es', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -77,6 +84,8 @@ export const LOCALE_PARTS = {
     awardCa,
     selectionCa,
     minutesCa,
+    externalCa,
+    opendataCa,
     selectionMailCa,
   ],
   es: [
@@ -94,6 +103,8 @@ export const LOCALE_PARTS = {
     awardEs,
     selectionEs,
     minutesEs,
+    externalEs,
+    opendataEs,
     selectionMailEs,
   ],
   en: [
@@ -111,6 +122,8 @@ export const LOCALE_PARTS = {
     awardEn,
     selectionEn,
     minutesEn,
+    externalEn,
+    opendataEn,
     selectionMailEn,
   ],
 } as const;
