@@ -6,9 +6,9 @@
  * releases with --versioned, or one record package with --package. Warnings (counted dirt) go to
  * standard error; exit 1 when the inputs mix OCDS versions or the schema cannot be read.
  */
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import { type CompileInput, type CompileOptions, type CompileSummary, compileOcds } from './compile.js';
+import { inputSources } from './ocds-input.js';
 
 export type CompileIo = {
   out: (text: string) => void | Promise<void>;
@@ -83,17 +83,7 @@ export async function runCompile(
   options: CompileOptions,
   io: CompileIo = defaultIo,
 ): Promise<CompileSummary> {
-  const names = files.length > 0 ? files : ['-'];
-  const inputs: CompileInput[] = names.map((name) => ({
-    name,
-    open: () => {
-      if (name === '-') {
-        if (!io.stdin) throw new Error('standard input is not available');
-        return io.stdin();
-      }
-      return fs.createReadStream(name, { highWaterMark: 256 * 1024 });
-    },
-  }));
+  const inputs: CompileInput[] = inputSources(files, io.stdin);
   const summary = await compileOcds(inputs, io.out, options, io.outBytes);
   await io.flush?.();
   io.err(formatSummary(summary));

@@ -16,7 +16,13 @@ import { loadExtensionPatches } from './extensions.load.js';
 import { mergeRulesFromSchema, type MergeRules } from './merge-rules.js';
 import { CompiledReleaseBuilder, pyStr, sortReleases, VersionedReleaseBuilder } from './merge.js';
 import { isJsonObject, type Json, type JsonObject, type MergeWarning } from './merge.types.js';
-import { type ContainerInfo, type InputWarning, readOcdsInput } from './ocds-input.js';
+import {
+  type ContainerInfo,
+  DATE_TIME,
+  type InputWarning,
+  RELEASE_TAGS,
+  readOcdsInput,
+} from './ocds-input.js';
 import { patchSchema } from './schema-patch.js';
 import { loadSchema, type OcdsVersion } from './schema.load.js';
 
@@ -69,26 +75,6 @@ export type CompileSummary = {
   samples: string[];
 };
 
-/** The closed 1.1.5 releaseTag codelist (ocds.md §2). */
-const RELEASE_TAGS = new Set([
-  'planning',
-  'planningUpdate',
-  'tender',
-  'tenderAmendment',
-  'tenderUpdate',
-  'tenderCancellation',
-  'award',
-  'awardUpdate',
-  'awardCancellation',
-  'contract',
-  'contractUpdate',
-  'contractAmendment',
-  'implementation',
-  'implementationUpdate',
-  'contractTermination',
-  'compiled',
-]);
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
 const MAX_SAMPLES = 20;
 
 /** JSON text as ocdskit prints it: compact, or indented by 2; `--ascii` escapes non-ASCII as \uXXXX. */

@@ -5,12 +5,12 @@
  * once imported (dirt is counted, not fatal), 1 when the input holds no release at all, 2 for usage
  * errors (unknown authority, one of the platform's own, a bad slug or URL).
  */
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import { systemClock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/client.js';
 import { DomainError } from '../../platform/errors.js';
 import { type ImportInput, type ImportOptions, type ImportSummary, importOcds } from './ocds-import.js';
+import { inputSources } from './ocds-input.js';
 
 export type ImportCliOptions = ImportOptions & {
   authority: string;
@@ -67,18 +67,8 @@ export async function runImport(
         usage(`--source-url must be an http(s) URL, not "${options.sourceUrl}"`);
       sourceUrl = url.href;
     }
-    const names = files.length > 0 ? files : ['-'];
-    if (names.filter((n) => n === '-').length > 1) usage('standard input ("-") can be read once');
-    const inputs: ImportInput[] = names.map((name) => ({
-      name,
-      open: () => {
-        if (name === '-') {
-          if (!io.stdin) throw new Error('standard input is not available');
-          return io.stdin();
-        }
-        return fs.createReadStream(name, { highWaterMark: 256 * 1024 });
-      },
-    }));
+    if (files.filter((n) => n === '-').length > 1) usage('standard input ("-") can be read once');
+    const inputs: ImportInput[] = inputSources(files, io.stdin);
     const summary = await importOcds(
       { db, actor: { kind: 'system', label: 'ocds-import' }, clock: systemClock, ip: null, userAgent: null },
       {

@@ -38,7 +38,13 @@ import { loadExtensionPatches } from './extensions.load.js';
 import { type MergeRules, mergeRulesFromSchema } from './merge-rules.js';
 import { appendToMerged, compileReleases, pyStr } from './merge.js';
 import { isJsonObject, type Json, type JsonObject, type MergeWarning } from './merge.types.js';
-import { type ContainerInfo, type InputWarning, readOcdsInput } from './ocds-input.js';
+import {
+  type ContainerInfo,
+  DATE_TIME,
+  type InputWarning,
+  RELEASE_TAGS,
+  readOcdsInput,
+} from './ocds-input.js';
 import {
   findAuthorityBySlugOrName,
   type ImportAuthorityRow,
@@ -100,26 +106,6 @@ export type ImportSummary = {
   samples: string[];
 };
 
-/** The closed 1.1.5 releaseTag codelist (ocds.md §2). */
-const RELEASE_TAGS = new Set([
-  'planning',
-  'planningUpdate',
-  'tender',
-  'tenderAmendment',
-  'tenderUpdate',
-  'tenderCancellation',
-  'award',
-  'awardUpdate',
-  'awardCancellation',
-  'contract',
-  'contractUpdate',
-  'contractAmendment',
-  'implementation',
-  'implementationUpdate',
-  'contractTermination',
-  'compiled',
-]);
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$/;
 const MAX_SAMPLES = 20;
 /** Longer ocids or ids cannot be index keys; no real publisher comes near. */

@@ -13,7 +13,49 @@
  * CDMX fixtures need), empty input, malformed JSON (the rest of that input is skipped).
  */
 import { isUtf8 } from 'node:buffer';
+import fs from 'node:fs';
 import { isJsonObject, type Json, type JsonObject } from './merge.types.js';
+
+/** The closed 1.1.5 releaseTag codelist (ocds.md §2). */
+export const RELEASE_TAGS = new Set([
+  'planning',
+  'planningUpdate',
+  'tender',
+  'tenderAmendment',
+  'tenderUpdate',
+  'tenderCancellation',
+  'award',
+  'awardUpdate',
+  'awardCancellation',
+  'contract',
+  'contractUpdate',
+  'contractAmendment',
+  'implementation',
+  'implementationUpdate',
+  'contractTermination',
+  'compiled',
+]);
+/** An RFC 3339 date-time, as the merge sorts it (ocds.md §3.2: dates compared as strings). */
+export const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** A named input: a file, or standard input as `-`, opened when it is read. */
+export type OcdsInputSource = { name: string; open: () => AsyncIterable<Uint8Array> };
+
+/** The CLI's inputs (`contracta ocds compile|import FILE…|-`): no name reads standard input. */
+export function inputSources(
+  files: readonly string[],
+  stdin: (() => AsyncIterable<Uint8Array>) | undefined,
+): OcdsInputSource[] {
+  const names = files.length > 0 ? files : ['-'];
+  return names.map((name) => ({
+    name,
+    open: () => {
+      if (name !== '-') return fs.createReadStream(name, { highWaterMark: 256 * 1024 });
+      if (!stdin) throw new Error('standard input is not available');
+      return stdin();
+    },
+  }));
+}
 
 export type InputWarningCode =
   | 'emptyInput'
