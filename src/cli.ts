@@ -3,24 +3,19 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { systemClock } from './platform/clock.js';
 import { loadConfig } from './platform/config.js';
-import { openDatabase } from './platform/db/client.js';
-import { migrate } from './platform/db/migrate.js';
-import { withTransaction } from './platform/db/tx.js';
+import type { Db } from './platform/db/client.js';
 import { newId } from './platform/ids.js';
-import { DEMO_PASSWORD, seedDemo, type SeedSummary } from './modules/demo/demo.seed.js';
-import { recordEvent } from './modules/audit/audit.service.js';
-import { loadCpv, parseCpvCsv } from './modules/cpv/cpv.import.js';
-import { checkPasswordPolicy, hashPassword } from './modules/identity/password.js';
-import { insertUser } from './modules/identity/user.repo.js';
-import { type ReceiptVerifyOptions, verifyReceiptCommand } from './modules/bids/receipt.verify.js';
+import type { SeedSummary } from './modules/demo/demo.seed.js';
+import type { ReceiptVerifyOptions } from './modules/bids/receipt.verify.js';
 import { registerSealingCommands } from './modules/sealing/sealing.cli.js';
-import { cleanupStorage, DEFAULT_GRACE_MINUTES } from './modules/bids/bid-cleanup.js';
-import { fsBlobStore } from './platform/storage/blob-store.js';
 import { registerCompileCommand } from './modules/ocds/compile.cli.js';
 import { registerValidateCommand } from './modules/ocds/validate.cli.js';
 import { registerImportCommand } from './modules/ocds/import.cli.js';
 import { registerBulkCommand } from './modules/ocds/bulk.cli.js';
-import { startApp } from './server.js';
+
+// The application (server, database drivers, every module) is imported by the commands that use it,
+// when they run: bin/contracta.js bundles with code splitting, so `contracta ocds compile` or
+// `validate` on a small file does not pay the whole application's start (docs/BENCHMARKS.md).
 
 const systemCtx = (label: string) => ({
   actor: { kind: 'system' as const, label },
@@ -29,7 +24,9 @@ const systemCtx = (label: string) => ({
   userAgent: null,
 });
 
-async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>): Promise<T> {
+async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const { openDatabase } = await import('./platform/db/client.js');
+  const { migrate } = await import('./platform/db/migrate.js');
   const config = loadConfig();
   const handle = await openDatabase({
     databaseUrl: config.databaseUrl,
@@ -43,7 +40,8 @@ async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>['db']
   }
 }
 
-function printDemo(summary: SeedSummary, url: string): void {
+async function printDemo(summary: SeedSummary, url: string): Promise<void> {
+  const { DEMO_PASSWORD } = await import('./modules/demo/demo.seed.js');
   const lines = [
     summary.seeded ? 'Demo data seeded.' : 'Demo data already present.',
     `Sign in at ${url}/sign-in with password "${DEMO_PASSWORD}" and one of:`,
@@ -62,6 +60,8 @@ program
   .action(async (opts: { seedDemo?: boolean }) => {
     const started = performance.now();
     const config = loadConfig();
+    const { startApp } = await import('./server.js');
+    const { seedDemo } = await import('./modules/demo/demo.seed.js');
     const app = await startApp(config);
     let summary: SeedSummary | undefined;
     // The directory (cities, staff, companies, plans) first; the demo procurement files go through
@@ -80,7 +80,7 @@ program
     process.stdout.write(
       `Contracta listening on http://${shown}:${config.port} (${app.deps.database.driver}) after ${Math.round(performance.now() - started)} ms\n`,
     );
-    if (summary) printDemo(summary, config.publicUrl);
+    if (summary) await printDemo(summary, config.publicUrl);
     const stop = async () => {
       await app.close();
       process.exit(0);
@@ -93,6 +93,7 @@ program
   .command('migrate')
   .description('Apply pending database migrations (idempotent)')
   .action(async () => {
+    const { migrate } = await import('./platform/db/migrate.js');
     const applied = await withDb((db) => migrate(db));
     process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date.\n');
   });
@@ -108,8 +109,9 @@ program
         throw new Error('--reset works on the embedded database only; drop the PostgreSQL database yourself');
       await fs.rm(path.join(config.dataDir, 'pglite'), { recursive: true, force: true });
     }
+    const { seedDemo } = await import('./modules/demo/demo.seed.js');
     const summary = await withDb((db) => seedDemo(db, systemCtx('demo-seed')));
-    printDemo(summary, config.publicUrl);
+    await printDemo(summary, config.publicUrl);
   });
 
 const data = program.command('data').description('Reference data');
@@ -120,6 +122,7 @@ data
   )
   .argument('<file>', 'CSV file')
   .action(async (file: string) => {
+    const { loadCpv, parseCpvCsv } = await import('./modules/cpv/cpv.import.js');
     const rows = parseCpvCsv(await fs.readFile(file, 'utf8'));
     const count = await withDb((db) => loadCpv(db, rows));
     process.stdout.write(`Loaded ${count} CPV codes.\n`);
@@ -132,6 +135,10 @@ admin
   .requiredOption('--email <email>', 'email address')
   .requiredOption('--name <name>', 'full name')
   .action(async (opts: { email: string; name: string }) => {
+    const { checkPasswordPolicy, hashPassword } = await import('./modules/identity/password.js');
+    const { insertUser } = await import('./modules/identity/user.repo.js');
+    const { recordEvent } = await import('./modules/audit/audit.service.js');
+    const { withTransaction } = await import('./platform/db/tx.js');
     const password = process.env.CONTRACTA_ADMIN_PASSWORD ?? '';
     checkPasswordPolicy(password, opts.email);
     const hash = await hashPassword(password);
@@ -166,6 +173,7 @@ receipt
   .option('--key <pem_file>', "PEM file with the platform's public key(s)")
   .option('--url <base_url>', "the platform's address; its keys are read from /api/v1/receipt-keys")
   .action(async (file: string, opts: ReceiptVerifyOptions) => {
+    const { verifyReceiptCommand } = await import('./modules/bids/receipt.verify.js');
     const lines = await verifyReceiptCommand(file, opts);
     process.stdout.write(`${lines.join('\n')}\n`);
   });
@@ -185,11 +193,13 @@ storage
   .description(
     'Remove stored content no row references (pieces of abandoned or refused bids, unfinished uploads) older than the grace period',
   )
-  .option('--grace-minutes <n>', 'keep unreferenced content younger than this', String(DEFAULT_GRACE_MINUTES))
-  .action(async (opts: { graceMinutes: string }) => {
-    const graceMinutes = Number(opts.graceMinutes);
+  .option('--grace-minutes <n>', 'keep unreferenced content younger than this (default: 60)')
+  .action(async (opts: { graceMinutes?: string }) => {
+    const { cleanupStorage, DEFAULT_GRACE_MINUTES } = await import('./modules/bids/bid-cleanup.js');
+    const graceMinutes = opts.graceMinutes === undefined ? DEFAULT_GRACE_MINUTES : Number(opts.graceMinutes);
     if (!Number.isInteger(graceMinutes) || graceMinutes < 0)
       throw new Error('--grace-minutes must be a non-negative integer');
+    const { fsBlobStore } = await import('./platform/storage/blob-store.js');
     const store = fsBlobStore(path.join(loadConfig().dataDir, 'blobs'));
     const report = await withDb((db) => cleanupStorage({ db, store, now: systemClock.now(), graceMinutes }));
     process.stdout.write(

@@ -6,9 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { systemClock } from '../../platform/clock.js';
 import { loadConfig } from '../../platform/config.js';
-import { openDatabase } from '../../platform/db/client.js';
-import { migrate } from '../../platform/db/migrate.js';
-import { bulkDir, type BulkResult, regenerateBulk } from './ocds-bulk.js';
+import type { BulkResult } from './ocds-bulk.js';
 
 export function describeBulkResult(r: BulkResult, dir: string): string {
   if (r.status === 'busy') return `Another run is generating the bulk files in ${dir}; nothing done.\n`;
@@ -32,6 +30,10 @@ export function registerBulkCommand(group: Command): Command {
     .action(async (opts: { dataDir?: string }) => {
       const config = loadConfig();
       const dataDir = opts.dataDir ? path.resolve(opts.dataDir) : config.dataDir;
+      // Loaded when the command runs: src/cli.ts keeps other commands' start light.
+      const { openDatabase } = await import('../../platform/db/client.js');
+      const { migrate } = await import('../../platform/db/migrate.js');
+      const { bulkDir, regenerateBulk } = await import('./ocds-bulk.js');
       const handle = await openDatabase({
         databaseUrl: config.databaseUrl,
         dataDir: config.databaseUrl ? undefined : path.join(dataDir, 'pglite'),

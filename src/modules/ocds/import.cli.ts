@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { systemClock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/client.js';
 import { DomainError } from '../../platform/errors.js';
-import { type ImportInput, type ImportOptions, type ImportSummary, importOcds } from './ocds-import.js';
+import type { ImportInput, ImportOptions, ImportSummary } from './ocds-import.js';
 import { inputSources } from './ocds-input.js';
 
 export type ImportCliOptions = ImportOptions & {
@@ -69,6 +69,8 @@ export async function runImport(
     }
     if (files.filter((n) => n === '-').length > 1) usage('standard input ("-") can be read once');
     const inputs: ImportInput[] = inputSources(files, io.stdin);
+    // Loaded when the command runs (the database layer): src/cli.ts keeps other commands' start light.
+    const { importOcds } = await import('./ocds-import.js');
     const summary = await importOcds(
       { db, actor: { kind: 'system', label: 'ocds-import' }, clock: systemClock, ip: null, userAgent: null },
       {
