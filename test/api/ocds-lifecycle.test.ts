@@ -34,11 +34,10 @@ import {
   submitBidOnLots,
 } from '../helpers/lifecycle.js';
 import { formType, multipart } from '../helpers/documents.js';
-import { feedSettled, hasOcdsData, OCDS_DATA_MISSING, ocdsPath } from '../helpers/ocds.js';
+import { hasOcdsData, OCDS_DATA_MISSING, ocdsPath, readReleaseFeed } from '../helpers/ocds.js';
 import { createHash } from 'node:crypto';
 import { newId } from '../../src/platform/ids.js';
 
-type Pkg = { releases: JsonObject[]; links: { next: string } };
 type RecordPkg = {
   records: {
     ocid: string;
@@ -115,24 +114,7 @@ describe(`OCDS publication of a whole process (${driverName})`, () => {
     ).map((r) => ({ ...r, release: JSON.parse(r.json) as JsonObject }));
   const lastRelease = async (ocid: string) => (await releasesOf(ocid)).at(-1)?.release ?? {};
 
-  async function feed(query: string): Promise<{ bodies: Pkg[]; releases: JsonObject[] }> {
-    const bodies: Pkg[] = [];
-    const releases: JsonObject[] = [];
-    let url = `/ocds/v1/releases?${query}`;
-    await feedSettled(t.db.db);
-    for (let i = 0; i < 50; i++) {
-      const res = await t.app.inject(url);
-      // An empty page is 204 No Content (ocds.routes.ts): the end of what is published so far.
-      if (res.statusCode === 204) return { bodies, releases };
-      expect(res.statusCode, res.body).toBe(200);
-      const body = res.json() as Pkg;
-      if (body.releases.length === 0) return { bodies, releases };
-      bodies.push(body);
-      releases.push(...body.releases);
-      url = body.links.next.replace(/^https?:\/\/[^/]+/, '');
-    }
-    throw new Error('feed did not end');
-  }
+  const feed = (query: string) => readReleaseFeed(t, query);
 
   beforeAll(async () => {
     t = await buildTestApp({ now: new Date('2026-11-26T10:00:00Z') });

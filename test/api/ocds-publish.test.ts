@@ -26,9 +26,8 @@ import {
   type PublishedFile,
   publishFile,
 } from '../helpers/lifecycle.js';
-import { feedSettled, hasOcdsData, OCDS_DATA_MISSING, ocdsPath } from '../helpers/ocds.js';
+import { hasOcdsData, OCDS_DATA_MISSING, ocdsPath, readReleaseFeed } from '../helpers/ocds.js';
 
-type Pkg = { releases: JsonObject[]; links: { next: string } };
 type RecordPkg = {
   records: { ocid: string; releases: { url: string; tag: string[] }[]; compiledRelease: JsonObject }[];
 };
@@ -67,24 +66,7 @@ describe(`OCDS releases of the tender stages (${driverName})`, () => {
       .orderBy('seq')
       .execute();
 
-  async function feed(query: string): Promise<{ bodies: Pkg[]; releases: JsonObject[] }> {
-    const bodies: Pkg[] = [];
-    const releases: JsonObject[] = [];
-    let url = `/ocds/v1/releases?${query}`;
-    await feedSettled(t.db.db);
-    for (let i = 0; i < 50; i++) {
-      const res = await t.app.inject(url);
-      // An empty page is 204 (a package needs at least one release): the end of the feed.
-      if (res.statusCode === 204) return { bodies, releases };
-      expect(res.statusCode, res.body).toBe(200);
-      const body = res.json() as Pkg;
-      expect(body.releases.length).toBeGreaterThan(0);
-      bodies.push(body);
-      releases.push(...body.releases);
-      url = body.links.next.replace(/^https?:\/\/[^/]+/, '');
-    }
-    throw new Error('feed did not end');
-  }
+  const feed = (query: string) => readReleaseFeed(t, query);
 
   const draft = () =>
     draftFor({ procedure: 'abierto', estimatedValue: '180000.00', envelopes: [], specialAppeal: true }, now);

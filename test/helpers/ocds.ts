@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
+import type { JsonObject } from '../../src/modules/ocds/merge.types.js';
 import type { Db } from '../../src/platform/db/client.js';
 
 /**
@@ -47,4 +48,36 @@ export async function feedSettled(db: Db): Promise<void> {
     },
     { timeout: 15_000, interval: 50 },
   );
+}
+
+/** A page of the releases feed as the tests read it. */
+export type FeedPackage = { releases: JsonObject[]; links: { next: string } };
+
+/**
+ * Every page of `/ocds/v1/releases?{query}` from the start, once the watermark has passed the last
+ * release (feedSettled): the packages and their releases, until an empty page (204).
+ */
+export async function readReleaseFeed(
+  t: {
+    app: { inject(url: string): Promise<{ statusCode: number; body: string; json(): unknown }> };
+    db: { db: Db };
+  },
+  query: string,
+): Promise<{ bodies: FeedPackage[]; releases: JsonObject[] }> {
+  const bodies: FeedPackage[] = [];
+  const releases: JsonObject[] = [];
+  let url = `/ocds/v1/releases?${query}`;
+  await feedSettled(t.db.db);
+  for (let i = 0; i < 50; i++) {
+    const res = await t.app.inject(url);
+    // An empty page is 204 No Content (a package needs one release at least): the end of the feed.
+    if (res.statusCode === 204) return { bodies, releases };
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json() as FeedPackage;
+    expect(body.releases.length).toBeGreaterThan(0);
+    bodies.push(body);
+    releases.push(...body.releases);
+    url = body.links.next.replace(/^https?:\/\/[^/]+/, '');
+  }
+  throw new Error('feed did not end');
 }
