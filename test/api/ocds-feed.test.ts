@@ -6,6 +6,7 @@ import { compileReleases, versionReleases } from '../../src/modules/ocds/merge.j
 import type { JsonObject } from '../../src/modules/ocds/merge.types.js';
 import { CONTRACTA_EXTENSIONS, declaredExtensionUrls } from '../../src/modules/ocds/extensions.js';
 import { ocdsMergeRules, recordRelease } from '../../src/modules/ocds/ocds-publish.service.js';
+import { monthsBetween } from '../../src/modules/ocds/ocds.repo.js';
 import { validate } from '../../src/modules/ocds/validate.js';
 import type { JsonValue } from '../../src/platform/canonical-json.js';
 import { withTransaction } from '../../src/platform/db/tx.js';
@@ -279,6 +280,85 @@ describe(`OCDS storage and change feed (${driverName})`, () => {
     expect((await t.app.inject('/ocds/v1/releases?authority=not-a-uuid')).statusCode).toBe(400);
   });
 
+  it('pages a date window month by month exactly as a filter over the whole feed would', async () => {
+    // Releases over 26 months of 2021–2023, two authorities, several per ocid so that records
+    // move; published out of date order so that feed order and date order differ.
+    const dates: string[] = [];
+    for (let i = 0; i < 48; i++) {
+      const month = (i * 7) % 26;
+      const day = 1 + ((i * 11) % 28);
+      // Every ninth on the first instant of a month: the edge of a window ending there.
+      const at =
+        i % 9 === 0 ? new Date(Date.UTC(2021, month, 1)) : new Date(Date.UTC(2021, month, day, i % 24));
+      dates.push(at.toISOString().replace('.000Z', 'Z'));
+    }
+    for (const [i, date] of dates.entries())
+      await publish(
+        rel(`${i % 2 ? prefix1 : 'ocds-yyyyyy'}-win-${i % 12}`, `win-${i}`, date),
+        i % 2 ? a1.id : a2.id,
+      );
+    const all = await readAll('releases', 'limit=1000');
+    const records = await readAll('records', 'limit=1000');
+    const authorityOf = (ocidText: string) => (ocidText.startsWith(prefix1) ? a1.id : a2.id);
+    const windows: [string | undefined, string | undefined][] = [
+      ['2021-03-01T00:00:00Z', '2021-04-01T00:00:00Z'],
+      ['2021-03-15T00:00:00Z', '2022-02-10T00:00:00Z'],
+      ['2021-12-31T23:00:00Z', '2022-01-01T00:00:01Z'],
+      ['2022-06-01T00:00:00Z', undefined],
+      [undefined, '2021-08-01T00:00:00Z'],
+      ['2020-01-01T00:00:00Z', '2030-01-01T00:00:00Z'],
+      ['1990-01-01T00:00:00Z', '1991-01-01T00:00:00Z'],
+      ['2022-05-01T00:00:00Z', '2022-04-01T00:00:00Z'],
+    ];
+    let nonEmpty = 0;
+    for (const [from, to] of windows)
+      for (const authority of [undefined, a1.id, a2.id]) {
+        const inWindow = (date: string) =>
+          (from === undefined || Date.parse(date) >= Date.parse(from)) &&
+          (to === undefined || Date.parse(date) < Date.parse(to));
+        const query = [
+          'limit=3',
+          from && `from=${from}`,
+          to && `to=${to}`,
+          authority && `authority=${authority}`,
+        ]
+          .filter(Boolean)
+          .join('&');
+        const wantReleases = all
+          .filter((r) => inWindow(r.date as string))
+          .filter((r) => !authority || authorityOf(r.ocid as string) === authority)
+          .map((r) => r.id);
+        expect(
+          (await readAll('releases', query)).map((r) => r.id),
+          query,
+        ).toEqual(wantReleases);
+        const wantRecords = records
+          .filter((r) => inWindow((r.compiledRelease as JsonObject).date as string))
+          .filter((r) => !authority || authorityOf(r.ocid as string) === authority)
+          .map((r) => r.ocid);
+        expect(
+          (await readAll('records', query)).map((r) => r.ocid),
+          query,
+        ).toEqual(wantRecords);
+        if (wantReleases.length > 3) nonEmpty++;
+      }
+    // The windows do cut the data (several pages each), not only empty or whole answers.
+    expect(nonEmpty).toBeGreaterThan(10);
+  });
+
+  it('lists the months of a window', () => {
+    expect(monthsBetween(new Date('2021-11-20T10:00:00Z'), new Date('2022-02-01T00:00:00Z'))).toEqual([
+      '2021-11-01',
+      '2021-12-01',
+      '2022-01-01',
+      '2022-02-01',
+    ]);
+    expect(monthsBetween(new Date('2021-11-30T23:59:59Z'), new Date('2021-11-01T00:00:00Z'))).toEqual([
+      '2021-11-01',
+    ]);
+    expect(monthsBetween(new Date('2021-12-01T00:00:00Z'), new Date('2021-11-30T23:59:59Z'))).toEqual([]);
+  });
+
   it('moves a changed record to the end of the records feed and links its releases by date', async () => {
     const before = await readAll('records', '');
     const o = ocid('merge');
@@ -473,6 +553,10 @@ describe(`OCDS storage and change feed (${driverName})`, () => {
   it('never skips or repeats while several writers publish concurrently', async () => {
     // Start from the end of the feed, then let 4 writers publish 15 releases each while a reader polls.
     let cursorUrl = (await page('/ocds/v1/releases?limit=1000')).next;
+    // A second reader follows a date window that holds exactly these releases (none before them).
+    const windowStart = await page('/ocds/v1/releases?limit=1000&from=2026-04-01&to=2026-04-02');
+    expect(windowStart.items).toEqual([]);
+    let windowUrl = windowStart.next;
     const expected = new Set<string>();
     const writers = [0, 1, 2, 3].map(async (w) => {
       for (let i = 0; i < 15; i++) {
@@ -483,6 +567,7 @@ describe(`OCDS storage and change feed (${driverName})`, () => {
       }
     });
     const seen: string[] = [];
+    const seenInWindow: string[] = [];
     let done = false;
     const all = Promise.all(writers).then(() => {
       done = true;
@@ -492,12 +577,16 @@ describe(`OCDS storage and change feed (${driverName})`, () => {
       const p = await page(cursorUrl);
       seen.push(...p.items.map((r) => r.id as string));
       cursorUrl = p.next;
-      if (wasDone && p.items.length === 0) break;
+      const w = await page(windowUrl);
+      seenInWindow.push(...w.items.map((r) => r.id as string));
+      windowUrl = w.next;
+      if (wasDone && p.items.length === 0 && w.items.length === 0) break;
       await new Promise((r) => setTimeout(r, 2));
     }
     await all;
     expect(seen.length).toBe(60);
     expect(new Set(seen)).toEqual(expected);
+    expect(seenInWindow).toEqual(seen);
   });
 
   it.skipIf(driverName !== 'postgres')(

@@ -218,9 +218,15 @@ export async function saveRecord(trx: Tx, r: RecordWrite): Promise<void> {
  * What selects one page of either feed (each table has xid, seq, authority_id and date): rows
  * below the watermark (the oldest transaction still in flight, ocds.feed.ts) and after `after` in
  * (xid, seq) order, within the caller's filters. The row comparison uses the (xid, seq) index.
+ * `watermark`, when given, is one read before (datedKeys): the rows below it were all committed
+ * then, so what that earlier read saw of them holds for this one.
  */
-function feedPageWhere(f: FeedFilter): Expression<SqlBool> {
-  const conditions = [sql`xid < pg_snapshot_xmin(pg_current_snapshot())`];
+function feedPageWhere(f: FeedFilter, watermark?: string): Expression<SqlBool> {
+  const conditions = [
+    watermark === undefined
+      ? sql`xid < pg_snapshot_xmin(pg_current_snapshot())`
+      : sql`xid < ${watermark}::xid8`,
+  ];
   if (f.after) conditions.push(sql`(xid, seq) > (${f.after.xid}::xid8, ${f.after.seq}::bigint)`);
   if (f.authorityId) conditions.push(sql`${sql.ref('authority_id')} = ${f.authorityId}`);
   if (f.from) conditions.push(sql`${sql.ref('date')} >= ${f.from}`);
@@ -228,19 +234,88 @@ function feedPageWhere(f: FeedFilter): Expression<SqlBool> {
   return sql<SqlBool>`${sql.join(conditions, sql` and `)}`;
 }
 
-/** One page of the releases feed, in (xid, seq) order. */
+type FeedTable = 'ocds_release' | 'ocds_record';
+
+/** A row's feed month, written exactly as the indexes of migration 0024 have it (or they go unused). */
+const FEED_MONTH = sql`date_trunc('month', date AT TIME ZONE 'UTC')`;
+
+/** The first day of each UTC month from `first` to `last`, both included, as `YYYY-MM-01`. */
+export function monthsBetween(first: Date, last: Date): string[] {
+  const out: string[] = [];
+  for (
+    let m = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1);
+    m <= last.getTime();
+    m = Date.UTC(new Date(m).getUTCFullYear(), new Date(m).getUTCMonth() + 1, 1)
+  )
+    out.push(new Date(m).toISOString().slice(0, 10));
+  return out;
+}
+
+/** `YYYY-MM-DD hh:mm:ss` (a timestamp's text, here UTC by construction) as a Date. */
+const utcOf = (text: string) => new Date(`${text.slice(0, 10)}T00:00:00Z`);
+
+/**
+ * The keys (k_xid, k_seq) of one page of a feed with a date window, or undefined when no row can
+ * be in it. Walking the (xid, seq) index and skipping the rows outside the window costs the whole
+ * rest of the table when the window lies behind the cursor; sorting the window found by date costs
+ * the whole window on every page. Instead each month of the window is an ordered range of the
+ * month indexes (migration 0024) starting at the cursor, and the page is their merge (a Merge
+ * Append that stops after `limit` rows): one descent per month plus about a page of entries.
+ *
+ * An open end of the window is closed at the table's first or last month, read together with the
+ * watermark that the page then uses: every row below that watermark was committed when the months
+ * were read, so none of them lies outside those months, and a row committed since is above it.
+ */
+async function datedKeys(db: Db, table: FeedTable, f: FeedFilter) {
+  const scope = f.authorityId ? sql`WHERE authority_id = ${f.authorityId}` : sql``;
+  const probe = (
+    await sql<{ watermark: string; first: string | null; last: string | null }>`SELECT
+      pg_snapshot_xmin(pg_current_snapshot())::text AS watermark,
+      (SELECT min(${FEED_MONTH}) FROM ${sql.table(table)} ${scope})::text AS first,
+      (SELECT max(${FEED_MONTH}) FROM ${sql.table(table)} ${scope})::text AS last`.execute(db)
+  ).rows[0];
+  if (!probe?.first || !probe.last) return undefined;
+  const first = f.from && f.from > utcOf(probe.first) ? f.from : utcOf(probe.first);
+  // `to` is exclusive and a JavaScript date has milliseconds: the last month is that of to - 1 ms.
+  const last =
+    f.to && f.to.getTime() - 1 < utcOf(probe.last).getTime()
+      ? new Date(f.to.getTime() - 1)
+      : utcOf(probe.last);
+  const months = monthsBetween(first, last);
+  if (months.length === 0) return undefined;
+  const where = feedPageWhere(f, probe.watermark);
+  const ranges = months.map(
+    (month) => sql`(SELECT xid, seq FROM ${sql.table(table)}
+      WHERE ${FEED_MONTH} = ${month}::timestamp AND ${where} ORDER BY xid, seq LIMIT ${f.limit})`,
+  );
+  return sql<{ k_xid: string; k_seq: string }>`(SELECT xid AS k_xid, seq AS k_seq
+    FROM (${sql.join(ranges, sql` UNION ALL `)}) AS months ORDER BY xid, seq LIMIT ${f.limit})`;
+}
+
+/**
+ * One page of the releases feed, in (xid, seq) order. Exported for the benchmark, which EXPLAINs
+ * it; undefined when a date window cannot hold any row.
+ */
+export async function releasePageQuery(db: Db, f: FeedFilter) {
+  const base = db.selectFrom('ocds_release');
+  let q = base.select(RELEASE_PAGE_COLUMNS);
+  if (f.from || f.to) {
+    const keys = await datedKeys(db, 'ocds_release', f);
+    if (!keys) return undefined;
+    q = base
+      .innerJoin(keys.as('k'), (j) =>
+        j.onRef('k.k_xid', '=', 'ocds_release.xid').onRef('k.k_seq', '=', 'ocds_release.seq'),
+      )
+      .select(RELEASE_PAGE_COLUMNS);
+  } else q = q.where(feedPageWhere(f));
+  // Qualified: a bare `xid` in ORDER BY names the output column `xid::text`, which sorts as text
+  // (out of order past a power of ten) and cannot use the (xid, seq) index.
+  return q.orderBy(sql`ocds_release.xid`).orderBy(sql`ocds_release.seq`).limit(f.limit);
+}
+
 export async function releasePage(db: Db, f: FeedFilter): Promise<ReleasePageRow[]> {
-  const rows = await db
-    .selectFrom('ocds_release')
-    .select(RELEASE_PAGE_COLUMNS)
-    .where(feedPageWhere(f))
-    // Qualified: a bare `xid` in ORDER BY names the output column `xid::text`, which sorts as text
-    // (out of order past a power of ten) and cannot use the (xid, seq) index.
-    .orderBy(sql`ocds_release.xid`)
-    .orderBy('seq')
-    .limit(f.limit)
-    .execute();
-  return rows.map(withTextSeq);
+  const q = await releasePageQuery(db, f);
+  return q ? (await q.execute()).map(withTextSeq) : [];
 }
 
 /**
@@ -248,14 +323,18 @@ export async function releasePage(db: Db, f: FeedFilter): Promise<ReleasePageRow
  * Without the versioned release: the feed's record packages carry the compiled release only.
  */
 export async function recordPage(db: Db, f: FeedFilter): Promise<RecordPageRow[]> {
-  const rows = await db
-    .selectFrom('ocds_record')
-    .select(RECORD_PAGE_COLUMNS)
-    .where(feedPageWhere(f))
-    .orderBy(sql`ocds_record.xid`)
-    .orderBy('seq')
-    .limit(f.limit)
-    .execute();
+  const base = db.selectFrom('ocds_record');
+  let q = base.select(RECORD_PAGE_COLUMNS);
+  if (f.from || f.to) {
+    const keys = await datedKeys(db, 'ocds_record', f);
+    if (!keys) return [];
+    q = base
+      .innerJoin(keys.as('k'), (j) =>
+        j.onRef('k.k_xid', '=', 'ocds_record.xid').onRef('k.k_seq', '=', 'ocds_record.seq'),
+      )
+      .select(RECORD_PAGE_COLUMNS);
+  } else q = q.where(feedPageWhere(f));
+  const rows = await q.orderBy(sql`ocds_record.xid`).orderBy(sql`ocds_record.seq`).limit(f.limit).execute();
   return rows.map(withTextSeq);
 }
 
