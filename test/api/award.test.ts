@@ -1,4 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { declaredExtensionUrls } from '../../src/modules/ocds/extensions.js';
+import { NO_RULES } from '../../src/modules/ocds/merge-rules.js';
+import { validate } from '../../src/modules/ocds/validate.js';
+import type { JsonValue } from '../../src/platform/canonical-json.js';
+import type { JsonObject } from '../../src/modules/ocds/merge.types.js';
+import { setOcdsPublisher } from '../../src/modules/ocds/ocds-publish.context.js';
 import { fromBase64 } from '../../src/modules/sealing/bytes.js';
 import { makeOffer, OFFER_FILE_NAME, offerBytes } from '../../src/modules/sealing/offer.rules.js';
 import type { EnvelopeLetter, SealingTarget, SharePayload } from '../../src/modules/sealing/sealing.types.js';
@@ -17,6 +23,7 @@ import {
 } from '../helpers/app.js';
 import { registerCustodianKeys } from '../helpers/custody.js';
 import { driverName } from '../helpers/db.js';
+import { hasOcdsData, ocdsPath } from '../helpers/ocds.js';
 import { insertSealedBid } from '../helpers/opening-bids.js';
 import { validNif } from '../helpers/tax-ids.js';
 import {
@@ -97,6 +104,8 @@ describe(`award of lots (${driverName})`, () => {
 
   beforeAll(async () => {
     t = await buildTestApp({ now: new Date('2026-11-26T10:00:00Z') });
+    // Publication on, so that the annulment of an award on appeal can be seen in the open data.
+    setOcdsPublisher({ rules: NO_RULES, publicBaseUrl: 'https://contracta.test' });
     await loadDemoCpv(t);
     a = await makeAuthority(t);
     b = await makeAuthority(t);
@@ -263,7 +272,10 @@ describe(`award of lots (${driverName})`, () => {
     }
     await open('C');
   }, 120_000);
-  afterAll(async () => t.close());
+  afterAll(async () => {
+    setOcdsPublisher(undefined);
+    await t.close();
+  });
 
   it('lists each lot with the live ranking: lot 1 ranked, lot 2 tied, lot 3 empty', async () => {
     const lots = await list('committee');
@@ -559,5 +571,86 @@ describe(`award of lots (${driverName})`, () => {
     expect(res.body).not.toContain('Bidder 5 SL');
     expect(res.body).not.toContain('appeal');
     expect((await t.app.inject({ url: '/api/v1/tenders/ocds-nope-1/awards' })).statusCode).toBe(404);
+  });
+  it('publishes an award annulled on appeal: the award cancelled, its lot open again (awardCancellation)', async () => {
+    await ok('committee', 2, { event: 'request_documentation' });
+    await ok('committee', 2, { event: 'documentation_ok' });
+    const awarded = await ok('officer', 2, {
+      event: 'award',
+      reasons: 'Oferta guanyadora del sorteig del lot 2',
+    });
+    const bidId = awarded.award?.bidId ?? '';
+    expect(bidId).toBe(bidIds[4]);
+    await ok('officer', 2, { event: 'notify' });
+    await ok('officer', 2, { event: 'start_standstill' });
+    await ok('officer', 2, { event: 'lodge_appeal' });
+    const releasesBefore = await t.db.db
+      .selectFrom('ocds_release')
+      .select('seq')
+      .where('ocid', '=', ocid)
+      .execute();
+    const resolved = await ok('officer', 2, { event: 'resolve_appeal', outcome: 'upheld' });
+    expect(resolved).toMatchObject({ status: 'ranking', award: null, appeal: null, candidate: null });
+
+    // The annulment is a public act, published with one release in the step's transaction.
+    const event = await t.db.db
+      .selectFrom('audit_event')
+      .select(['id', 'is_public'])
+      .where('action', '=', 'evaluation.award_step')
+      .where('object_id', '=', tenderId)
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(event.is_public).toBe(true);
+    const rows = await t.db.db
+      .selectFrom('ocds_release')
+      .select(['json', 'tags'])
+      .where('ocid', '=', ocid)
+      .orderBy('seq')
+      .execute();
+    expect(rows).toHaveLength(releasesBefore.length + 1);
+    const last = JSON.parse(rows.at(-1)?.json ?? '{}') as JsonObject & {
+      awards: JsonObject[];
+      tender: { status?: string; lots: JsonObject[] };
+      parties: { id: string; roles: string[] }[];
+    };
+    expect(last.tag).toEqual(['awardCancellation']);
+    expect(last.id).toContain(event.id);
+    expect(last.awards.find((x) => x.id === `2-${bidId}`)).toEqual({
+      id: `2-${bidId}`,
+      status: 'cancelled',
+      relatedLots: ['2'],
+    });
+    expect(last.tender.status).toBe('active');
+    expect(last.tender.lots.find((l) => l.id === '2')).toEqual({ id: '2', status: 'active' });
+
+    // The record keeps what was awarded, now cancelled, with its supplier.
+    const res = await t.app.inject({ url: `/ocds/v1/records/${encodeURIComponent(ocid)}` });
+    expect(res.statusCode, res.body).toBe(200);
+    const compiled = (res.json() as { records: { compiledRelease: typeof last }[] }).records[0]
+      ?.compiledRelease;
+    const annulled = compiled?.awards.find((x) => x.id === `2-${bidId}`);
+    expect(annulled).toMatchObject({ status: 'cancelled', value: { amount: 44000, currency: 'EUR' } });
+    const supplier = (annulled?.suppliers as { id: string }[] | undefined)?.[0]?.id;
+    expect(compiled?.parties.find((p) => p.id === supplier)?.roles).toContain('supplier');
+    expect(compiled?.tender.lots.find((l) => l.id === '2')?.status).toBe('active');
+    // In the public minutes, in words: the step, its outcome and where it left the lot.
+    for (const [lang, words] of [
+      ['ca', 'Registrar la resolució del recurs: '],
+      ['en', 'Record the appeal’s outcome: Upheld: the award is annulled — '],
+    ] as const) {
+      const page = await t.app.inject({ url: `/tenders/${ocid}/minutes?lang=${lang}` });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain(words);
+      expect(page.body).not.toContain('resolve_appeal');
+    }
+    if (hasOcdsData) {
+      // The record (with every release of the file, this one included) passes the 1.1.5 schema.
+      const options = { schema: { dir: ocdsPath('schema') }, extensionSource: { offline: true } };
+      const report = await validate(res.json() as JsonValue, options);
+      expect(report.kind).toBe('record package');
+      expect(report.findings.map((f) => `${f.severity} ${f.code} ${f.path}`)).toEqual([]);
+      const release = await validate(last as JsonValue, options, declaredExtensionUrls());
+      expect(release.findings.map((f) => `${f.severity} ${f.code} ${f.path}`)).toEqual([]);
+    }
   });
 });

@@ -239,7 +239,7 @@ const STEP_KEYS: Record<AwardEventType, string> = {
   resolve_appeal: 'award.step.resolve_appeal',
 };
 
-const OUTCOME_KEYS: Record<AppealOutcome, string> = {
+export const OUTCOME_KEYS: Record<AppealOutcome, string> = {
   dismissed: 'award.outcome.dismissed',
   suspension_lifted: 'award.outcome.suspension_lifted',
   upheld: 'award.outcome.upheld',

@@ -516,12 +516,17 @@ export async function stepAward(
       version,
     });
     const e = input.event;
+    // An upheld special appeal annuls the award (art. 57.2 LCSP): a public act, since the award was.
+    const annulled =
+      e.type === 'resolve_appeal' && e.outcome === 'upheld' && state.award
+        ? { lot, bidId: state.award.id }
+        : undefined;
     const eventId = await recordEvent(trx, ctx, {
       action: 'evaluation.award_step',
       objectType: 'tender',
       objectId: tenderId,
       authorityId,
-      isPublic: PUBLIC_STEPS.includes(e.type),
+      isPublic: PUBLIC_STEPS.includes(e.type) || annulled !== undefined,
       data: {
         ocid,
         lot,
@@ -545,8 +550,8 @@ export async function stepAward(
       },
     });
     // The public steps as OCDS releases, committed with the step (issue 6): award, void,
-    // notification (ocds-award.publish.ts); the formalisation as the contract.
-    await publishAwardStep(trx, { step: e.type, authorityId, tenderId, eventId });
+    // notification, annulment on appeal (ocds-award.publish.ts); the formalisation as the contract.
+    await publishAwardStep(trx, { step: e.type, authorityId, tenderId, eventId, annulled });
     if (e.type === 'formalise')
       await publishContractStage(trx, { stage: 'contract', authorityId, tenderId, eventId });
   });

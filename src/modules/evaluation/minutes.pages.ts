@@ -12,7 +12,8 @@ import { when } from '../portal/backoffice-view.js';
 import { layout, type PageContext, sendPage } from '../portal/layout.js';
 import { pageContext } from '../portal/portal.context.js';
 import { OCID_RE } from '../portal/tenders-public.tender.js';
-import { guardIds, workspaceFrame } from './award.pages.js';
+import { guardIds, OUTCOME_KEYS, workspaceFrame } from './award.pages.js';
+import type { AppealOutcome } from './award.types.js';
 import { committeeMinutes, type MinutesAction, type MinutesEntry, publicMinutes } from './minutes.service.js';
 
 type TenderParams = { Params: { authorityId: string; tenderId: string } };
@@ -42,8 +43,15 @@ function stepText(t: TFunction, e: MinutesEntry): string | null {
       return e.status ? t(`evaluation.status.${e.status}`) : null;
     case 'evaluation.abnormal_review_changed':
       return e.status ? t(`award.abnormal.status.${e.status}`) : null;
-    case 'evaluation.award_step':
-      return e.step ? `${t(`award.step.${e.step}`)} — ${t(`award.status.${e.status ?? 'ranking'}`)}` : null;
+    case 'evaluation.award_step': {
+      if (!e.step) return null;
+      // The appeal's resolution is stored as `resolve_appeal:<outcome>` (award.service.ts).
+      const [step, outcome] = e.step.split(':');
+      const what = outcome
+        ? `${t(`award.step.${step}`)}: ${t(OUTCOME_KEYS[outcome as AppealOutcome] ?? outcome)}`
+        : t(`award.step.${step}`);
+      return `${what} — ${t(`award.status.${e.status ?? 'ranking'}`)}`;
+    }
     case 'participation.decided':
       return e.step === 'selected' || e.step === 'rejected' ? t(DECISION_KEYS[e.step]) : null;
     case 'negotiation.round_opened':

@@ -8,6 +8,8 @@
  *    art. 151.1). Each restates every decided lot with every bid on it — losing and disqualified
  *    ones included — as the bids extension expects.
  *
+ * An award annulled by an upheld special appeal publishes `awardCancellation` (publishAwardStep).
+ *
  * The committee's proposal steps (propose, propose_next, documentation_failed) are public in the
  * minutes but publish no release: OCDS would have to name the candidate (an award `pending`) and
  * its bid before the award of the lot is public, which the bids embargo forbids. The
@@ -32,7 +34,7 @@ import {
 } from './ocds-publish.context.js';
 import type { RecordReleaseResult } from './ocds-publish.service.js';
 import { awardRelease, bidsReceivedRelease } from './release.build.js';
-import type { OcdsLotAward, OcdsOpenedBid } from './release.types.js';
+import type { OcdsAnnulledAward, OcdsLotAward, OcdsOpenedBid } from './release.types.js';
 
 /** The opening records of a file, in the legal order of the stages (A → B → C). */
 async function openingRecords(trx: Tx, tenderId: string): Promise<OpeningRecord[]> {
@@ -213,20 +215,29 @@ const AWARD_TAGS: Partial<Record<AwardEventType, 'award' | 'awardCancellation' |
 
 /**
  * Publishes the release of an award step, in the step's transaction right after its audit event
- * `eventId`; a step without a release (see above) publishes nothing.
+ * `eventId`; a step without a release (see above) publishes nothing. `annulled` is the award an
+ * upheld special appeal has just annulled (art. 57.2 LCSP): published as `awardCancellation`, the
+ * award `cancelled` and its lot open again, or the open data would keep showing it in force.
  */
 export async function publishAwardStep(
   trx: Tx,
-  input: { step: AwardEventType; authorityId: string; tenderId: string; eventId: string },
+  input: {
+    step: AwardEventType;
+    authorityId: string;
+    tenderId: string;
+    eventId: string;
+    annulled?: OcdsAnnulledAward | undefined;
+  },
 ): Promise<RecordReleaseResult | undefined> {
   const p = ocdsPublisher();
-  const tag = AWARD_TAGS[input.step];
+  const tag = input.annulled ? 'awardCancellation' : AWARD_TAGS[input.step];
   if (!p || !tag) return undefined;
   const notice = await currentNoticeOf(trx, input.tenderId);
   const bids = await openedBids(trx, input.authorityId, input.tenderId);
   const awards = await lotAwardsOf(trx, input.tenderId, bids);
   const ctx = await releaseContext(trx, input.authorityId, p);
   const event = await eventOf(trx, input.eventId);
-  const release: JsonObject = awardRelease(ctx, notice, awards, bids, event, tag);
+  const annulled = input.annulled ? [input.annulled] : [];
+  const release: JsonObject = awardRelease(ctx, notice, awards, bids, event, tag, annulled);
   return storeRelease(trx, release, input.authorityId, p, event);
 }

@@ -45,6 +45,7 @@ import {
   value,
 } from './release.parts.js';
 import type {
+  OcdsAnnulledAward,
   OcdsCompany,
   OcdsContract,
   OcdsEvent,
@@ -546,6 +547,7 @@ export function awardRelease(
   bids: OcdsOpenedBid[],
   event: OcdsEvent,
   tag: 'award' | 'awardCancellation' | 'awardUpdate' = 'award',
+  annulled: readonly OcdsAnnulledAward[] = [],
 ): JsonObject {
   const decided = awards.filter((a) => a.award || a.void);
   const publicLots = new Set(decided.map((a) => a.lot));
@@ -574,6 +576,12 @@ export function awardRelease(
           relatedLots: [lotId(a.lot)],
         },
   );
+  // An annulled award stays in the record as `cancelled` (the merge keeps its value and supplier,
+  // and the company keeps its roles: an award's supplier is a supplier party, ocds.md §5), and its
+  // lot is open again until the committee decides it anew.
+  for (const a of annulled)
+    awardList.push({ id: awardIdFor(a.lot, a.bidId), status: 'cancelled', relatedLots: [lotId(a.lot)] });
+  const reopened = annulled.map((a) => ({ id: lotId(a.lot), status: 'active' }));
   const allDecided = notice.lots.every((l) => publicLots.has(l.number));
   const anyAwarded = decided.some((a) => a.award);
   const deadline = utc(notice.tenderDeadline ?? event.at);
@@ -585,8 +593,17 @@ export function awardRelease(
     {
       tender: {
         id: notice.id,
-        status: allDecided ? (anyAwarded ? 'complete' : 'unsuccessful') : undefined,
-        lots: decided.map((a) => ({ id: lotId(a.lot), status: a.award ? 'complete' : 'unsuccessful' })),
+        status: allDecided
+          ? anyAwarded
+            ? 'complete'
+            : 'unsuccessful'
+          : reopened.length
+            ? 'active'
+            : undefined,
+        lots: [
+          ...decided.map((a) => ({ id: lotId(a.lot), status: a.award ? 'complete' : 'unsuccessful' })),
+          ...reopened,
+        ],
         numberOfTenderers: new Set(publicBids.map((b) => companyRef(b.company).id)).size || undefined,
         tenderers: uniqueRefs(publicBids.map((b) => b.company)),
       },

@@ -173,6 +173,12 @@ export type OcdsLotAward = {
   void: { reasons: string; at: string } | null;
 };
 
+/**
+ * An award annulled by an upheld special appeal (art. 57.2 LCSP): the lot goes back to the
+ * committee's ranking, and the award published for `bidId` is withdrawn.
+ */
+export type OcdsAnnulledAward = { lot: number; bidId: string };
+
 export type OcdsContractDocument = {
   sha256: string;
   title: string | null;
