@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteCommitment } from '../../src/modules/minor/minor-contract.rules.js';
+import { declaredExtensionUrls } from '../../src/modules/ocds/extensions.js';
+import { NO_RULES } from '../../src/modules/ocds/merge-rules.js';
+import type { JsonObject } from '../../src/modules/ocds/merge.types.js';
+import { setOcdsPublisher } from '../../src/modules/ocds/ocds-publish.context.js';
+import { validate } from '../../src/modules/ocds/validate.js';
+import type { JsonValue } from '../../src/platform/canonical-json.js';
 import { newId } from '../../src/platform/ids.js';
 import {
   buildTestApp,
@@ -13,6 +19,7 @@ import {
   type TestApp,
 } from '../helpers/app.js';
 import { driverName } from '../helpers/db.js';
+import { hasOcdsData, ocdsPath } from '../helpers/ocds.js';
 import { validNif } from '../helpers/tax-ids.js';
 import { loadDemoCpv, tenderPayload } from '../helpers/tenders.js';
 
@@ -48,6 +55,8 @@ describe(`minor contracts (${driverName})`, () => {
 
   beforeAll(async () => {
     t = await buildTestApp({ now: new Date('2026-11-26T10:00:00Z') });
+    // Publication on: a minor award is published as OCDS too.
+    setOcdsPublisher({ rules: NO_RULES, publicBaseUrl: 'https://contracta.test' });
     await loadDemoCpv(t);
     a = await makeAuthority(t);
     b = await makeAuthority(t);
@@ -96,7 +105,10 @@ describe(`minor contracts (${driverName})`, () => {
       s[name] = await login(t, u.email, undefined, { remoteAddress: `10.40.0.${i}` });
     }
   });
-  afterAll(async () => t.close());
+  afterAll(async () => {
+    setOcdsPublisher(undefined);
+    await t.close();
+  });
 
   const call = (who: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) =>
     t.app.inject({ method, url: `/api/v1${url}`, headers: s[who]?.headers, ...(payload ? { payload } : {}) });
@@ -925,6 +937,52 @@ describe(`minor contracts (${driverName})`, () => {
       });
       expect(page.body).toContain('***4567**');
       expect(page.body).not.toContain('12345678Z');
+
+      // The same award as open data: one release (award and contract), the tax id masked alike.
+      const prefix = (
+        await t.db.db
+          .selectFrom('authority')
+          .select('ocid_prefix')
+          .where('id', '=', a.id)
+          .executeTakeFirstOrThrow()
+      ).ocid_prefix;
+      const ocid = `${prefix}-${exempt}`;
+      const rows = await t.db.db.selectFrom('ocds_release').select('json').where('ocid', '=', ocid).execute();
+      expect(rows).toHaveLength(1);
+      const text = rows[0]?.json ?? '';
+      expect(text).not.toContain('12345678Z');
+      const release = JSON.parse(text) as JsonObject & {
+        tender: JsonObject;
+        awards: JsonObject[];
+        contracts: JsonObject[];
+        parties: { id: string; roles: string[]; identifier: JsonObject }[];
+      };
+      expect(release.tag).toEqual(['award', 'contract']);
+      expect(release.tender).toMatchObject({ id: exempt, status: 'complete', procurementMethod: 'direct' });
+      expect(release.awards).toEqual([
+        expect.objectContaining({ status: 'active', value: { amount: 2500, currency: 'EUR' } }),
+      ]);
+      expect(release.contracts).toEqual([
+        expect.objectContaining({
+          awardID: release.awards[0]?.id,
+          status: 'active',
+          value: { amount: 2500, currency: 'EUR' },
+          description: expect.stringContaining('2500.00 EUR amb IVA'),
+        }),
+      ]);
+      const supplier = release.parties.find((p) => p.roles.includes('supplier'));
+      expect(supplier?.identifier).toMatchObject({ id: '***4567**', legalName: 'Autònom Pere Puig' });
+      const record = await t.app.inject({ url: `/ocds/v1/records/${encodeURIComponent(ocid)}` });
+      expect(record.statusCode, record.body).toBe(200);
+      if (hasOcdsData) {
+        const options = { schema: { dir: ocdsPath('schema') }, extensionSource: { offline: true } };
+        const findings = async (doc: unknown, extensions?: string[]) =>
+          (await validate(doc as JsonValue, options, extensions)).findings.map(
+            (f) => `${f.severity} ${f.code} ${f.path}`,
+          );
+        expect(await findings(release, declaredExtensionUrls())).toEqual([]);
+        expect(await findings(record.json())).toEqual([]);
+      }
     });
   });
 

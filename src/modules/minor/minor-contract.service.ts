@@ -8,6 +8,7 @@ import { Dec, parsePercentage } from '../../platform/money.js';
 import { liftEmbargo, recordEvent } from '../audit/audit.service.js';
 import { localDate } from '../calendar/calendar.rules.js';
 import type { ContractType } from '../procedures/procedure.types.js';
+import { publishMinorAward } from '../ocds/ocds-minor.publish.js';
 import { authorizeOnMinor, authorizeQuoting } from './minor-contract.policy.js';
 import {
   type CompanyInvitationView,
@@ -632,7 +633,7 @@ export async function awardMinorContract(
       .where('authority_id', '=', authorityId)
       .execute();
     await recordQuotesOpened(trx, ctx, authorityId, tenderId, m);
-    await recordEvent(trx, ctx, {
+    const eventId = await recordEvent(trx, ctx, {
       action: 'minor.awarded',
       objectType: 'tender',
       objectId: tenderId,
@@ -652,6 +653,8 @@ export async function awardMinorContract(
         splittingMatches: guard.matches.map((x) => x.tenderId),
       },
     });
+    // Its OCDS release, committed with it (issue 6).
+    await publishMinorAward(trx, { authorityId, tenderId, round: m.round, eventId });
   });
   return buildView(ctx, authorityId, tenderId);
 }

@@ -50,6 +50,7 @@ import type {
   OcdsContract,
   OcdsEvent,
   OcdsLotAward,
+  OcdsMinorAward,
   OcdsNotice,
   OcdsNoticeDocument,
   OcdsNoticeVersion,
@@ -61,12 +62,18 @@ import type {
 export { ocidFor, releaseIdFor } from './release.parts.js';
 
 /** The skeleton every release shares (ocds.md §2: required ocid, id, date, tag, initiationType). */
-function release(ocid: string, tag: ReleaseTag, event: OcdsEvent, body: Record<string, Loose>): JsonObject {
+function release(
+  ocid: string,
+  tag: ReleaseTag,
+  event: OcdsEvent,
+  body: Record<string, Loose>,
+  alsoTags: readonly ReleaseTag[] = [],
+): JsonObject {
   const built = prune({
     ocid,
     id: releaseIdFor(ocid, tag, event),
     date: utc(event.at),
-    tag: [tag],
+    tag: [tag, ...alsoTags],
     initiationType: 'tender',
     // Texts are in Catalan, the portal's default; Spanish and English are `_es` / `_en` variants.
     language: 'ca',
@@ -841,3 +848,57 @@ export const contractTerminationRelease = (
   contracts: OcdsContract[],
   event: OcdsEvent,
 ) => contractRelease(ctx, notice, contracts, event, 'contractTermination');
+
+// --- minor contracts ----------------------------------------------------------------------------
+
+/**
+ * The award of a minor contract (art. 118 LCSP), which is also its contract: no notice and no
+ * formalisation precede or follow it (art. 118.1: the invoice), so one release tagged `award` and
+ * `contract` carries the file, the award and the contract, with the facts of the quarterly list
+ * (art. 63.4). Amounts without VAT, as every award and contract we publish; the amount with VAT
+ * and the duration, which 1.1.5 has no field for, in the contract's description.
+ */
+export function minorAwardRelease(ctx: ReleaseContext, m: OcdsMinorAward, event: OcdsEvent): JsonObject {
+  const ocid = ocidFor(ctx.authority.ocidPrefix, m.tenderId);
+  const awardId = `minor-${m.round}`;
+  const duration = m.durationMonths === null ? '' : `; durada ${m.durationMonths} mesos`;
+  return release(
+    ocid,
+    'award',
+    event,
+    {
+      parties: partiesOf(ctx.authority, [{ company: m.company, roles: SUPPLIER_ROLES }]),
+      buyer: authorityRef(ctx.authority),
+      tender: {
+        id: m.tenderId,
+        ...translated('title', m.title),
+        status: 'complete',
+        procuringEntity: authorityRef(ctx.authority),
+        items: [{ id: '1', ...translated('description', m.title), classification: cpv(m.mainCpv) }],
+        ...procedureFields('menor'),
+        mainProcurementCategory: procurementCategory(m.contractType),
+      },
+      awards: [
+        {
+          id: awardId,
+          ...translated('title', m.title),
+          status: 'active',
+          date: utc(m.awardedAt),
+          value: value(m.amountExclVat),
+          suppliers: [companyRef(m.company)],
+        },
+      ],
+      contracts: [
+        {
+          id: `${ocid}-minor-${m.round}`,
+          awardID: awardId,
+          ...translated('title', m.title),
+          description: `Contracte menor (art. 118 LCSP): ${m.amountInclVat} EUR amb IVA${duration}`,
+          status: 'active',
+          value: value(m.amountExclVat),
+        },
+      ],
+    },
+    ['contract'],
+  );
+}

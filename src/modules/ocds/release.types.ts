@@ -174,6 +174,23 @@ export type OcdsLotAward = {
 };
 
 /**
+ * A minor contract's award (art. 118 LCSP) with the facts of the quarterly list (art. 63.4:
+ * object, duration, amount, awardee): there is no notice, no lot and no formalisation besides it.
+ */
+export type OcdsMinorAward = {
+  tenderId: string;
+  title: Names;
+  contractType: ContractType;
+  mainCpv: string;
+  durationMonths: number | null;
+  round: number;
+  amountExclVat: string;
+  amountInclVat: string;
+  awardedAt: string;
+  company: OcdsCompany;
+};
+
+/**
  * An award annulled by an upheld special appeal (art. 57.2 LCSP): the lot goes back to the
  * committee's ranking, and the award published for `bidId` is withdrawn.
  */
