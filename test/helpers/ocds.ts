@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { expect, vi } from 'vitest';
 import type { JsonObject } from '../../src/modules/ocds/merge.types.js';
+import type { JsonValue } from '../../src/platform/canonical-json.js';
 import type { Db } from '../../src/platform/db/client.js';
 
 /**
@@ -80,4 +81,17 @@ export async function readReleaseFeed(
     url = body.links.next.replace(/^https?:\/\/[^/]+/, '');
   }
   throw new Error('feed did not end');
+}
+
+/**
+ * What the 1.1.5 schema (from the OCDS data, with our extensions offline) and the quality checks
+ * find in a document we publish, one line per finding; `extensions` for a bare release. Only with
+ * the data present (hasOcdsData). The validator is loaded on first use: most suites that import this
+ * helper never validate.
+ */
+export async function publishedFindings(doc: unknown, extensions?: string[]): Promise<string[]> {
+  const { validate } = await import('../../src/modules/ocds/validate.js');
+  const options = { schema: { dir: ocdsPath('schema') }, extensionSource: { offline: true } };
+  const report = await validate(doc as JsonValue, options, extensions);
+  return report.findings.map((f) => `${f.severity} ${f.code} ${f.path}`);
 }

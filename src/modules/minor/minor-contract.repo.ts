@@ -206,13 +206,15 @@ export function listMinorFiles(db: Q, authorityId: string) {
 }
 
 /** Minor contracts awarded in a period (inclusive days), ordered by awardee as art. 63.4 practice asks. */
-export function awardsBetween(db: Q, authorityId: string, from: string, to: string) {
+/** The awards of an authority with the facts of the quarterly list (art. 63.4), and when made. */
+function listedAwards(db: Q, authorityId: string) {
   return db
     .selectFrom('minor_award as a')
     .innerJoin('tender as t', 't.id', 'a.tender_id')
     .innerJoin('company as c', 'c.id', 'a.company_id')
     .select([
       'a.tender_id',
+      'a.round',
       't.reference',
       't.title_ca',
       't.title_es',
@@ -222,18 +224,31 @@ export function awardsBetween(db: Q, authorityId: string, from: string, to: stri
       'a.duration_months',
       'a.amount_excl_vat',
       'a.amount_incl_vat',
+      'a.awarded_at',
       'a.awarded_on',
       'c.legal_name',
       'c.tax_id',
       'c.tax_id_kind',
     ])
-    .where('a.authority_id', '=', authorityId)
+    .where('a.authority_id', '=', authorityId);
+}
+
+export function awardsBetween(db: Q, authorityId: string, from: string, to: string) {
+  return listedAwards(db, authorityId)
     .where('a.awarded_on', '>=', from)
     .where('a.awarded_on', '<=', to)
     .orderBy('c.legal_name')
     .orderBy('a.awarded_on')
     .orderBy('t.reference')
     .execute();
+}
+
+/** One award as the quarterly list has it (its open data, ocds-minor.publish.ts). */
+export function listedAward(db: Q, authorityId: string, tenderId: string, round: number) {
+  return listedAwards(db, authorityId)
+    .where('a.tender_id', '=', tenderId)
+    .where('a.round', '=', round)
+    .executeTakeFirstOrThrow();
 }
 
 /**

@@ -6,6 +6,7 @@
  * quote stays internal (minor-contract.service.ts).
  */
 import type { Tx } from '../../platform/db/tx.js';
+import { listedAward } from '../minor/minor-contract.repo.js';
 import type { ContractType } from '../procedures/procedure.types.js';
 import type { OcdsMinorAward } from './release.types.js';
 import {
@@ -18,36 +19,14 @@ import {
 import type { RecordReleaseResult } from './ocds-publish.service.js';
 import { minorAwardRelease } from './release.build.js';
 
-/** The award of `round` of a minor file, as the quarterly list reads it (minor-contract.repo.ts). */
+/** The award of `round` of a minor file, as the quarterly list reads it. */
 async function minorAwardOf(
   trx: Tx,
   authorityId: string,
   tenderId: string,
   round: number,
 ): Promise<OcdsMinorAward> {
-  const r = await trx
-    .selectFrom('minor_award as a')
-    .innerJoin('tender as t', 't.id', 'a.tender_id')
-    .innerJoin('company as c', 'c.id', 'a.company_id')
-    .select([
-      't.title_ca',
-      't.title_es',
-      't.title_en',
-      'a.contract_type',
-      'a.main_cpv',
-      'a.duration_months',
-      'a.round',
-      'a.amount_excl_vat',
-      'a.amount_incl_vat',
-      'a.awarded_at',
-      'c.legal_name',
-      'c.tax_id',
-      'c.tax_id_kind',
-    ])
-    .where('a.authority_id', '=', authorityId)
-    .where('a.tender_id', '=', tenderId)
-    .where('a.round', '=', round)
-    .executeTakeFirstOrThrow();
+  const r = await listedAward(trx, authorityId, tenderId, round);
   return {
     tenderId,
     title: { ca: r.title_ca, es: r.title_es, en: r.title_en },
