@@ -1,7 +1,8 @@
 /**
  * External authorities (0023) hold imported third-party OCDS and nothing else: nobody may be given a
  * role in one or start a file in it. The services ask here first, for the stable code
- * AUTHORITY_READ_ONLY; the database's triggers (SQLSTATE CR001) refuse whatever path forgets to.
+ * AUTHORITY_READ_ONLY; the database's triggers (SQLSTATE CR001) refuse whatever path forgets to,
+ * and the HTTP error handler answers that refusal with the same code.
  */
 import type { Db } from '../../platform/db/client.js';
 import type { Tx } from '../../platform/db/tx.js';
@@ -19,11 +20,4 @@ export async function assertAuthorityWritable(db: Db | Tx, authorityId: string):
       'AUTHORITY_READ_ONLY',
       'This authority holds third-party open data imported into the platform: it is read-only',
     );
-}
-
-/** True when a driver error is the read-only trigger's (SQLSTATE CR001, migration 0023), on either driver. */
-export function isReadOnlyViolation(err: unknown): boolean {
-  return (
-    typeof err === 'object' && err !== null && 'code' in err && (err as { code: unknown }).code === 'CR001'
-  );
 }

@@ -22,6 +22,9 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_VALIDATION: 'VALIDATION_FAILED',
 };
 
+/** SQLSTATE of the read-only triggers on external authorities (migration 0023), on either driver. */
+const READ_ONLY_SQLSTATE = 'CR001';
+
 /** Maps any thrown error to a status and a stable body. This is the only place statuses are chosen. */
 export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof DomainError) {
@@ -66,6 +69,17 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
     return {
       status: fe.statusCode,
       body: { code: 'VALIDATION_FAILED', message: fe.message ?? 'Bad request' },
+    };
+  }
+  if ((err as { code?: unknown } | null)?.code === READ_ONLY_SQLSTATE) {
+    // The database's guard of external authorities (migration 0023) refused a write that no
+    // service check caught first: the same refusal as the services' own, not a 500.
+    return {
+      status: statusOf('AUTHORITY_READ_ONLY'),
+      body: {
+        code: 'AUTHORITY_READ_ONLY',
+        message: 'This authority holds third-party open data imported into the platform: it is read-only',
+      },
     };
   }
   return { status: 500, body: { code: 'INTERNAL', message: 'Internal error' } };
