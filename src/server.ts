@@ -8,7 +8,7 @@ import { openDatabase } from './platform/db/client.js';
 import { migrate } from './platform/db/migrate.js';
 import { createLogger } from './platform/logger.js';
 import { fileOutboxMailer, smtpMailer } from './platform/mail.js';
-import { startOcdsPublication } from './modules/ocds/ocds-tender.publish.js';
+import { startOcdsPublication } from './modules/ocds/ocds-publish.context.js';
 import { startBulkLoop } from './modules/ocds/ocds-bulk.js';
 import { loadSigningKeyRing } from './platform/signing-key.js';
 
@@ -63,6 +63,8 @@ export async function startApp(config: Config): Promise<App> {
     // key that is not published. The key is never logged; only its keyId is.
     signingKey,
   });
+  // onClose hooks run last-registered first: the database closes after everything that uses it.
+  app.addHook('onClose', async () => database.close());
   // The OCDS bulk files (issue 6 point 3), brought up to date every OCDS_BULK_INTERVAL_S seconds.
   if (config.ocdsBulkIntervalS > 0) {
     const stop = startBulkLoop(
@@ -80,8 +82,7 @@ export async function startApp(config: Config): Promise<App> {
           logger.info({ bulk: result }, 'OCDS bulk files updated');
       },
     );
-    app.addHook('onClose', async () => stop());
+    app.addHook('onClose', () => stop());
   }
-  app.addHook('onClose', async () => database.close());
   return app;
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declaredExtensionUrls } from '../../src/modules/ocds/extensions.js';
 import { NO_RULES } from '../../src/modules/ocds/merge-rules.js';
 import type { JsonObject } from '../../src/modules/ocds/merge.types.js';
-import { setOcdsPublisher, startOcdsPublication } from '../../src/modules/ocds/ocds-tender.publish.js';
+import { setOcdsPublisher, startOcdsPublication } from '../../src/modules/ocds/ocds-publish.context.js';
 import { validate, type ValidateOptions } from '../../src/modules/ocds/validate.js';
 import type { Finding } from '../../src/modules/ocds/validate.types.js';
 import type { JsonValue } from '../../src/platform/canonical-json.js';

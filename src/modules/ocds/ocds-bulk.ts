@@ -545,30 +545,38 @@ export async function regenerateBulk(deps: BulkDeps): Promise<BulkResult> {
   return outcome === 'busy' ? { status: 'busy', ms } : { ...outcome, ms };
 }
 
-/** Runs regenerateBulk every `intervalS` seconds until stopped; errors are reported, not thrown. */
+/**
+ * Runs regenerateBulk every `intervalS` seconds until stopped; errors are reported, not thrown.
+ * The stop function resolves once a run in progress has ended, so that the database can be closed
+ * after it.
+ */
 export function startBulkLoop(
   deps: BulkDeps,
   intervalS: number,
   report: (result: BulkResult | Error) => void,
-): () => void {
+): () => Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  const tick = async () => {
-    try {
-      report(await regenerateBulk(deps));
-    } catch (err) {
-      report(err instanceof Error ? err : new Error(String(err)));
-    }
-    if (!stopped) {
-      timer = setTimeout(tick, intervalS * 1000);
-      timer.unref();
-    }
+  let running: Promise<void> = Promise.resolve();
+  const tick = () => {
+    running = (async () => {
+      try {
+        report(await regenerateBulk(deps));
+      } catch (err) {
+        report(err instanceof Error ? err : new Error(String(err)));
+      }
+      if (!stopped) {
+        timer = setTimeout(tick, intervalS * 1000);
+        timer.unref();
+      }
+    })();
   };
   // The first run soon after start (the files of a fresh install), then every interval.
   timer = setTimeout(tick, Math.min(intervalS, 5) * 1000);
   timer.unref();
-  return () => {
+  return async () => {
     stopped = true;
     if (timer) clearTimeout(timer);
+    await running;
   };
 }

@@ -19,14 +19,6 @@ import {
 import type { RecordReleaseResult } from './ocds-publish.service.js';
 import { tenderAmendmentRelease, tenderCancellationRelease, tenderRelease } from './release.build.js';
 
-// The start-up and the publisher moved to ocds-publish.context.ts; server.ts imports them from here.
-export {
-  ocdsPublisher,
-  type OcdsPublisher,
-  setOcdsPublisher,
-  startOcdsPublication,
-} from './ocds-publish.context.js';
-
 /** The release of the notice version in force before this act (`amendsReleaseID`), if published. */
 async function previousNoticeReleaseId(trx: Tx, ocid: string): Promise<string | undefined> {
   const row = await trx
