@@ -44,7 +44,8 @@ import type { Clock } from '../../platform/clock.js';
 import { toCsv } from '../../platform/csv.js';
 import type { Db, DriverName } from '../../platform/db/client.js';
 import { isJsonObject, type JsonObject } from './merge.types.js';
-import { type FeedKey, linkedReleases } from './ocds.repo.js';
+import { recordEntries } from './ocds.feed.js';
+import { type FeedKey, type ReleasePageRow, recordKeysAfter, releasePage } from './ocds.repo.js';
 import { CONTRACT_CSV_HEADER, contractRows } from './ocds-csv.js';
 
 const gzip = promisify(gzipCallback);
@@ -184,46 +185,7 @@ async function hashFiles(parts: readonly { file: string; size: number }[]): Prom
   return hash.digest('hex');
 }
 
-// --- SQL (own queries: the feed's repository is another helper's) --------------------------------
-
-type BulkReleaseRow = { xid: string; seq: string; json: string; published_at: Date };
-
-/** The next releases below the watermark after `after`, in (xid, seq) order (ocds.feed.ts). */
-async function releasesAfter(db: Db, after: FeedKey | null): Promise<BulkReleaseRow[]> {
-  const rows = await db
-    .selectFrom('ocds_release')
-    .select([sql<string>`xid::text`.as('xid'), 'seq', 'json', 'published_at'])
-    .where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())`)
-    .$if(after !== null, (q) =>
-      q.where(sql<boolean>`(xid, seq) > (${after?.xid}::xid8, ${after?.seq}::bigint)`),
-    )
-    // Qualified: a bare `xid` in ORDER BY would name the text output column (xid::text AS xid),
-    // and '1000' sorts before '999'.
-    .orderBy(sql`ocds_release.xid`)
-    .orderBy('seq')
-    .limit(PAGE)
-    .execute();
-  return rows.map((r) => ({ ...r, seq: String(r.seq) }));
-}
-
-/** The ocids of the records changed after `after` and below the watermark, in (xid, seq) order. */
-async function recordsChangedAfter(
-  db: Db,
-  after: FeedKey | null,
-): Promise<{ ocid: string; xid: string; seq: string }[]> {
-  const rows = await db
-    .selectFrom('ocds_record')
-    .select(['ocid', sql<string>`xid::text`.as('xid'), 'seq'])
-    .where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())`)
-    .$if(after !== null, (q) =>
-      q.where(sql<boolean>`(xid, seq) > (${after?.xid}::xid8, ${after?.seq}::bigint)`),
-    )
-    .orderBy(sql`ocds_record.xid`)
-    .orderBy('seq')
-    .limit(PAGE)
-    .execute();
-  return rows.map((r) => ({ ...r, seq: String(r.seq) }));
-}
+// --- SQL -----------------------------------------------------------------------------------------
 
 /** Whether any visible release of the UTC day is still above the watermark. */
 async function dayHeldBack(db: Db, day: string): Promise<boolean> {
@@ -270,15 +232,6 @@ async function withBulkLock<T>(deps: BulkDeps, fn: () => Promise<T>): Promise<T 
 
 const utcDay = (d: Date): string => d.toISOString().slice(0, 10);
 
-function releaseUrl(baseUrl: string, ocid: string, id: string): string {
-  return `${baseUrl}/ocds/v1/releases/${encodeURIComponent(id)}?ocid=${encodeURIComponent(ocid)}#${id}`;
-}
-
-function compiledOf(value: unknown): JsonObject {
-  const v = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
-  return isJsonObject(v) ? v : {};
-}
-
 type SegmentOutput = { records: Buffer; csv: string; count: number; rows: number };
 
 /** The records and CSV rows of some ocids (sorted), read by primary key in batches. */
@@ -294,16 +247,10 @@ async function buildSegment(deps: BulkDeps, ocids: readonly string[]): Promise<S
       .where('ocid', 'in', batch)
       .orderBy('ocid')
       .execute();
-    const links = new Map<string, { url: string; date: string; tag: string[] }[]>();
-    for (const l of await linkedReleases(deps.db, batch)) {
-      const list = links.get(l.ocid) ?? [];
-      list.push({ url: releaseUrl(deps.baseUrl, l.ocid, l.id), date: l.date_text, tag: l.tags });
-      links.set(l.ocid, list);
-    }
-    for (const r of records) {
-      const compiledRelease = compiledOf(r.compiled);
-      lines.push(JSON.stringify({ ocid: r.ocid, releases: links.get(r.ocid) ?? [], compiledRelease }));
-      const csvRows = contractRows(compiledRelease);
+    // As the records feed serves them (linked releases, compiled release).
+    for (const entry of await recordEntries(deps.db, deps.baseUrl, records)) {
+      lines.push(JSON.stringify(entry));
+      const csvRows = contractRows(entry.compiledRelease);
       rowCount += csvRows.length;
       if (csvRows.length > 0) rows.push(toCsv(csvRows));
     }
@@ -348,7 +295,7 @@ async function appendReleases(
   let late = 0;
   const touched = new Set<string>();
   for (;;) {
-    const rows = await releasesAfter(deps.db, m.releases.mark);
+    const rows = await releasePage(deps.db, { after: m.releases.mark ?? undefined, limit: PAGE });
     if (rows.length === 0) break;
     const member = await gzip(`${rows.map((r) => r.json).join('\n')}\n`);
     await appendAt(releasesPath, m.releases.size, member);
@@ -381,7 +328,7 @@ async function appendReleases(
       m.daily[day] = entry;
       touched.add(day);
     }
-    const last = rows[rows.length - 1] as BulkReleaseRow;
+    const last = rows[rows.length - 1] as ReleasePageRow;
     m.releases.mark = { xid: last.xid, seq: last.seq };
     appended += rows.length;
     if (rows.length < PAGE) break;
@@ -424,7 +371,7 @@ async function rewriteSegments(
   let changed = 0;
   let mark = m.records.mark;
   for (;;) {
-    const rows = await recordsChangedAfter(deps.db, mark);
+    const rows = await recordKeysAfter(deps.db, mark ?? undefined, PAGE);
     for (const r of rows) touched.add(segmentOf(r.ocid));
     changed += rows.length;
     const last = rows[rows.length - 1];

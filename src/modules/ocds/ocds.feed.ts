@@ -34,7 +34,6 @@ import {
   releasesById,
   findRecord,
   type RecordPageRow,
-  type RecordRow,
 } from './ocds.repo.js';
 import {
   packageExtensions,
@@ -146,22 +145,27 @@ export async function releasesFeed(ctx: FeedContext, q: FeedQuery): Promise<Feed
   return { body, next, nextUrl, count: rows.length };
 }
 
-function releaseUrl(ctx: FeedContext, ocid: string, id: string): string {
-  return `${ctx.baseUrl}/ocds/v1/releases/${encodeURIComponent(id)}?ocid=${encodeURIComponent(ocid)}`;
+function releaseUrl(baseUrl: string, ocid: string, id: string): string {
+  return `${baseUrl}/ocds/v1/releases/${encodeURIComponent(id)}?ocid=${encodeURIComponent(ocid)}`;
 }
 
-async function recordEntries(
-  ctx: FeedContext,
-  rows: readonly (RecordPageRow & { versioned?: unknown })[],
+/**
+ * Records as served (RecordEntry): each with its linked releases, read for all the rows at once.
+ * Also what the bulk files write (ocds-bulk.ts).
+ */
+export async function recordEntries(
+  db: Db,
+  baseUrl: string,
+  rows: readonly { ocid: string; compiled: unknown; versioned?: unknown }[],
 ): Promise<RecordEntry[]> {
   const linked = await linkedReleases(
-    ctx.db,
+    db,
     rows.map((r) => r.ocid),
   );
   const byOcid = new Map<string, RecordEntry['releases']>();
   for (const l of linked) {
     const list = byOcid.get(l.ocid) ?? [];
-    list.push({ url: `${releaseUrl(ctx, l.ocid, l.id)}#${l.id}`, date: l.date_text, tag: l.tags });
+    list.push({ url: `${releaseUrl(baseUrl, l.ocid, l.id)}#${l.id}`, date: l.date_text, tag: l.tags });
     byOcid.set(l.ocid, list);
   }
   return rows.map((r) => {
@@ -196,7 +200,7 @@ export async function recordsFeed(ctx: FeedContext, q: FeedQuery): Promise<FeedP
     ),
     packageExtensions(ctx.baseUrl, []),
   );
-  const body = recordPackageJson(meta, await recordEntries(ctx, rows), { next: nextUrl });
+  const body = recordPackageJson(meta, await recordEntries(ctx.db, ctx.baseUrl, rows), { next: nextUrl });
   return { body, next, nextUrl, count: rows.length };
 }
 
@@ -204,7 +208,9 @@ export async function recordsFeed(ctx: FeedContext, q: FeedQuery): Promise<FeedP
 export async function releasePackageById(ctx: FeedContext, id: string, ocid?: string): Promise<string> {
   const rows = await releasesById(ctx.db, id, ocid);
   if (rows.length === 0) throw new DomainError('NOT_FOUND', 'No such release');
-  const uri = ocid ? releaseUrl(ctx, ocid, id) : `${ctx.baseUrl}/ocds/v1/releases/${encodeURIComponent(id)}`;
+  const uri = ocid
+    ? releaseUrl(ctx.baseUrl, ocid, id)
+    : `${ctx.baseUrl}/ocds/v1/releases/${encodeURIComponent(id)}`;
   const meta = packageMeta(
     ctx.config,
     uri,
@@ -232,7 +238,7 @@ export async function recordPackageByOcid(
   ocid: string,
   options: { versioned?: boolean } = {},
 ): Promise<string> {
-  const row: RecordRow | undefined = await findRecord(ctx.db, ocid);
+  const row = await findRecord(ctx.db, ocid, { versioned: options.versioned === true });
   if (!row) throw new DomainError('NOT_FOUND', 'No such record');
   const path = `${ctx.baseUrl}/ocds/v1/records/${encodeURIComponent(ocid)}`;
   const meta = packageMeta(
@@ -241,8 +247,5 @@ export async function recordPackageByOcid(
     row.updated_at,
     packageExtensions(ctx.baseUrl, []),
   );
-  return recordPackageJson(
-    meta,
-    await recordEntries(ctx, [options.versioned ? row : { ...row, versioned: undefined }]),
-  );
+  return recordPackageJson(meta, await recordEntries(ctx.db, ctx.baseUrl, [row]));
 }

@@ -166,10 +166,24 @@ export async function releaseHistory(trx: Tx, ocid: string, exceptSeq?: string):
   return rows.map((r) => r.json);
 }
 
-export async function findRecord(db: Db | Tx, ocid: string): Promise<RecordRow | undefined> {
+/**
+ * The record of an ocid; without its versioned release (the largest column) unless asked for:
+ * the merge and `?versioned=true` need it, a record package does not.
+ */
+export async function findRecord(db: Db | Tx, ocid: string): Promise<RecordRow | undefined>;
+export async function findRecord(
+  db: Db | Tx,
+  ocid: string,
+  options: { versioned: boolean },
+): Promise<RecordPageRow | RecordRow | undefined>;
+export async function findRecord(
+  db: Db | Tx,
+  ocid: string,
+  options: { versioned: boolean } = { versioned: true },
+): Promise<RecordPageRow | RecordRow | undefined> {
   const row = await db
     .selectFrom('ocds_record')
-    .select(RECORD_COLUMNS)
+    .select(options.versioned ? RECORD_COLUMNS : RECORD_PAGE_COLUMNS)
     .where('ocid', '=', ocid)
     .executeTakeFirst();
   return row ? withTextSeq(row) : undefined;
@@ -335,6 +349,23 @@ export async function recordPage(db: Db, f: FeedFilter): Promise<RecordPageRow[]
       .select(RECORD_PAGE_COLUMNS);
   } else q = q.where(feedPageWhere(f));
   const rows = await q.orderBy(sql`ocds_record.xid`).orderBy(sql`ocds_record.seq`).limit(f.limit).execute();
+  return rows.map(withTextSeq);
+}
+
+/** The keys of the records changed after `after` (below the watermark), in feed order: what the bulk files rewrite. */
+export async function recordKeysAfter(
+  db: Db,
+  after: FeedKey | undefined,
+  limit: number,
+): Promise<{ ocid: string; xid: string; seq: string }[]> {
+  const rows = await db
+    .selectFrom('ocds_record')
+    .select(['ocid', xidText, 'seq'])
+    .where(feedPageWhere({ after, limit }))
+    .orderBy(sql`ocds_record.xid`)
+    .orderBy(sql`ocds_record.seq`)
+    .limit(limit)
+    .execute();
   return rows.map(withTextSeq);
 }
 
