@@ -23,16 +23,9 @@
 import type { Tx } from '../../platform/db/tx.js';
 import type { AwardEventType } from '../evaluation/award.types.js';
 import type { OpeningRecord } from '../opening/opening.types.js';
-import type { JsonObject } from './merge.types.js';
-import {
-  currentNoticeOf,
-  eventOf,
-  ocdsPublisher,
-  publicCompany,
-  releaseContext,
-  storeRelease,
-} from './ocds-publish.context.js';
+import { currentNoticeOf, publicCompany, publishRelease } from './ocds-publish.context.js';
 import type { RecordReleaseResult } from './ocds-publish.service.js';
+import { lockOcid } from './ocds.repo.js';
 import { awardRelease, bidsReceivedRelease } from './release.build.js';
 import type { OcdsAnnulledAward, OcdsLotAward, OcdsOpenedBid } from './release.types.js';
 
@@ -71,8 +64,13 @@ async function bidFacts(trx: Tx, authorityId: string, tenderId: string, bidIds: 
  * for one lot — when its offer was rejected as abnormally low (art. 149.6); withdrawn when the
  * bid was withdrawn; valid otherwise.
  */
-export async function openedBids(trx: Tx, authorityId: string, tenderId: string): Promise<OcdsOpenedBid[]> {
-  const records = await openingRecords(trx, tenderId);
+export async function openedBids(
+  trx: Tx,
+  authorityId: string,
+  tenderId: string,
+  records?: OpeningRecord[],
+): Promise<OcdsOpenedBid[]> {
+  records ??= await openingRecords(trx, tenderId);
   const first = records[0];
   if (!first) return [];
   const ids = first.bids.map((b) => b.bidId);
@@ -194,16 +192,13 @@ export async function publishBidsReceived(
   trx: Tx,
   input: { authorityId: string; tenderId: string; eventId: string },
 ): Promise<RecordReleaseResult | undefined> {
-  const p = ocdsPublisher();
-  if (!p) return undefined;
-  const records = await openingRecords(trx, input.tenderId);
-  if (records.length !== 1) return undefined;
-  const notice = await currentNoticeOf(trx, input.tenderId);
-  const bids = await openedBids(trx, input.authorityId, input.tenderId);
-  const ctx = await releaseContext(trx, input.authorityId, p);
-  const event = await eventOf(trx, input.eventId);
-  const release = bidsReceivedRelease(ctx, notice, bids, event);
-  return storeRelease(trx, release, input.authorityId, p, event);
+  return publishRelease(trx, input, async (ctx, event) => {
+    const records = await openingRecords(trx, input.tenderId);
+    if (records.length !== 1) return undefined;
+    const notice = await currentNoticeOf(trx, input.authorityId, input.tenderId);
+    const bids = await openedBids(trx, input.authorityId, input.tenderId, records);
+    return bidsReceivedRelease(ctx, notice, bids, event);
+  });
 }
 
 /** The release tag of each award step that publishes one (see above). */
@@ -229,15 +224,16 @@ export async function publishAwardStep(
     annulled?: OcdsAnnulledAward | undefined;
   },
 ): Promise<RecordReleaseResult | undefined> {
-  const p = ocdsPublisher();
   const tag = input.annulled ? 'awardCancellation' : AWARD_TAGS[input.step];
-  if (!p || !tag) return undefined;
-  const notice = await currentNoticeOf(trx, input.tenderId);
-  const bids = await openedBids(trx, input.authorityId, input.tenderId);
-  const awards = await lotAwardsOf(trx, input.tenderId, bids);
-  const ctx = await releaseContext(trx, input.authorityId, p);
-  const event = await eventOf(trx, input.eventId);
-  const annulled = input.annulled ? [input.annulled] : [];
-  const release: JsonObject = awardRelease(ctx, notice, awards, bids, event, tag, annulled);
-  return storeRelease(trx, release, input.authorityId, p, event);
+  if (!tag) return undefined;
+  return publishRelease(trx, input, async (ctx, event) => {
+    const notice = await currentNoticeOf(trx, input.authorityId, input.tenderId);
+    // Each release restates every decided lot, and a step locks only its own lot: the ocid's lock
+    // first (as for contracts), so that the other lots are read after a concurrent step commits.
+    await lockOcid(trx, notice.ocid);
+    const bids = await openedBids(trx, input.authorityId, input.tenderId);
+    const awards = await lotAwardsOf(trx, input.tenderId, bids);
+    const annulled = input.annulled ? [input.annulled] : [];
+    return awardRelease(ctx, notice, awards, bids, event, tag, annulled);
+  });
 }

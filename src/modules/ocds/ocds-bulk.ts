@@ -43,7 +43,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import { toCsv } from '../../platform/csv.js';
 import type { Db, DriverName } from '../../platform/db/client.js';
-import { isJsonObject, type JsonObject } from './merge.types.js';
+import { isJsonObject, } from './merge.types.js';
 import { recordEntries } from './ocds.feed.js';
 import { type FeedKey, type ReleasePageRow, recordKeysAfter, releasePage } from './ocds.repo.js';
 import { CONTRACT_CSV_HEADER, contractRows } from './ocds-csv.js';

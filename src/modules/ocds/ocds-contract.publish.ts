@@ -16,14 +16,7 @@ import { Dec } from '../../platform/money.js';
 import { contractDocumentIndex } from '../evaluation/contract-document.service.js';
 import { contractEvents, listContracts } from '../evaluation/contract.repo.js';
 import type { ContractStatus } from '../evaluation/contract.types.js';
-import {
-  currentNoticeOf,
-  eventOf,
-  ocdsPublisher,
-  publicCompany,
-  releaseContext,
-  storeRelease,
-} from './ocds-publish.context.js';
+import { currentNoticeOf, publicCompany, publishRelease } from './ocds-publish.context.js';
 import type { RecordReleaseResult } from './ocds-publish.service.js';
 import { lockOcid } from './ocds.repo.js';
 import { contractRelease } from './release.build.js';
@@ -143,16 +136,13 @@ export async function publishContractStage(
   trx: Tx,
   input: { stage: ContractStage; authorityId: string; tenderId: string; eventId: string },
 ): Promise<RecordReleaseResult | undefined> {
-  const p = ocdsPublisher();
-  if (!p) return undefined;
-  const notice = await currentNoticeOf(trx, input.tenderId);
-  // Each release restates every contract of the file, and an event locks only its own contract:
-  // the ocid's lock first (recordRelease takes it again, re-entrant), so that the contracts are read
-  // after any concurrent event on another contract of the file has committed, never stale.
-  await lockOcid(trx, notice.ocid);
-  const contracts = await contractsOf(trx, input.authorityId, input.tenderId);
-  const ctx = await releaseContext(trx, input.authorityId, p);
-  const event = await eventOf(trx, input.eventId);
-  const release = contractRelease(ctx, notice, contracts, event, input.stage);
-  return storeRelease(trx, release, input.authorityId, p, event);
+  return publishRelease(trx, input, async (ctx, event) => {
+    const notice = await currentNoticeOf(trx, input.authorityId, input.tenderId);
+    // Each release restates every contract of the file, and an event locks only its own contract:
+    // the ocid's lock first (recordRelease takes it again, re-entrant), so that the contracts are read
+    // after any concurrent event on another contract of the file has committed, never stale.
+    await lockOcid(trx, notice.ocid);
+    const contracts = await contractsOf(trx, input.authorityId, input.tenderId);
+    return contractRelease(ctx, notice, contracts, event, input.stage);
+  });
 }

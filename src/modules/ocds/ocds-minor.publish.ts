@@ -9,13 +9,7 @@ import type { Tx } from '../../platform/db/tx.js';
 import { listedAward } from '../minor/minor-contract.repo.js';
 import type { ContractType } from '../procedures/procedure.types.js';
 import type { OcdsMinorAward } from './release.types.js';
-import {
-  eventOf,
-  ocdsPublisher,
-  publicCompany,
-  releaseContext,
-  storeRelease,
-} from './ocds-publish.context.js';
+import { publicCompany, publishRelease } from './ocds-publish.context.js';
 import type { RecordReleaseResult } from './ocds-publish.service.js';
 import { minorAwardRelease } from './release.build.js';
 
@@ -46,10 +40,7 @@ export async function publishMinorAward(
   trx: Tx,
   input: { authorityId: string; tenderId: string; round: number; eventId: string },
 ): Promise<RecordReleaseResult | undefined> {
-  const p = ocdsPublisher();
-  if (!p) return undefined;
-  const award = await minorAwardOf(trx, input.authorityId, input.tenderId, input.round);
-  const ctx = await releaseContext(trx, input.authorityId, p);
-  const event = await eventOf(trx, input.eventId);
-  return storeRelease(trx, minorAwardRelease(ctx, award, event), input.authorityId, p, event);
+  return publishRelease(trx, input, async (ctx, event) =>
+    minorAwardRelease(ctx, await minorAwardOf(trx, input.authorityId, input.tenderId, input.round), event),
+  );
 }

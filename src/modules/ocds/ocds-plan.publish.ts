@@ -14,7 +14,7 @@ import type { Tx } from '../../platform/db/tx.js';
 import { findPlannedContract } from '../plan/planned-contract.repo.js';
 import type { PlanStatus } from '../plan/planned-contract.types.js';
 import type { ContractType, ProcedureCode } from '../procedures/procedure.types.js';
-import { eventOf, ocdsPublisher, releaseContext, storeRelease } from './ocds-publish.context.js';
+import { publishRelease } from './ocds-publish.context.js';
 import type { RecordReleaseResult } from './ocds-publish.service.js';
 import { planningRelease } from './release.build.js';
 import type { OcdsPlannedContract } from './release.types.js';
@@ -29,29 +29,26 @@ export async function publishPlanStage(
   trx: Tx,
   input: { stage: PlanStage; authorityId: string; plannedContractId: string; eventId: string },
 ): Promise<RecordReleaseResult | undefined> {
-  const p = ocdsPublisher();
-  if (!p) return undefined;
-  const row = await findPlannedContract(trx, input.authorityId, input.plannedContractId);
-  if (!row) throw new Error(`planned contract ${input.plannedContractId} not found`);
-  const plan: OcdsPlannedContract = {
-    id: row.id,
-    status: row.status as PlanStatus,
-    title: { ca: row.title_ca, es: row.title_es, en: row.title_en },
-    description: { ca: row.description_ca, es: row.description_es, en: row.description_en },
-    contractType: row.contract_type as ContractType,
-    procedure: row.procedure as ProcedureCode,
-    mainCpv: row.main_cpv,
-    estimatedValue: row.estimated_value,
-    expectedYear: row.expected_year,
-    expectedQuarter: row.expected_quarter,
-    lotCount: row.lot_count,
-    reservedLots: row.reserved_lots,
-    withdrawalReason: row.withdrawal_reason,
-    // Not public while the file is a draft (see above): the entry keeps its own ocid.
-    tenderId: null,
-  };
-  const ctx = await releaseContext(trx, input.authorityId, p);
-  const event = await eventOf(trx, input.eventId);
-  const release = planningRelease(ctx, plan, event, { update: input.stage === 'planningUpdate' });
-  return storeRelease(trx, release, input.authorityId, p, event);
+  return publishRelease(trx, input, async (ctx, event) => {
+    const row = await findPlannedContract(trx, input.authorityId, input.plannedContractId);
+    if (!row) throw new Error(`planned contract ${input.plannedContractId} not found`);
+    const plan: OcdsPlannedContract = {
+      id: row.id,
+      status: row.status as PlanStatus,
+      title: { ca: row.title_ca, es: row.title_es, en: row.title_en },
+      description: { ca: row.description_ca, es: row.description_es, en: row.description_en },
+      contractType: row.contract_type as ContractType,
+      procedure: row.procedure as ProcedureCode,
+      mainCpv: row.main_cpv,
+      estimatedValue: row.estimated_value,
+      expectedYear: row.expected_year,
+      expectedQuarter: row.expected_quarter,
+      lotCount: row.lot_count,
+      reservedLots: row.reserved_lots,
+      withdrawalReason: row.withdrawal_reason,
+      // Not public while the file is a draft (see above): the entry keeps its own ocid.
+      tenderId: null,
+    };
+    return planningRelease(ctx, plan, event, { update: input.stage === 'planningUpdate' });
+  });
 }

@@ -2,9 +2,10 @@
  * What every OCDS publishing step shares (issue 6 point 1): the process's publisher (merge rules
  * and public origin, loaded once at start-up), the release context of an authority, the audit
  * event a release publishes, the notice versions of a file, the public form of a company, and the
- * final store. The stage files (ocds-plan / ocds-tender / ocds-award / ocds-contract .publish.ts)
- * read their builders' inputs from the rows of the act's own transaction and call `storeRelease`
- * there, so the act, its audit event and its open data commit together or not at all.
+ * final store. The stage files (ocds-plan / ocds-tender / ocds-award / ocds-contract / ocds-minor
+ * .publish.ts) read their builders' inputs from the rows of the act's own transaction inside
+ * `publishRelease`, which stores the release there: the act, its audit event and its open data
+ * commit together or not at all.
  *
  * The merge rules come from the release schema, read once at start-up (startOcdsPublication, called
  * by server.ts): a public act never waits on the disk or the network for them. Without them (no
@@ -14,6 +15,7 @@
  */
 import type { Tx } from '../../platform/db/tx.js';
 import { publishedTaxId } from '../minor/minor-contract.rules.js';
+import { currentNotice } from '../opening/opening.repo.js';
 import type { TaxIdKind } from '../parties/tax-id.rules.js';
 import { declaredExtensionUrls } from './extensions.js';
 import type { MergeRules } from './merge-rules.js';
@@ -85,11 +87,7 @@ export async function startOcdsPublication(opts: {
   return publisher;
 }
 
-export async function releaseContext(
-  trx: Tx,
-  authorityId: string,
-  p: OcdsPublisher,
-): Promise<ReleaseContext> {
+async function releaseContext(trx: Tx, authorityId: string, p: OcdsPublisher): Promise<ReleaseContext> {
   const a = await trx
     .selectFrom('authority')
     .select(['id', 'name_ca', 'name_es', 'name_en', 'dir3_code', 'ocid_prefix'])
@@ -107,13 +105,25 @@ export async function releaseContext(
 }
 
 /** The public act's audit event, as the builders take it: its id and its own recorded time. */
-export async function eventOf(trx: Tx, eventId: string): Promise<OcdsEvent> {
+async function eventOf(trx: Tx, eventId: string): Promise<OcdsEvent> {
   const row = await trx
     .selectFrom('audit_event')
     .select('occurred_at')
     .where('id', '=', eventId)
     .executeTakeFirstOrThrow();
   return { id: eventId, at: new Date(row.occurred_at).toISOString() };
+}
+
+/**
+ * A stored notice (tender_notice.canonical): presentTender's view with ocid, status, publishedAt
+ * and documents, a superset of OcdsNotice (release.types.ts), stored by tender-workflow.service.ts
+ * buildNotice.
+ */
+function parseNotice(canonical: string, what: string): OcdsNotice {
+  const notice = JSON.parse(canonical) as OcdsNotice;
+  if (typeof notice.ocid !== 'string' || !Array.isArray(notice.lots) || !Array.isArray(notice.documents))
+    throw new Error(`${what} is not a notice`);
+  return notice;
 }
 
 /** The notice versions of a file, oldest first (tender_notice, canonical JSON parsed). */
@@ -124,28 +134,21 @@ export async function noticeVersions(trx: Tx, tenderId: string): Promise<OcdsNot
     .where('tender_id', '=', tenderId)
     .orderBy('version')
     .execute();
-  return rows.map((r) => {
-    // The canonical notice is presentTender's view with ocid, status, publishedAt and documents:
-    // a superset of OcdsNotice (release.types.ts), stored by tender-workflow.service.ts buildNotice.
-    const notice = JSON.parse(r.canonical) as OcdsNotice;
-    if (typeof notice.ocid !== 'string' || !Array.isArray(notice.lots) || !Array.isArray(notice.documents))
-      throw new Error(`tender_notice ${tenderId} v${r.version} is not a notice`);
-    return {
-      version: r.version,
-      kind: r.kind as OcdsNoticeVersion['kind'],
-      reason: r.reason,
-      substantial: r.substantial,
-      publishedAt: new Date(r.published_at).toISOString(),
-      notice,
-    };
-  });
+  return rows.map((r) => ({
+    version: r.version,
+    kind: r.kind as OcdsNoticeVersion['kind'],
+    reason: r.reason,
+    substantial: r.substantial,
+    publishedAt: new Date(r.published_at).toISOString(),
+    notice: parseNotice(r.canonical, `tender_notice ${tenderId} v${r.version}`),
+  }));
 }
 
 /** The notice in force (the last version) of a published file. */
-export async function currentNoticeOf(trx: Tx, tenderId: string): Promise<OcdsNotice> {
-  const current = (await noticeVersions(trx, tenderId)).at(-1);
-  if (!current) throw new Error(`tender ${tenderId} has no notice`);
-  return current.notice;
+export async function currentNoticeOf(trx: Tx, authorityId: string, tenderId: string): Promise<OcdsNotice> {
+  const canonical = await currentNotice(trx, authorityId, tenderId);
+  if (canonical === null) throw new Error(`tender ${tenderId} has no notice`);
+  return parseNotice(canonical, `the current notice of tender ${tenderId}`);
 }
 
 /**
@@ -162,7 +165,7 @@ export function publicCompany(legalName: string, taxId: string, kind: string): O
 }
 
 /** Stores a built release with the publisher's rules, published at the act's own instant. */
-export function storeRelease(
+function storeRelease(
   trx: Tx,
   release: JsonObject,
   authorityId: string,
@@ -175,4 +178,22 @@ export function storeRelease(
     // Ours too (document integrity): the deployment serves it, so its URL needs the public origin.
     extensions: declaredExtensionUrls(p.publicBaseUrl),
   });
+}
+
+/**
+ * What every publisher does around its own reads and builder: nothing while publication is off;
+ * otherwise the release that `build` makes from the authority's context and the act's audit event,
+ * stored in the act's transaction. `build` returns undefined when the act publishes nothing.
+ */
+export async function publishRelease(
+  trx: Tx,
+  input: { authorityId: string; eventId: string },
+  build: (ctx: ReleaseContext, event: OcdsEvent) => Promise<JsonObject | undefined>,
+): Promise<RecordReleaseResult | undefined> {
+  const p = ocdsPublisher();
+  if (!p) return undefined;
+  const ctx = await releaseContext(trx, input.authorityId, p);
+  const event = await eventOf(trx, input.eventId);
+  const release = await build(ctx, event);
+  return release && storeRelease(trx, release, input.authorityId, p, event);
 }

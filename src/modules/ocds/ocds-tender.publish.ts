@@ -8,14 +8,7 @@
  */
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/tx.js';
-import type { JsonObject } from './merge.types.js';
-import {
-  eventOf,
-  noticeVersions,
-  ocdsPublisher,
-  releaseContext,
-  storeRelease,
-} from './ocds-publish.context.js';
+import { noticeVersions, publishRelease } from './ocds-publish.context.js';
 import type { RecordReleaseResult } from './ocds-publish.service.js';
 import { tenderAmendmentRelease, tenderCancellationRelease, tenderRelease } from './release.build.js';
 
@@ -42,37 +35,30 @@ export async function publishTenderStage(
   trx: Tx,
   input: { stage: TenderStage; authorityId: string; tenderId: string; eventId: string },
 ): Promise<RecordReleaseResult | undefined> {
-  const p = ocdsPublisher();
-  if (!p) return undefined;
-  const versions = await noticeVersions(trx, input.tenderId);
-  const current = versions.at(-1);
-  if (!current) throw new Error(`tender ${input.tenderId} has no notice`);
-  const ctx = await releaseContext(trx, input.authorityId, p);
-  const event = await eventOf(trx, input.eventId);
-  let release: JsonObject;
-  switch (input.stage) {
-    case 'tender': {
-      const plan = await trx
-        .selectFrom('planned_contract')
-        .select('id')
-        .where('tender_id', '=', input.tenderId)
-        .where('authority_id', '=', input.authorityId)
-        .executeTakeFirst();
-      release = tenderRelease(ctx, current, event, { plannedContractId: plan?.id ?? null });
-      break;
+  return publishRelease(trx, input, async (ctx, event) => {
+    const versions = await noticeVersions(trx, input.tenderId);
+    const current = versions.at(-1);
+    if (!current) throw new Error(`tender ${input.tenderId} has no notice`);
+    switch (input.stage) {
+      case 'tender': {
+        const plan = await trx
+          .selectFrom('planned_contract')
+          .select('id')
+          .where('tender_id', '=', input.tenderId)
+          .where('authority_id', '=', input.authorityId)
+          .executeTakeFirst();
+        return tenderRelease(ctx, current, event, { plannedContractId: plan?.id ?? null });
+      }
+      case 'tenderAmendment': {
+        const previous = versions.at(-2);
+        if (!previous) throw new Error(`tender ${input.tenderId}: a corrigendum without a previous notice`);
+        const prior = await previousNoticeReleaseId(trx, current.notice.ocid);
+        return tenderAmendmentRelease(ctx, current, previous, event, prior);
+      }
+      case 'tenderCancellation': {
+        const prior = await previousNoticeReleaseId(trx, current.notice.ocid);
+        return tenderCancellationRelease(ctx, current, event, prior);
+      }
     }
-    case 'tenderAmendment': {
-      const previous = versions.at(-2);
-      if (!previous) throw new Error(`tender ${input.tenderId}: a corrigendum without a previous notice`);
-      const prior = await previousNoticeReleaseId(trx, current.notice.ocid);
-      release = tenderAmendmentRelease(ctx, current, previous, event, prior);
-      break;
-    }
-    case 'tenderCancellation': {
-      const prior = await previousNoticeReleaseId(trx, current.notice.ocid);
-      release = tenderCancellationRelease(ctx, current, event, prior);
-      break;
-    }
-  }
-  return storeRelease(trx, release, input.authorityId, p, event);
+  });
 }

@@ -33,7 +33,6 @@ import {
   releasePage,
   releasesById,
   findRecord,
-  type RecordPageRow,
 } from './ocds.repo.js';
 import {
   packageExtensions,
