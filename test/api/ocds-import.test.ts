@@ -549,6 +549,38 @@ describe('ocds import', () => {
     expect(directory.body).not.toContain(`external:${slug}`);
   });
 
+  it('cleans an ocid with a NUL before using it, and counts it', async () => {
+    // PostgreSQL refuses NUL in text: a raw ocid reaching a query or the audit data aborted the import.
+    const dirty = {
+      version: '1.1',
+      releases: [
+        {
+          ocid: 'ocds-abc123-N\u0000UL',
+          id: 'n1',
+          date: '2024-05-01T00:00:00Z',
+          tag: ['tender'],
+          initiationType: 'tender',
+          tender: { id: 'n', title: 'Amb NUL' },
+        },
+      ],
+    };
+    const s = await importOcds(ctx(), { authority: slug }, [inputOf('nul.json', dirty)], {
+      ...schemaOptions,
+      offline: true,
+    });
+    expect(s).toMatchObject({ exitCode: 0, releasesStored: 1, recordsWritten: 1 });
+    // Once for the ocid, once for the compiled record (its `ocid` field holds the NUL too).
+    expect(s.warnings.textSanitized).toBe(2);
+    expect(s.samples).toContain('textSanitized: nul.json: ocid "ocds-abc123-N\\u0000UL"');
+    const record = await t.db.db
+      .selectFrom('ocds_import_record')
+      .select('ocid')
+      .where('authority_id', '=', authorityId)
+      .where('ocid', '=', 'ocds-abc123-N\ufffdUL')
+      .executeTakeFirst();
+    expect(record).toEqual({ ocid: 'ocds-abc123-N\ufffdUL' });
+  });
+
   it('pages the list', async () => {
     const many = {
       version: '1.1',

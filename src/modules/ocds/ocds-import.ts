@@ -311,7 +311,12 @@ export async function importOcds(
           }
           if (typeof release.ocid !== 'string')
             count('nonStringOcid', `${input.name}: ocid ${pyStr(release.ocid)}`);
-          const ocid = pyStr(release.ocid);
+          // Cleaned here, once: the ocid is the spill key, a query parameter and audit data, and
+          // PostgreSQL refuses text with NUL or an unpaired surrogate in any of them.
+          const rawOcid = pyStr(release.ocid);
+          const changed = { any: false };
+          const ocid = storable(rawOcid, changed) as string;
+          if (changed.any) count('textSanitized', `${input.name}: ocid ${JSON.stringify(rawOcid)}`);
           if (ocid.length > MAX_KEY_LENGTH) {
             count('oversizedKey', `${input.name}: an ocid of ${ocid.length} characters (skipped)`);
             return;
@@ -487,22 +492,18 @@ async function importBatch(
     m.versions.add(minorVersion(row.package_version));
     for (const e of row.extensions) m.extensions.add(e);
   }
-  const records = new Map((await importRecordsOf(trx, authorityId, ocids)).map((r) => [r.ocid, r]));
 
   const rows: NewImportRelease[] = [];
   const freshByOcid = new Map<string, Fresh[]>();
   let duplicates = 0;
   let conflicts = 0;
-  for (const rawOcid of ocids) {
-    const changed = { any: false };
-    const ocid = storable(rawOcid, changed) as string;
-    if (changed.any) count('textSanitized', `ocid ${JSON.stringify(rawOcid)}`);
+  for (const ocid of ocids) {
     let ids = stored.get(ocid);
     if (!ids) {
       ids = new Map();
       stored.set(ocid, ids);
     }
-    for (const { release, container, input } of spill.read(rawOcid)) {
+    for (const { release, container, input } of spill.read(ocid)) {
       const json = canonicalJson(release);
       const sha256 = sha256Hex(json);
       let id: string;
@@ -559,13 +560,17 @@ async function importBatch(
     }
   }
   await insertImportReleases(trx, rows);
+  // Only the ocids that received releases get their record rewritten, so only theirs are read
+  // (none: importRecordsOf sends no query).
+  const records = new Map(
+    (await importRecordsOf(trx, authorityId, [...freshByOcid.keys()])).map((r) => [r.ocid, r]),
+  );
 
   // The records of the ocids that received releases.
   let recordsWritten = 0;
   for (const [ocid, fresh] of freshByOcid) {
     const m = meta(ocid);
     const priorVersions = new Set(m.versions);
-    const priorExtensions = new Set(m.extensions);
     for (const f of fresh) {
       m.versions.add(minorVersion(f.version));
       for (const e of f.extensions) m.extensions.add(e);
@@ -591,8 +596,9 @@ async function importBatch(
       record !== undefined &&
       priorVersions.size <= 1 &&
       record.package_version === version &&
-      record.extensions.join('\n') === extensions.join('\n') &&
-      extensions.every((e) => priorExtensions.has(e));
+      // The record was saved with the extensions of every release stored then, all still stored:
+      // equal lists mean the new releases declared no extension the stored ones lacked.
+      record.extensions.join('\n') === extensions.join('\n');
     const merged = sameRules ? appendIncrementally(record.compiled, mergeable, rules) : undefined;
     let compiled: JsonObject;
     let releaseCount: number;
