@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { systemClock } from './platform/clock.js';
 import { loadConfig } from './platform/config.js';
-import type { Db } from './platform/db/client.js';
+import type { Db, DriverName } from './platform/db/client.js';
 import { newId } from './platform/ids.js';
 import type { SeedSummary } from './modules/demo/demo.seed.js';
 import type { ReceiptVerifyOptions } from './modules/bids/receipt.verify.js';
@@ -24,17 +24,21 @@ const systemCtx = (label: string) => ({
   userAgent: null,
 });
 
-async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+/**
+ * Opens and migrates the configured database around `fn`. `dataDir` overrides the configured data
+ * directory (a command's --data-dir), where the PGlite database lives when no DATABASE_URL is set.
+ */
+async function withDb<T>(fn: (db: Db, driver: DriverName) => Promise<T>, dataDir?: string): Promise<T> {
   const { openDatabase } = await import('./platform/db/client.js');
   const { migrate } = await import('./platform/db/migrate.js');
   const config = loadConfig();
   const handle = await openDatabase({
     databaseUrl: config.databaseUrl,
-    dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'),
+    dataDir: config.databaseUrl ? undefined : path.join(dataDir ?? config.dataDir, 'pglite'),
   });
   try {
     await migrate(handle.db);
-    return await fn(handle.db);
+    return await fn(handle.db, handle.driver);
   } finally {
     await handle.close();
   }
@@ -185,7 +189,7 @@ registerCompileCommand(ocds);
 registerValidateCommand(ocds);
 // Third-party OCDS into an external, read-only authority (issue 6 point 5).
 registerImportCommand(ocds, withDb, () => loadConfig().ocdsSchemaDir);
-registerBulkCommand(ocds);
+registerBulkCommand(ocds, withDb);
 
 const storage = program.command('storage').description('The content-addressed document and bid store');
 storage

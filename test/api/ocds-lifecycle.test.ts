@@ -34,9 +34,9 @@ import {
   submitBidOnLots,
 } from '../helpers/lifecycle.js';
 import { formType, multipart } from '../helpers/documents.js';
+import { recordRequiredDocuments } from '../helpers/tenders.js';
 import { hasOcdsData, OCDS_DATA_MISSING, ocdsPath, readReleaseFeed } from '../helpers/ocds.js';
 import { createHash } from 'node:crypto';
-import { newId } from '../../src/platform/ids.js';
 
 type RecordPkg = {
   records: {
@@ -223,23 +223,7 @@ describe(`OCDS publication of a whole process (${driverName})`, () => {
     };
     const current = await ok(await api('GET', `/tenders/${tenderId}`));
     const edited = await ok(await api('PUT', `/tenders/${tenderId}`, { ...input, version: current.version }));
-    for (const kind of ['memoria_justificativa', 'pcap', 'ppt']) {
-      await t.db.db
-        .insertInto('tender_document')
-        .values({
-          id: newId(),
-          tender_id: tenderId,
-          authority_id: cast.authorityId,
-          kind,
-          title: kind,
-          file_name: `${kind}.pdf`,
-          content_type: 'application/pdf',
-          size_bytes: 10,
-          sha256: createHash('sha256').update(`${tenderId}${kind}`).digest('hex'),
-          uploaded_by: cast.ids.officer,
-        })
-        .execute();
-    }
+    await recordRequiredDocuments(t, cast.authorityId, tenderId, cast.ids.officer);
     file = await publishDraft(t, cast, { id: tenderId, version: edited.version as number }, input.openingAt);
     expect(file.envelopes).toEqual(['C']);
     const rows = await releasesOf(file.ocid);

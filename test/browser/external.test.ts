@@ -7,7 +7,7 @@ import { importOcds, type ImportOptions } from '../../src/modules/ocds/ocds-impo
 import { LOCALES } from '../../src/platform/i18n/i18n.js';
 import type { TestApp } from '../helpers/app.js';
 import { hasOcdsData, ocdsPath } from '../helpers/ocds.js';
-import { expectAccessible, launch, startTestServer } from './browser.js';
+import { expectAccessible, launch, startTestServer, switchLocale } from './browser.js';
 
 /**
  * Third-party open data in Chromium (external.pages.ts): an external authority with imported
@@ -140,8 +140,7 @@ describe.each(LOCALES)('third-party open data in %s', (locale) => {
     const context = await browser.newContext();
     contexts.push(context);
     const page = await context.newPage();
-    await page.goto(`${base}/lang/${locale}?next=/authorities`);
-    await page.waitForURL((u) => u.pathname === '/authorities');
+    await switchLocale(page, base, locale, '/authorities');
     expect(await page.getAttribute('html', 'lang')).toBe(locale);
     await expectAccessible(page, `${locale}-external-directory`);
 

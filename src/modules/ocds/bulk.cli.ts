@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { systemClock } from '../../platform/clock.js';
 import { loadConfig } from '../../platform/config.js';
+import type { Db, DriverName } from '../../platform/db/client.js';
 import type { BulkResult } from './ocds-bulk.js';
 
 export function describeBulkResult(r: BulkResult, dir: string): string {
@@ -20,7 +21,11 @@ export function describeBulkResult(r: BulkResult, dir: string): string {
   ].join('\n');
 }
 
-export function registerBulkCommand(group: Command): Command {
+/** Adds `bulk` to the `ocds` command group; `withDb` opens the database as the other DB commands do. */
+export function registerBulkCommand(
+  group: Command,
+  withDb: <T>(fn: (db: Db, driver: DriverName) => Promise<T>, dataDir?: string) => Promise<T>,
+): Command {
   return group
     .command('bulk')
     .description(
@@ -31,26 +36,13 @@ export function registerBulkCommand(group: Command): Command {
       const config = loadConfig();
       const dataDir = opts.dataDir ? path.resolve(opts.dataDir) : config.dataDir;
       // Loaded when the command runs: src/cli.ts keeps other commands' start light.
-      const { openDatabase } = await import('../../platform/db/client.js');
-      const { migrate } = await import('../../platform/db/migrate.js');
       const { bulkDir, regenerateBulk } = await import('./ocds-bulk.js');
-      const handle = await openDatabase({
-        databaseUrl: config.databaseUrl,
-        dataDir: config.databaseUrl ? undefined : path.join(dataDir, 'pglite'),
-      });
-      try {
-        await migrate(handle.db);
-        const result = await regenerateBulk({
-          db: handle.db,
-          driver: handle.driver,
-          dataDir,
-          baseUrl: config.publicUrl,
-          clock: systemClock,
-        });
-        process.stdout.write(describeBulkResult(result, bulkDir(dataDir)));
-        if (result.status === 'busy') process.exitCode = 2;
-      } finally {
-        await handle.close();
-      }
+      const result = await withDb(
+        (db, driver) =>
+          regenerateBulk({ db, driver, dataDir, baseUrl: config.publicUrl, clock: systemClock }),
+        dataDir,
+      );
+      process.stdout.write(describeBulkResult(result, bulkDir(dataDir)));
+      if (result.status === 'busy') process.exitCode = 2;
     });
 }

@@ -26,11 +26,13 @@ export type CompileIo = {
  */
 function stdoutWriter(): Pick<CompileIo, 'out' | 'outBytes' | 'flush'> {
   const SIZE = 1024 * 1024;
-  let block = Buffer.allocUnsafe(SIZE);
+  // Allocated on the first write, not at module load: every `contracta` command loads this module.
+  // A drained block is handed to process.stdout, so the next write takes a new one.
+  let block: Buffer | undefined;
   let used = 0;
   const drain = (): Promise<void> | undefined => {
-    const full = block.subarray(0, used);
-    block = Buffer.allocUnsafe(SIZE);
+    const full = (block as Buffer).subarray(0, used);
+    block = undefined;
     used = 0;
     if (process.stdout.write(full)) return undefined;
     return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
@@ -45,10 +47,12 @@ function stdoutWriter(): Pick<CompileIo, 'out' | 'outBytes' | 'flush'> {
         if (!wrote) return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
         return waited;
       }
+      block ??= Buffer.allocUnsafe(SIZE);
       block.set(bytes, used);
       used += bytes.length;
       return waited;
     }
+    block ??= Buffer.allocUnsafe(SIZE);
     block.set(bytes, used);
     used += bytes.length;
     return undefined;

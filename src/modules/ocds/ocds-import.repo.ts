@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/client.js';
 import type { Tx } from '../../platform/db/tx.js';
+import { findAuthorityBySlug } from '../tenancy/authority.repo.js';
 
 type Q = Db | Tx;
 
@@ -31,11 +32,7 @@ const AUTHORITY_COLUMNS = [
 
 /** The authority named by its slug, else by its name in any language (the first by slug). */
 export async function findAuthorityBySlugOrName(db: Q, key: string): Promise<ImportAuthorityRow | undefined> {
-  const bySlug = await db
-    .selectFrom('authority')
-    .select(AUTHORITY_COLUMNS)
-    .where('slug', '=', key)
-    .executeTakeFirst();
+  const bySlug = await findAuthorityBySlug(db, key);
   if (bySlug) return bySlug;
   return db
     .selectFrom('authority')
@@ -45,25 +42,13 @@ export async function findAuthorityBySlugOrName(db: Q, key: string): Promise<Imp
     .executeTakeFirst();
 }
 
+/** The authority with this slug, only if it is external (the platform's own are not served here). */
 export async function findExternalAuthorityBySlug(
   db: Q,
   slug: string,
 ): Promise<ImportAuthorityRow | undefined> {
-  return db
-    .selectFrom('authority')
-    .select(AUTHORITY_COLUMNS)
-    .where('slug', '=', slug)
-    .where('is_external', '=', true)
-    .executeTakeFirst();
-}
-
-export function listExternalAuthorities(db: Q): Promise<ImportAuthorityRow[]> {
-  return db
-    .selectFrom('authority')
-    .select(AUTHORITY_COLUMNS)
-    .where('is_external', '=', true)
-    .orderBy('slug')
-    .execute();
+  const a = await findAuthorityBySlug(db, slug);
+  return a?.is_external ? a : undefined;
 }
 
 /** Inserts an external authority; its DIR3 code and ocid prefix are the 0023 placeholders. */
@@ -181,15 +166,14 @@ export type ImportRecordRow = {
   release_count: number;
   package_version: string;
   extensions: string[];
-  date: Date | null;
-  updated_at: Date;
 };
 
+/** The saved records of these ocids: what an incremental merge starts from. */
 export function importRecordsOf(trx: Tx, authorityId: string, ocids: string[]): Promise<ImportRecordRow[]> {
   if (ocids.length === 0) return Promise.resolve([]);
   return trx
     .selectFrom('ocds_import_record')
-    .select(['ocid', 'compiled', 'release_count', 'package_version', 'extensions', 'date', 'updated_at'])
+    .select(['ocid', 'compiled', 'release_count', 'package_version', 'extensions'])
     .where('authority_id', '=', authorityId)
     .where('ocid', 'in', ocids)
     .execute();
