@@ -4,7 +4,9 @@
  *  - `releases.jsonl.gz`: every release, one canonical JSON text a line, in publication order (the
  *    feed's (xid, seq) order, ocds.feed.ts). Each run appends only the releases past the manifest's
  *    mark as new gzip members: concatenated members are one gzip file (RFC 1952 §2.2), so the history
- *    is never read again. The file starts with an empty member, so it is valid gzip while empty.
+ *    is never decoded or rewritten. (Its SHA-256 in the manifest is still computed over the whole
+ *    file on each run that appends.) The file starts with an empty member, so it is valid gzip
+ *    while empty.
  *  - `daily/YYYY-MM-DD.releases.jsonl.gz`: the same, per UTC day of publication (`published_at`),
  *    appended the same way. A day is marked final (immutable, cached for ever) once it is over by
  *    the grace period and none of its visible releases is above the watermark; the grace covers a
@@ -43,7 +45,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import { toCsv } from '../../platform/csv.js';
 import type { Db, DriverName } from '../../platform/db/client.js';
-import { isJsonObject, } from './merge.types.js';
+import { isJsonObject } from './merge.types.js';
 import { recordEntries } from './ocds.feed.js';
 import { type FeedKey, type ReleasePageRow, recordKeysAfter, releasePage } from './ocds.repo.js';
 import { CONTRACT_CSV_HEADER, contractRows } from './ocds-csv.js';
@@ -309,7 +311,9 @@ async function appendReleases(
         late += 1;
         continue;
       }
-      byDay.set(day, [...(byDay.get(day) ?? []), r.json]);
+      const lines = byDay.get(day);
+      if (lines) lines.push(r.json);
+      else byDay.set(day, [r.json]);
     }
     for (const [day, lines] of byDay) {
       const entry: DailyEntry = m.daily[day] ?? {

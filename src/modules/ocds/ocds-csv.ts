@@ -125,7 +125,11 @@ export function contractRows(compiled: Obj): CsvField[][] {
     const on = lots.length > 0 ? lotsOfContract(c, awards, bidLots) : [];
     // A contract whose lots cannot be told (no related bids, an unknown award) is still listed, once.
     const targets: (string | null)[] = on.length > 0 ? on : [lotIds[0] ?? null];
-    for (const lot of targets) contractsOf.set(lot, [...(contractsOf.get(lot) ?? []), c]);
+    for (const lot of targets) {
+      const list = contractsOf.get(lot);
+      if (list) list.push(c);
+      else contractsOf.set(lot, [c]);
+    }
   }
 
   const rows: CsvField[][] = [];

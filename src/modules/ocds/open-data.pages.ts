@@ -8,9 +8,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.js';
 import { type Html, html } from '../../platform/http/html.js';
-import { formatDateTime, type Locale } from '../../platform/i18n/i18n.js';
+import { formatDateTime, } from '../../platform/i18n/i18n.js';
 import { layout, sendPage } from '../portal/layout.js';
 import { pageContext } from '../portal/portal.context.js';
+import { formatSize } from '../portal/tenders-public.labels.js';
 import { CONTRACTA_EXTENSIONS } from './extensions.js';
 import { readManifest } from './ocds-bulk.js';
 import { type BulkIndexFile, bulkIndex } from './ocds-bulk.routes.js';
@@ -18,22 +19,6 @@ import { CONTRACT_CSV_HEADER } from './ocds-csv.js';
 
 /** How many daily files the page lists (the index at /ocds/v1/bulk lists them all). */
 const DAILY_SHOWN = 14;
-
-function formatBytes(locale: Locale, bytes: number): string {
-  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return new Intl.NumberFormat(locale, {
-    style: 'unit',
-    unit: units[unit],
-    unitDisplay: 'short',
-    maximumFractionDigits: unit === 0 ? 0 : 1,
-  }).format(value);
-}
 
 export function openDataPages(app: App, r: FastifyInstance): void {
   r.get('/open-data', async (request, reply) => {
@@ -46,7 +31,7 @@ export function openDataPages(app: App, r: FastifyInstance): void {
 
     const fileRow = (f: BulkIndexFile, label: string): Html =>
       html`<tr><th scope="row"><a href="${f.url}">${f.name}</a></th><td>${label}</td>
-        <td>${formatBytes(pc.locale, f.size)}</td><td>${f.count}</td><td>${when(f.lastModified)}</td>
+        <td>${formatSize(pc.locale, f.size)}</td><td>${f.count}</td><td>${when(f.lastModified)}</td>
         <td><code class="hash">${f.sha256.slice(0, 16)}…</code></td></tr>`;
     const labels: Record<string, string> = {
       'releases.jsonl.gz': t('opendata.bulk.releases'),

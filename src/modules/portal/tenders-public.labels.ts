@@ -197,15 +197,20 @@ export function when(locale: Locale, iso: string | null | undefined): Html | str
 
 const INTL_TAGS: Record<Locale, string> = { ca: 'ca-ES', es: 'es-ES', en: 'en-GB' };
 
-/** A file size in bytes, kB or MB (display only; sizes are whole numbers of bytes). */
+/** A file size in bytes, kB, MB or GB (display only; sizes are whole numbers of bytes). */
 export function formatSize(locale: Locale, bytes: number): string {
-  const unit = bytes >= 1024 * 1024 ? 'megabyte' : bytes >= 1024 ? 'kilobyte' : 'byte';
-  const value = unit === 'megabyte' ? bytes / (1024 * 1024) : unit === 'kilobyte' ? bytes / 1024 : bytes;
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
   return new Intl.NumberFormat(INTL_TAGS[locale], {
     style: 'unit',
-    unit,
+    unit: units[unit],
     unitDisplay: 'short',
-    maximumFractionDigits: unit === 'byte' ? 0 : 1,
+    maximumFractionDigits: unit === 0 ? 0 : 1,
   }).format(value);
 }
 
