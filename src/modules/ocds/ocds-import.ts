@@ -4,8 +4,9 @@
  * Nothing goes into ocds_release / ocds_record: those are the platform's own publications.
  *
  * 1. The inputs are read with the streaming reader (ocds-input.ts) and every release is spilled to a
- *    temporary JSON Lines file; only an index (ocid → byte ranges) stays in memory, so memory is
- *    bounded by the largest release, not by the input (as `compile` does).
+ *    temporary JSON Lines file; release texts stay out of memory, but an index (ocid → byte
+ *    ranges, one entry per release) stays in it, so memory grows with the number of releases
+ *    (compile's bucketed spill, compile.ts, does not keep such an index).
  * 2. The ocids are taken in sorted order, in batches of whole ocids of about `batchSize` releases.
  *    Each batch is one transaction: its new releases, the compiled record of every ocid it touched,
  *    and its audit event commit together. A crash leaves the batches before it complete and nothing
