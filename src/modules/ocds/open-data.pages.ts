@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.js';
 import { type Html, html } from '../../platform/http/html.js';
-import { formatDateTime, } from '../../platform/i18n/i18n.js';
+import { formatDateTime } from '../../platform/i18n/i18n.js';
 import { layout, sendPage } from '../portal/layout.js';
 import { pageContext } from '../portal/portal.context.js';
 import { formatSize } from '../portal/tenders-public.labels.js';
